@@ -1,0 +1,44 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access } from '../common/auth/access.decorator.js';
+import { Caller, CurrentCaller } from '../common/auth/request-context.js';
+import { KeyIdParams } from '../common/ids/id-params.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { ApiKeyCreateDto, ApiKeyCreatedResponseDto, ApiKeyResponseDto } from './dto/api-key.dto.js';
+
+@ApiTags('API keys')
+@Controller('v1/api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Access('user')
+  @ApiOperation({ summary: 'Create an API key', description: 'The key acts as the caller. It is shown once.' })
+  @ApiCreatedResponse({ type: ApiKeyCreatedResponseDto })
+  @ApiErrors([400])
+  createApiKey(@Body() body: ApiKeyCreateDto, @CurrentCaller() caller: Caller): Promise<ApiKeyCreatedResponseDto> {
+    return this.apiKeys.issue(caller.userId, body.name ?? 'API key');
+  }
+
+  @Get()
+  @Access('user')
+  @ApiOperation({ summary: "List the caller's API keys", description: 'Active keys only; secrets are never shown again.' })
+  @ApiOkResponse({ type: PageOf(ApiKeyResponseDto) })
+  @ApiErrors([400])
+  listApiKeys(@Query() query: PageQueryDto, @CurrentCaller() caller: Caller): Promise<Page<ApiKeyResponseDto>> {
+    return this.apiKeys.list(caller.userId, query);
+  }
+
+  @Delete(':key_id')
+  @HttpCode(204)
+  @Access('user')
+  @ApiOperation({ summary: 'Revoke an API key', description: "Only the caller's own keys." })
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiErrors([400, 404], { descriptions: { 404: 'No such active key of the caller (API_KEY_NOT_FOUND)' } })
+  async revokeApiKey(@Param() params: KeyIdParams, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.apiKeys.revoke(caller.userId, params.key_id);
+  }
+}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
+import { displayPrefix, generateApiKey, hashApiKey } from '../common/auth/api-key-secret.js';
+import { AppError } from '../common/errors/app-error.js';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { newId } from '../common/ids/ids.js';
+import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
+import { ApiKey } from './api-key.entity.js';
+import { ApiKeyCreatedResponseDto, ApiKeyResponseDto } from './dto/api-key.dto.js';
+
+@Injectable()
+export class ApiKeysService {
+  constructor(@InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>) {}
+
+  /** Issues a key for the user (inside the caller's transaction when given); the secret is returned once. */
+  async issue(userId: string, name: string, manager: EntityManager = this.keys.manager): Promise<ApiKeyCreatedResponseDto> {
+    const secret = generateApiKey();
+    const key = await manager.save(
+      manager.create(ApiKey, {
+        id: newId('key'),
+        userId,
+        name,
+        prefix: displayPrefix(secret),
+        keyHash: hashApiKey(secret),
+        revokedAt: null,
+        lastUsedAt: null,
+      }),
+    );
+    return { ...ApiKeyResponseDto.from(key), key: secret };
+  }
+
+  list(userId: string, query: PageQueryDto): Promise<Page<ApiKeyResponseDto>> {
+    const qb = this.keys.createQueryBuilder('k').where('k.user_id = :userId AND k.revoked_at IS NULL', { userId });
+    return paginate(qb, query, ApiKeyResponseDto.from);
+  }
+
+  /** Revokes one of the user's own keys; effective on the next request. */
+  async revoke(userId: string, keyId: string): Promise<void> {
+    const result = await this.keys.update({ id: keyId, userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    if (!result.affected) throw new AppError(ErrorCode.API_KEY_NOT_FOUND);
+  }
+}

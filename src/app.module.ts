@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { BootstrapService } from './cli/bootstrap.service.js';
+import { AccessRepository } from './common/auth/access.repository.js';
+import { AuthGuard } from './common/auth/auth.guard.js';
+import { AppExceptionFilter } from './common/errors/app-exception.filter.js';
+import { AppValidationPipe } from './common/validation/app-validation.pipe.js';
+import { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { dataSourceOptions } from './database/data-source-options.js';
+import { HealthModule } from './health/health.module.js';
+import { OrganizationsModule } from './organizations/organizations.module.js';
+import { UsersModule } from './users/users.module.js';
+
+/**
+ * Wires the feature modules. The global filter, pipe and guard are providers here, so every app
+ * built from this module (production and tests alike) has them.
+ */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig & { databaseUrl: string }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(config.databaseUrl),
+          migrationsRun: config.migrationsRun,
+          retryAttempts: 3,
+          retryDelay: 1000,
+        }),
+        HealthModule,
+        ApiKeysModule,
+        OrganizationsModule,
+        UsersModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: AppExceptionFilter },
+        { provide: APP_PIPE, useClass: AppValidationPipe },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        AccessRepository,
+        BootstrapService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { newId } from '../common/ids/ids.js';
+import { OrganizationsService } from '../organizations/organizations.service.js';
+import { slugify } from '../organizations/slug.js';
+import { User } from '../users/user.entity.js';
+
+export interface BootstrapResult {
+  organization_id: string;
+  organization_slug: string;
+  user_id: string;
+  api_key: string;
+}
+
+/** Creates the first organization, its Owner (an active account) and the Owner's API key, atomically. */
+@Injectable()
+export class BootstrapService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly organizations: OrganizationsService,
+    private readonly apiKeys: ApiKeysService,
+  ) {}
+
+  async isEmpty(): Promise<boolean> {
+    const [row] = await this.dataSource.query('SELECT NOT EXISTS (SELECT 1 FROM organizations) AS empty');
+    return row.empty === true;
+  }
+
+  bootstrap(orgName: string, ownerEmail: string, slug?: string): Promise<BootstrapResult> {
+    const email = ownerEmail.trim().toLowerCase();
+    return this.dataSource.transaction(async (manager) => {
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(User)
+        .values({ id: newId('usr'), email, fullName: null, userName: null, activatedAt: new Date() })
+        .orIgnore()
+        .execute();
+      const user = await manager.findOneByOrFail(User, { email });
+      if (!user.activatedAt) await manager.update(User, { id: user.id }, { activatedAt: new Date() });
+      const org = await this.organizations.createWithin(manager, orgName, slug ?? slugify(orgName), user.id);
+      const key = await this.apiKeys.issue(user.id, 'bootstrap', manager);
+      return { organization_id: org.id, organization_slug: org.slug, user_id: user.id, api_key: key.key };
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { rankOfRoleKeys } from './access-level.js';
+import { hashApiKey } from './api-key-secret.js';
+import { Caller, OrgScope } from './request-context.js';
+
+/** The two reads behind every authenticated request, as single indexed queries. */
+@Injectable()
+export class AccessRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async callerForKey(key: string): Promise<Caller | undefined> {
+    const rows: { key_id: string; user_id: string; email: string }[] = await this.dataSource.query(
+      `SELECT k.id AS key_id, u.id AS user_id, u.email
+         FROM api_keys k JOIN users u ON u.id = k.user_id
+        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+      [hashApiKey(key)],
+    );
+    const row = rows[0];
+    return row && { userId: row.user_id, email: row.email, apiKeyId: row.key_id };
+  }
+
+  /** `idOrSlug` is an `org_…` ID or a slug (slugs cannot contain `_`, so the two never collide). */
+  async orgScope(idOrSlug: string, userId: string): Promise<OrgScope | undefined> {
+    if (idOrSlug.length > 64) return undefined;
+    const column = idOrSlug.startsWith('org_') ? 'id' : 'slug';
+    const rows: { id: string; slug: string; name: string; membership_id: string; role_keys: (string | null)[] }[] =
+      await this.dataSource.query(
+        `SELECT o.id, o.slug, o.name, m.id AS membership_id,
+                COALESCE(array_agg(r.key) FILTER (WHERE r.key IS NOT NULL), '{}') AS role_keys
+           FROM organizations o
+           JOIN memberships m ON m.organization_id = o.id AND m.user_id = $2 AND m.account_state = 'active'
+           LEFT JOIN membership_roles mr ON mr.membership_id = m.id
+           LEFT JOIN roles r ON r.id = mr.role_id AND r.is_system
+          WHERE o.${column} = $1
+          GROUP BY o.id, m.id`,
+        [idOrSlug, userId],
+      );
+    const row = rows[0];
+    if (!row) return undefined;
+    const roleKeys = row.role_keys.filter((k): k is string => k !== null);
+    return {
+      organizationId: row.id,
+      slug: row.slug,
+      name: row.name,
+      membershipId: row.membership_id,
+      roleKeys,
+      rank: rankOfRoleKeys(roleKeys),
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+
+/** The authenticated caller: the user an API key acts as. */
+export interface Caller {
+  userId: string;
+  email: string;
+  apiKeyId: string;
+}
+
+/** The organization in the path, resolved by ID or slug, and the caller's active membership in it. */
+export interface OrgScope {
+  organizationId: string;
+  slug: string;
+  name: string;
+  membershipId: string;
+  roleKeys: string[];
+  /** 3 Owner, 2 Admin, 1 Member (or custom roles only). */
+  rank: number;
+}
+
+export interface AuthenticatedRequest extends FastifyRequest {
+  caller?: Caller;
+  orgScope?: OrgScope;
+}
+
+export const CurrentCaller = createParamDecorator((_: unknown, ctx: ExecutionContext): Caller => {
+  const caller = ctx.switchToHttp().getRequest<AuthenticatedRequest>().caller;
+  if (!caller) throw new Error('CurrentCaller used on a route without authentication');
+  return caller;
+});
+
+/** The caller when the route is public but credentials were sent (e.g. accept). */
+export const OptionalCaller = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Caller | undefined => ctx.switchToHttp().getRequest<AuthenticatedRequest>().caller,
+);
+
+export const CurrentOrg = createParamDecorator((_: unknown, ctx: ExecutionContext): OrgScope => {
+  const scope = ctx.switchToHttp().getRequest<AuthenticatedRequest>().orgScope;
+  if (!scope) throw new Error('CurrentOrg used on a route without an organization scope');
+  return scope;
+});

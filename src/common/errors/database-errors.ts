@@ -1,0 +1,70 @@
+import { QueryFailedError } from 'typeorm';
+import { ErrorCode } from './error-code.js';
+
+/**
+ * Constraint names (from the migrations) whose violation is a client conflict, not a fault.
+ * The database guarantees the rule; this table only names the error.
+ */
+export const CONSTRAINT_ERRORS: Record<string, ErrorCode> = {
+  uq_organizations_slug: ErrorCode.ORGANIZATION_SLUG_TAKEN,
+  uq_departments_org_name: ErrorCode.DEPARTMENT_ALREADY_EXISTS,
+  uq_roles_org_name: ErrorCode.ROLE_ALREADY_EXISTS,
+  uq_invitations_pending_email: ErrorCode.INVITATION_ALREADY_PENDING,
+  uq_memberships_org_user: ErrorCode.USER_ALREADY_EXISTS,
+  fk_membership_roles_role: ErrorCode.ROLE_IN_USE,
+};
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+}
+
+function pgError(error: unknown): PgError | undefined {
+  if (error instanceof QueryFailedError) return error.driverError as PgError;
+  return undefined;
+}
+
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const pg = pgError(error);
+  return pg?.code === '23505' && (constraint === undefined || pg.constraint === constraint);
+}
+
+export function isForeignKeyViolation(error: unknown, constraint?: string): boolean {
+  const pg = pgError(error);
+  return pg?.code === '23503' && (constraint === undefined || pg.constraint === constraint);
+}
+
+/** The code for a constraint violation we know, else undefined (an unknown one is a fault). */
+export function constraintErrorCode(error: unknown): ErrorCode | undefined {
+  const pg = pgError(error);
+  if (!pg || (pg.code !== '23505' && pg.code !== '23503')) return undefined;
+  return pg.constraint ? CONSTRAINT_ERRORS[pg.constraint] : undefined;
+}
+
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Connection ended unexpectedly',
+  'the database system is',
+  'terminating connection',
+  'Cannot use a pool after calling end',
+  'Client was closed and is not queryable',
+];
+
+/**
+ * True when the database cannot be reached or dropped the connection: the request may succeed
+ * if retried, so it is a 503, not a 500. SQLSTATE class 08 is "connection exception";
+ * 57P01–57P03 are admin shutdown, crash shutdown and "cannot connect now".
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = (error instanceof QueryFailedError ? error.driverError : error) as
+    | { code?: string; message?: string }
+    | undefined;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (UNAVAILABLE_NODE_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return UNAVAILABLE_MESSAGES.some((m) => message.includes(m));
+}

@@ -1,0 +1,85 @@
+import { iso } from '../http/timestamps.js';
+import { AppError } from './app-error.js';
+
+/** Seed 001's envelope: the canonical one for every route but seed 002's. */
+export interface CanonicalEnvelope {
+  success: false;
+  error: {
+    code: string;
+    message: string;
+    system_message: string;
+    type: 'client_error' | 'server_error';
+    status: number;
+    details: Record<string, unknown>;
+    trace_id: string;
+    timestamp: string;
+  };
+}
+
+/** Seed 002's envelope, for the `/api/v1/org/...` surface whose clients parse this shape. */
+export interface Seed002Envelope {
+  code: number;
+  detail: string;
+  type: string;
+  errors: { loc: (string | number)[]; msg: string; type: string }[];
+}
+
+export interface RenderedError {
+  status: number;
+  body: CanonicalEnvelope | Seed002Envelope;
+}
+
+
+export function renderCanonical(error: AppError, traceId: string): RenderedError {
+  return {
+    status: error.status,
+    body: {
+      success: false,
+      error: {
+        code: error.code,
+        message: error.message,
+        system_message: error.message.charAt(0).toLowerCase() + error.message.slice(1),
+        type: error.status >= 500 ? 'server_error' : 'client_error',
+        status: error.status,
+        details: error.details,
+        trace_id: traceId,
+        timestamp: iso(new Date()),
+      },
+    },
+  };
+}
+
+/** Stable machine-readable `type` strings of seed 002, by HTTP status. */
+const SEED002_TYPES: Record<number, string> = {
+  400: 'invalid_request',
+  401: 'authentication_error',
+  403: 'permission_denied',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  410: 'gone',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'validation_error',
+  426: 'upgrade_required',
+  429: 'rate_limited',
+  500: 'internal_error',
+  502: 'bad_gateway',
+  503: 'service_unavailable',
+  504: 'gateway_timeout',
+};
+
+/** Seed 002 documents 422 for validation errors; every other status is kept as it is. */
+export function renderSeed002(error: AppError): RenderedError {
+  const status = error.code === 'VALIDATION_ERROR' ? 422 : error.status;
+  const fieldErrors = Array.isArray(error.details.errors) ? (error.details.errors as Seed002Envelope['errors']) : [];
+  return {
+    status,
+    body: {
+      code: status,
+      detail: error.message,
+      type: SEED002_TYPES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request'),
+      errors: fieldErrors,
+    },
+  };
+}

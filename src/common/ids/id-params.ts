@@ -1,0 +1,44 @@
+import { ApiHideProperty } from '@nestjs/swagger';
+import { IsOptional, IsString } from 'class-validator';
+import { ApiId, IsPrefixedId } from './id-param.js';
+
+/**
+ * Path parameter classes: a malformed ID is a 400 naming the parameter, before any query runs.
+ * `organization_id` is accepted as-is (ID or slug) and resolved by the AuthGuard.
+ */
+class OrgPathParams {
+  @ApiHideProperty()
+  @IsOptional()
+  @IsString()
+  organization_id?: string;
+}
+
+export class KeyIdParams {
+  @ApiId('key')
+  @IsPrefixedId('key')
+  key_id: string;
+}
+
+export class RoleIdParams extends OrgPathParams {
+  @ApiId('role')
+  @IsPrefixedId('role')
+  role_id: string;
+}
+
+export class DepartmentIdParams extends OrgPathParams {
+  @ApiId('dept')
+  @IsPrefixedId('dept')
+  department_id: string;
+}
+
+export class UserIdParams extends OrgPathParams {
+  @ApiId('usr')
+  @IsPrefixedId('usr')
+  user_id: string;
+}
+
+export class InvitationIdParams extends OrgPathParams {
+  @ApiId('inv')
+  @IsPrefixedId('inv')
+  invitation_id: string;
+}

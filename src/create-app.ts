@@ -1,0 +1,109 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import helmet from '@fastify/helmet';
+import { LogController } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module.js';
+import { sendError } from './common/errors/error-response.js';
+import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
+import { saneRequestId, traceContext } from './common/logging/trace-context.js';
+import { AppConfig, parseConfig } from './config/app-config.js';
+import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
+import { buildOpenApiDocument } from './openapi/document.js';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface CreateAppOptions {
+  /** Overrides on top of process.env (tests use it for their database and settings). */
+  env?: Record<string, string | undefined>;
+  /** Where JSON logs go: 1 stdout (default), 2 stderr (CLI commands whose stdout is data). */
+  logDestination?: 1 | 2;
+}
+
+export interface CreatedApp {
+  app: NestFastifyApplication;
+  config: AppConfig & { databaseUrl: string };
+}
+
+/**
+ * Builds the whole application, exactly as production runs it: `main.ts`, the CLI and every test
+ * call this. Starts the embedded PostgreSQL when DATABASE_URL is unset, and stops it on close.
+ */
+export async function createApp(options: CreateAppOptions = {}): Promise<CreatedApp> {
+  const parsed = parseConfig({ ...process.env, ...options.env });
+  const rootLogger = createRootLogger(parsed.logLevel, options.logDestination);
+
+  let embedded: EmbeddedDatabase | undefined;
+  if (!parsed.databaseUrl) {
+    embedded = await startEmbeddedPostgres(parsed.dataDir, (line) => rootLogger.debug({ context: 'postgres' }, line));
+    rootLogger.info({ context: 'database' }, `embedded PostgreSQL started under ${parsed.dataDir}/pg`);
+  }
+  const config = { ...parsed, databaseUrl: parsed.databaseUrl ?? embedded!.url };
+
+  const adapter = new FastifyAdapter({
+    loggerInstance: rootLogger,
+    logController: new LogController({ requestIdLogLabel: 'trace_id', disableRequestLogging: parsed.logLevel === 'silent' }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => saneRequestId(req.headers['x-request-id']) ?? randomUUID(),
+    trustProxy: false,
+  });
+
+  try {
+    return { app: await buildApp(config, adapter, rootLogger, embedded), config };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+async function buildApp(
+  config: AppConfig & { databaseUrl: string },
+  adapter: FastifyAdapter,
+  rootLogger: Logger,
+  embedded: EmbeddedDatabase | undefined,
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
+    logger: new PinoNestLogger(rootLogger),
+    bodyParser: false,
+    abortOnError: false,
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // Only JSON bodies are accepted; anything else is a 415 from Fastify, rendered by our error handler.
+  fastify.removeContentTypeParser(['text/plain']);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    traceContext.run(String(request.id), done);
+  });
+  fastify.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  await app.register(helmet as never, {
+    // Swagger UI needs inline scripts and styles; the API itself serves only JSON.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+      },
+    },
+  });
+  if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'] });
+
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true, displayOperationId: true },
+  });
+
+  if (embedded) {
+    const close = app.close.bind(app);
+    app.close = async () => {
+      await close();
+      await embedded.stop();
+    };
+  }
+  await app.init();
+  return app;
+}

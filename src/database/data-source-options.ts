@@ -1,0 +1,20 @@
+import type { DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { SnakeNamingStrategy } from './snake-naming.strategy.js';
+
+/** The one description of our database, shared by the app, `ormconfig.ts` (CLI) and the tests. */
+export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    // Pool: fail fast when the database is unreachable so requests get a 503 instead of hanging.
+    extra: { max: 20, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 },
+    ...extra,
+  } as DataSourceOptions;
+}

@@ -1,0 +1,23 @@
+import { ApiKey } from '../api-keys/api-key.entity.js';
+import { Department } from '../departments/department.entity.js';
+import { Invitation } from '../invitations/invitation.entity.js';
+import { EmailOutbox } from '../mail/email-outbox.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { Role } from '../roles/role.entity.js';
+import { MembershipDepartment } from '../users/membership-department.entity.js';
+import { MembershipRole } from '../users/membership-role.entity.js';
+import { Membership } from '../users/membership.entity.js';
+import { User } from '../users/user.entity.js';
+
+export const ENTITIES = [
+  Organization,
+  User,
+  Membership,
+  MembershipRole,
+  MembershipDepartment,
+  Role,
+  Department,
+  Invitation,
+  EmailOutbox,
+  ApiKey,
+];

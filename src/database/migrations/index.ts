@@ -1,0 +1,7 @@
+import { InitialSchema1795318672910 } from './1795318672910-InitialSchema.js';
+
+/**
+ * Every migration, in order. `npm run migration:generate -- <Name>` writes a new file here;
+ * add its class to this list (an explicit list loads the same way under Node, the CLI and Jest).
+ */
+export const MIGRATIONS = [InitialSchema1795318672910];

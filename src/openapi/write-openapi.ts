@@ -1,0 +1,22 @@
+import { writeFileSync } from 'node:fs';
+import { createApp } from '../create-app.js';
+import { buildOpenApiDocument, serializeOpenApi } from './document.js';
+
+/** `npm run openapi`: writes openapi.json (keys sorted) from the app's own document. */
+async function main(): Promise<void> {
+  const { app } = await createApp({
+    env: { MAIL_WORKER_ENABLED: 'false', AUTO_BOOTSTRAP: 'false', LOG_LEVEL: 'warn' },
+    logDestination: 2,
+  });
+  try {
+    writeFileSync('openapi.json', serializeOpenApi(buildOpenApiDocument(app)));
+    process.stdout.write('wrote openapi.json\n');
+  } finally {
+    await app.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

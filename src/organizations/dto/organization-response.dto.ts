@@ -1,0 +1,24 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { iso } from '../../common/http/timestamps.js';
+import { Organization } from '../organization.entity.js';
+
+export class OrganizationResponseDto {
+  @ApiProperty({ example: 'org_xyz789' })
+  id: string;
+
+  @ApiProperty({ example: 'Acme Inc.' })
+  name: string;
+
+  @ApiProperty({ example: 'acme' })
+  slug: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-01-05T10:30:00Z' })
+  created_at: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-01-05T10:30:00Z' })
+  updated_at: string;
+
+  static from(org: Organization): OrganizationResponseDto {
+    return { id: org.id, name: org.name, slug: org.slug, created_at: iso(org.createdAt), updated_at: iso(org.updatedAt) };
+  }
+}

@@ -1,0 +1,66 @@
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiCreatedResponse } from '@nestjs/swagger';
+import { Access } from '../common/auth/access.decorator.js';
+import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
+import { OrganizationCreateDto } from './dto/organization-create.dto.js';
+import { OrganizationResponseDto } from './dto/organization-response.dto.js';
+import { OrganizationUpdateDto } from './dto/organization-update.dto.js';
+import { OrganizationsService } from './organizations.service.js';
+
+export const ORG_PARAM = ApiParam({
+  name: 'organization_id',
+  description: 'The organization ID (`org_…`) or its slug.',
+  example: 'org_xyz789',
+});
+
+@ApiTags('Organizations')
+@Controller('v1/organizations')
+export class OrganizationsController {
+  constructor(private readonly organizations: OrganizationsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Access('user')
+  @ApiOperation({ summary: 'Create an organization', description: 'The caller becomes its Owner.' })
+  @ApiCreatedResponse({ type: OrganizationResponseDto })
+  @ApiErrors([400, 409], { descriptions: { 409: 'The slug is taken (ORGANIZATION_SLUG_TAKEN)' } })
+  async createOrganization(
+    @Body() body: OrganizationCreateDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<OrganizationResponseDto> {
+    return OrganizationResponseDto.from(await this.organizations.create(body, caller.userId));
+  }
+
+  @Get()
+  @Access('user')
+  @ApiOperation({ summary: "List the caller's organizations" })
+  @ApiOkResponse({ type: PageOf(OrganizationResponseDto) })
+  @ApiErrors([400])
+  listOrganizations(@Query() query: PageQueryDto, @CurrentCaller() caller: Caller): Promise<Page<OrganizationResponseDto>> {
+    return this.organizations.listForUser(caller.userId, query);
+  }
+
+  @Get(':organization_id')
+  @Access('member')
+  @ORG_PARAM
+  @ApiOperation({ summary: 'Get an organization' })
+  @ApiOkResponse({ type: OrganizationResponseDto })
+  async getOrganization(@CurrentOrg() org: OrgScope): Promise<OrganizationResponseDto> {
+    return OrganizationResponseDto.from(await this.organizations.get(org.organizationId));
+  }
+
+  @Patch(':organization_id')
+  @Access('admin')
+  @ORG_PARAM
+  @ApiOperation({ summary: 'Update an organization' })
+  @ApiOkResponse({ type: OrganizationResponseDto })
+  @ApiErrors([400, 409], { descriptions: { 409: 'The slug is taken (ORGANIZATION_SLUG_TAKEN)' } })
+  async updateOrganization(
+    @CurrentOrg() org: OrgScope,
+    @Body() body: OrganizationUpdateDto,
+  ): Promise<OrganizationResponseDto> {
+    return OrganizationResponseDto.from(await this.organizations.update(org.organizationId, body));
+  }
+}

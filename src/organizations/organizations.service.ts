@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import { AppError } from '../common/errors/app-error.js';
+import { isUniqueViolation } from '../common/errors/database-errors.js';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { newId } from '../common/ids/ids.js';
+import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
+import { Role, SystemRoleKey } from '../roles/role.entity.js';
+import { MembershipRole } from '../users/membership-role.entity.js';
+import { Membership } from '../users/membership.entity.js';
+import { OrganizationCreateDto } from './dto/organization-create.dto.js';
+import { OrganizationResponseDto } from './dto/organization-response.dto.js';
+import { OrganizationUpdateDto } from './dto/organization-update.dto.js';
+import { Organization } from './organization.entity.js';
+import { slugify, withSuffix } from './slug.js';
+
+const SYSTEM_ROLES: { key: SystemRoleKey; name: string; description: string }[] = [
+  { key: 'owner', name: 'Owner', description: 'Full control, including granting Owner.' },
+  { key: 'admin', name: 'Admin', description: 'Invites and manages members, roles and departments.' },
+  { key: 'member', name: 'Member', description: 'Reads the organization.' },
+];
+
+@Injectable()
+export class OrganizationsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectRepository(Organization) private readonly organizations: Repository<Organization>,
+  ) {}
+
+  /**
+   * Creates the organization, its three system roles and the owner's active membership in one
+   * transaction. A derived slug that is taken is retried with a suffix; an explicit one is a 409.
+   */
+  async create(input: OrganizationCreateDto, ownerUserId: string): Promise<Organization> {
+    const explicit = input.slug !== undefined;
+    let slug = input.slug ?? slugify(input.name);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.dataSource.transaction((manager) => this.createWithin(manager, input.name, slug, ownerUserId));
+      } catch (error) {
+        if (explicit || attempt >= 4 || !isUniqueViolation(error, 'uq_organizations_slug')) throw error;
+        slug = withSuffix(slugify(input.name));
+      }
+    }
+  }
+
+  /** Inserts the organization, its system roles and the owner membership within `manager`'s transaction. */
+  async createWithin(manager: EntityManager, name: string, slug: string, ownerUserId: string): Promise<Organization> {
+    const org = await manager.save(manager.create(Organization, { id: newId('org'), name, slug }));
+    const roles = await manager.save(
+      SYSTEM_ROLES.map((r) =>
+        manager.create(Role, { id: newId('role'), organizationId: org.id, ...r, isSystem: true }),
+      ),
+    );
+    const membership = await manager.save(
+      manager.create(Membership, {
+        id: newId('mem'),
+        organizationId: org.id,
+        userId: ownerUserId,
+        accountState: 'active',
+        invitedAt: null,
+        deactivatedAt: null,
+      }),
+    );
+    const owner = roles.find((r) => r.key === 'owner')!;
+    await manager.insert(MembershipRole, { membershipId: membership.id, roleId: owner.id });
+    return org;
+  }
+
+  async get(organizationId: string): Promise<Organization> {
+    const org = await this.organizations.findOneBy({ id: organizationId });
+    if (!org) throw new AppError(ErrorCode.ORGANIZATION_NOT_FOUND);
+    return org;
+  }
+
+  /** The organizations where the user is an active member. */
+  listForUser(userId: string, query: PageQueryDto): Promise<Page<OrganizationResponseDto>> {
+    const qb = this.organizations
+      .createQueryBuilder('o')
+      .innerJoin(Membership, 'm', `m.organization_id = o.id AND m.user_id = :userId AND m.account_state = 'active'`, {
+        userId,
+      });
+    return paginate(qb, query, OrganizationResponseDto.from);
+  }
+
+  async update(organizationId: string, input: OrganizationUpdateDto): Promise<Organization> {
+    const changes: Partial<Organization> = {};
+    if (input.name !== undefined) changes.name = input.name;
+    if (input.slug !== undefined) changes.slug = input.slug;
+    if (Object.keys(changes).length > 0) await this.organizations.update({ id: organizationId }, changes);
+    return this.get(organizationId);
+  }
+}

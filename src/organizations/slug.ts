@@ -1,0 +1,21 @@
+import { randomBase62 } from '../common/ids/ids.js';
+
+/** Lowercase letters, digits and inner hyphens; never `_`, so a slug can never look like an `org_` ID. */
+export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48)
+    .replace(/-+$/g, '');
+  return slug || 'org';
+}
+
+/** A derived slug that was taken gets a short random suffix. */
+export function withSuffix(slug: string): string {
+  return `${slug}-${randomBase62(4).toLowerCase().slice(0, 5)}`;
+}
