@@ -6,7 +6,6 @@ import { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
-import { sendError } from './common/errors/error-response.js';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
 import { saneRequestId, traceContext } from './common/logging/trace-context.js';
 import { AppConfig, parseConfig } from './config/app-config.js';
@@ -78,7 +77,6 @@ async function buildApp(
     reply.header('x-request-id', request.id);
     traceContext.run(String(request.id), done);
   });
-  fastify.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   await app.register(helmet as never, {
     // Swagger UI needs inline scripts and styles; the API itself serves only JSON.
     contentSecurityPolicy: {

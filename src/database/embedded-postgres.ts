@@ -35,6 +35,9 @@ export async function startEmbeddedPostgres(dataDir: string, onLog?: (line: stri
   const clusterDir = path.join(dataDir, 'pg');
   const credentialsFile = path.join(dataDir, 'pg-credentials.json');
   fs.mkdirSync(dataDir, { recursive: true });
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  // As root the server runs as a dedicated user, which must be able to traverse into the data folder.
+  if (asRoot) fs.chmodSync(dataDir, fs.statSync(dataDir).mode | 0o711);
 
   const initialised = fs.existsSync(path.join(clusterDir, 'PG_VERSION'));
   let password: string;
@@ -53,7 +56,7 @@ export async function startEmbeddedPostgres(dataDir: string, onLog?: (line: stri
     port,
     persistent: true,
     // As root, initdb/postgres refuse to run; the package then runs them as a dedicated user.
-    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    createPostgresUser: asRoot,
     onLog: (message: unknown) => onLog?.(String(message).trim()),
     onError: (message: unknown) => onLog?.(String(message).trim()),
   });

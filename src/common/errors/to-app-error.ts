@@ -3,15 +3,7 @@ import { AppError } from './app-error.js';
 import { constraintErrorCode, isDatabaseUnavailable } from './database-errors.js';
 import { ErrorCode } from './error-code.js';
 
-/** Fastify's own error codes for requests it rejects before a handler runs. */
-const FASTIFY_CODES: Record<string, ErrorCode> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: ErrorCode.PAYLOAD_TOO_LARGE,
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ErrorCode.VALIDATION_ERROR,
-  FST_ERR_CTP_EMPTY_JSON_BODY: ErrorCode.VALIDATION_ERROR,
-  FST_ERR_CTP_INVALID_JSON_BODY: ErrorCode.VALIDATION_ERROR,
-};
-
+/** Statuses that Nest and Fastify raise themselves (unknown route, body parsing, throttling). */
 const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
   400: ErrorCode.VALIDATION_ERROR,
   401: ErrorCode.AUTHENTICATION_REQUIRED,
@@ -26,45 +18,26 @@ const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
 
 /**
  * Turns anything thrown anywhere (our code, Nest, Fastify, TypeORM, pg) into the one domain error.
- * Returns `unexpected: true` when it was a fault that must be logged with its stack.
+ * Returns `unexpected: true` for faults, which must be logged with their stack.
  */
 export function toAppError(exception: unknown): { error: AppError; unexpected: boolean } {
   if (exception instanceof AppError) return { error: exception, unexpected: false };
 
-  const fastifyCode = (exception as { code?: unknown })?.code;
-  if (typeof fastifyCode === 'string' && FASTIFY_CODES[fastifyCode]) {
-    const code = FASTIFY_CODES[fastifyCode];
+  // Nest's Fastify adapter hands Fastify's own rejections (body parsing, size, media type) to
+  // the filters as HttpExceptions carrying Fastify's status.
+  if (exception instanceof HttpException && HTTP_STATUS_CODES[exception.getStatus()]) {
+    const code = HTTP_STATUS_CODES[exception.getStatus()];
     if (code === ErrorCode.VALIDATION_ERROR) {
-      const msg = fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'The request body is not valid JSON.' : 'The request body is invalid.';
+      const msg = /json/i.test(exception.message) ? 'The request body is not valid JSON.' : 'The request body is invalid.';
       return { error: AppError.validation([{ loc: ['body'], msg, type: 'json_invalid' }], msg), unexpected: false };
     }
     return { error: new AppError(code), unexpected: false };
-  }
-  // A body that fails JSON.parse inside Fastify's parser surfaces as a SyntaxError with status 400.
-  if (exception instanceof SyntaxError && (exception as { statusCode?: number }).statusCode === 400) {
-    const msg = 'The request body is not valid JSON.';
-    return { error: AppError.validation([{ loc: ['body'], msg, type: 'json_invalid' }], msg), unexpected: false };
-  }
-
-  if (exception instanceof HttpException) {
-    const status = exception.getStatus();
-    const code = HTTP_STATUS_CODES[status];
-    if (code) {
-      const headers: Record<string, string> = {};
-      if (code === ErrorCode.RATE_LIMITED) headers['Retry-After'] = '60';
-      return { error: new AppError(code, undefined, {}, headers), unexpected: false };
-    }
   }
 
   const known = constraintErrorCode(exception);
   if (known) return { error: new AppError(known), unexpected: false };
   if (isDatabaseUnavailable(exception)) {
     return { error: new AppError(ErrorCode.SERVICE_UNAVAILABLE), unexpected: true };
-  }
-
-  const status = (exception as { statusCode?: unknown })?.statusCode;
-  if (typeof status === 'number' && HTTP_STATUS_CODES[status] && status < 500) {
-    return { error: new AppError(HTTP_STATUS_CODES[status]), unexpected: false };
   }
   return { error: new AppError(ErrorCode.INTERNAL_ERROR), unexpected: true };
 }
