@@ -1,7 +1,7 @@
 // Compiles src/ to dist/ and copies the mail templates beside the compiled code.
 // With --if-needed it does nothing when dist/ is newer than every file in src/.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const STAMP = 'dist/.build-stamp';
@@ -18,7 +18,21 @@ function newestMtime(dir) {
 const sources = Math.max(newestMtime('src'), statSync('package-lock.json').mtimeMs, statSync('tsconfig.build.json').mtimeMs);
 if (process.argv.includes('--if-needed') && existsSync(STAMP) && statSync(STAMP).mtimeMs >= sources) process.exit(0);
 
-rmSync('dist', { recursive: true, force: true });
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: ['ignore', 2, 2] });
-if (existsSync('src/mail/templates')) cpSync('src/mail/templates', 'dist/mail/templates', { recursive: true });
-writeFileSync(STAMP, new Date().toISOString());
+// Build beside dist/ and swap it in, so a process running from dist/ never sees half a build.
+const staging = `dist.build-${process.pid}`;
+rmSync(staging, { recursive: true, force: true });
+try {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', staging], {
+    stdio: ['ignore', 2, 2],
+  });
+} catch {
+  rmSync(staging, { recursive: true, force: true });
+  process.stderr.write('build failed (see the TypeScript errors above)\n');
+  process.exit(1);
+}
+if (existsSync('src/mail/templates')) cpSync('src/mail/templates', join(staging, 'mail/templates'), { recursive: true });
+writeFileSync(join(staging, '.build-stamp'), new Date().toISOString());
+const old = `dist.old-${process.pid}`;
+if (existsSync('dist')) renameSync('dist', old);
+renameSync(staging, 'dist');
+rmSync(old, { recursive: true, force: true });

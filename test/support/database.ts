@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
 
 /** Set by the global setup: the server every test database lives on, and the migrated template. */
 export function testServer(): { adminUrl: string; template: string; runId: string } {
@@ -26,9 +28,34 @@ export async function withAdmin<T>(adminUrl: string, fn: (client: Client) => Pro
   }
 }
 
+/**
+ * The migrated template, made once per run by whichever worker comes first (an advisory lock
+ * serialises the workers), from the TypeScript migrations themselves.
+ */
+async function ensureTemplate(adminUrl: string, template: string): Promise<void> {
+  await withAdmin(adminUrl, async (client) => {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [template]);
+    try {
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
+      if (exists.rowCount) return;
+      await client.query(`CREATE DATABASE ${template}`);
+      const dataSource = new DataSource(dataSourceOptions(databaseUrl(adminUrl, template)));
+      await dataSource.initialize();
+      try {
+        await dataSource.runMigrations();
+      } finally {
+        await dataSource.destroy();
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [template]);
+    }
+  });
+}
+
 /** A fresh, migrated database for one test file: a copy of the template (milliseconds, not a migration run). */
 export async function createTestDatabase(): Promise<string> {
   const { adminUrl, template, runId } = testServer();
+  await ensureTemplate(adminUrl, template);
   const name = `oi_t_${runId}_${randomBytes(4).toString('hex')}`;
   await withAdmin(adminUrl, async (client) => {
     for (let attempt = 0; ; attempt++) {
