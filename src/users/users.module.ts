@@ -1,15 +1,18 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { InvitationTokensModule } from '../invitations/invitation-tokens.module.js';
 import { MembershipDepartment } from './membership-department.entity.js';
 import { MembershipRole } from './membership-role.entity.js';
 import { Membership } from './membership.entity.js';
 import { MeController } from './me.controller.js';
 import { MeService } from './me.service.js';
+import { MemberViews } from './member-views.js';
 import { User } from './user.entity.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User, Membership, MembershipRole, MembershipDepartment])],
+  imports: [TypeOrmModule.forFeature([User, Membership, MembershipRole, MembershipDepartment]), InvitationTokensModule],
   controllers: [MeController],
-  providers: [MeService],
+  providers: [MeService, MemberViews],
+  exports: [MemberViews],
 })
 export class UsersModule {}
