@@ -10,8 +10,12 @@ import { AppValidationPipe } from './common/validation/app-validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
+import { DepartmentsModule } from './departments/departments.module.js';
 import { HealthModule } from './health/health.module.js';
+import { InvitationsModule } from './invitations/invitations.module.js';
+import { MailModule } from './mail/mail.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
+import { RolesModule } from './roles/roles.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /**
@@ -34,7 +38,11 @@ export class AppModule {
         HealthModule,
         ApiKeysModule,
         OrganizationsModule,
+        RolesModule,
+        DepartmentsModule,
         UsersModule,
+        InvitationsModule,
+        MailModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AppExceptionFilter },
