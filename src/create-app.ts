@@ -24,6 +24,8 @@ export interface CreateAppOptions {
 export interface CreatedApp {
   app: NestFastifyApplication;
   config: AppConfig & { databaseUrl: string };
+  /** Closes the app (drains requests, stops workers, closes the pool), then the embedded server if any. */
+  close: () => Promise<void>;
 }
 
 /**
@@ -51,7 +53,13 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Created
   });
 
   try {
-    return { app: await buildApp(config, adapter, rootLogger, embedded), config };
+    const app = await buildApp(config, adapter, rootLogger);
+    // Not a patched app.close: Nest's application proxy ignores property assignment.
+    const close = async () => {
+      await app.close();
+      await embedded?.stop();
+    };
+    return { app, config, close };
   } catch (error) {
     await embedded?.stop();
     throw error;
@@ -62,7 +70,6 @@ async function buildApp(
   config: AppConfig & { databaseUrl: string },
   adapter: FastifyAdapter,
   rootLogger: Logger,
-  embedded: EmbeddedDatabase | undefined,
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     logger: new PinoNestLogger(rootLogger),
@@ -95,13 +102,6 @@ async function buildApp(
     swaggerOptions: { persistAuthorization: true, displayOperationId: true },
   });
 
-  if (embedded) {
-    const close = app.close.bind(app);
-    app.close = async () => {
-      await close();
-      await embedded.stop();
-    };
-  }
   await app.init();
   return app;
 }

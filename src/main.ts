@@ -6,7 +6,7 @@ import { loadEnvFile } from './config/load-env-file.js';
 /** Starts the server; on SIGTERM/SIGINT drains in-flight requests, stops the workers and exits 0. */
 async function main(): Promise<void> {
   loadEnvFile();
-  const { app, config } = await createApp();
+  const { app, config, close } = await createApp();
 
   if (config.autoBootstrap) {
     const bootstrap = app.get(BootstrapService);
@@ -25,8 +25,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    app
-      .close()
+    close()
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         process.stderr.write(`shutdown after ${signal} failed: ${String(error)}\n`);

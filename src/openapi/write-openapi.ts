@@ -4,7 +4,7 @@ import { buildOpenApiDocument, serializeOpenApi } from './document.js';
 
 /** `npm run openapi`: writes openapi.json (keys sorted) from the app's own document. */
 async function main(): Promise<void> {
-  const { app } = await createApp({
+  const { app, close } = await createApp({
     env: { MAIL_WORKER_ENABLED: 'false', AUTO_BOOTSTRAP: 'false', LOG_LEVEL: 'warn' },
     logDestination: 2,
   });
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     writeFileSync('openapi.json', serializeOpenApi(buildOpenApiDocument(app)));
     process.stdout.write('wrote openapi.json\n');
   } finally {
-    await app.close();
+    await close();
   }
 }
 

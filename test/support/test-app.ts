@@ -26,7 +26,7 @@ export const TEST_INVITATION_SECRET = 'test-invitation-secret-0123456789abcdefgh
 export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oi-test-data-'));
-  const { app, config } = await createApp({
+  const { app, config, close } = await createApp({
     env: {
       DATABASE_URL: databaseUrl,
       DATA_DIR: dataDir,
@@ -46,7 +46,7 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
     dataSource: app.get(DataSource),
     http: () => request(app.getHttpServer()),
     close: async () => {
-      await app.close();
+      await close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,47 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, parseConfig } from './app-config.js';
+
+describe('parseConfig', () => {
+  it('has working defaults with an empty environment', () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      smtpUrl: undefined,
+      invitationTtlDays: 7,
+      rateLimitPerKeyPerMin: 1200,
+      rateLimitPublicPerMin: 100,
+      rateLimitInvitesPerOrgPerHour: 1000,
+      publicAppUrl: 'http://localhost:3000',
+      autoBootstrap: true,
+    });
+    expect(config.dataDir).toMatch(/\.data$/);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be an integer from 0 to 65535 (got "abc")'],
+    [{ PORT: '70000' }, 'PORT must be an integer from 0 to 65535'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must use one of postgres, postgresql'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a URL'],
+    [{ SMTP_URL: 'http://mail' }, 'SMTP_URL must use one of smtp, smtps'],
+    [{ INVITATION_TTL_DAYS: '31' }, 'INVITATION_TTL_DAYS must be an integer from 1 to 30'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
+    [{ NODE_ENV: 'production' }, 'INVITATION_SECRET is required when NODE_ENV=production'],
+    [{ INVITATION_SECRET: 'short' }, 'INVITATION_SECRET must be at least 32 characters'],
+    [{ MIGRATIONS_RUN: 'maybe' }, 'MIGRATIONS_RUN must be true or false'],
+    [{ MAIL_FROM: 'a\r\nBcc: x@evil.test' }, 'MAIL_FROM must be a single line'],
+    [{ PUBLIC_APP_URL: 'ftp://x' }, 'PUBLIC_APP_URL must use one of http, https'],
+  ])('rejects %j with one clear message naming the variable', (env, message) => {
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+    expect(() => parseConfig(env)).toThrow(message);
+  });
+
+  it('does not bootstrap a demo organization on an external database unless asked', () => {
+    expect(parseConfig({ DATABASE_URL: 'postgres://x@h/db' }).autoBootstrap).toBe(false);
+    expect(parseConfig({ DATABASE_URL: 'postgres://x@h/db', AUTO_BOOTSTRAP: 'true' }).autoBootstrap).toBe(true);
+  });
+
+  it('strips trailing slashes from PUBLIC_APP_URL', () => {
+    expect(parseConfig({ PUBLIC_APP_URL: 'https://app.example.com//' }).publicAppUrl).toBe('https://app.example.com');
+  });
+});
