@@ -11,6 +11,7 @@ import { OrganizationsService } from './organizations.service.js';
 
 export const ORG_PARAM = ApiParam({
   name: 'organization_id',
+  type: String,
   description: 'The organization ID (`org_…`) or its slug.',
   example: 'org_xyz789',
 });
@@ -24,7 +25,7 @@ export class OrganizationsController {
   @HttpCode(201)
   @Access('user')
   @ApiOperation({ summary: 'Create an organization', description: 'The caller becomes its Owner.' })
-  @ApiCreatedResponse({ type: OrganizationResponseDto })
+  @ApiCreatedResponse({ type: OrganizationResponseDto, description: 'The new organization' })
   @ApiErrors([400, 409], { descriptions: { 409: 'The slug is taken (ORGANIZATION_SLUG_TAKEN)' } })
   async createOrganization(
     @Body() body: OrganizationCreateDto,
@@ -36,9 +37,15 @@ export class OrganizationsController {
   @Get()
   @Access('user')
   @ApiOperation({ summary: "List the caller's organizations" })
-  @ApiOkResponse({ type: PageOf(OrganizationResponseDto) })
+  @ApiOkResponse({
+    type: PageOf(OrganizationResponseDto),
+    description: 'Organizations where the caller is an active member, oldest first',
+  })
   @ApiErrors([400])
-  listOrganizations(@Query() query: PageQueryDto, @CurrentCaller() caller: Caller): Promise<Page<OrganizationResponseDto>> {
+  listOrganizations(
+    @Query() query: PageQueryDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Page<OrganizationResponseDto>> {
     return this.organizations.listForUser(caller.userId, query);
   }
 
@@ -46,7 +53,7 @@ export class OrganizationsController {
   @Access('member')
   @ORG_PARAM
   @ApiOperation({ summary: 'Get an organization' })
-  @ApiOkResponse({ type: OrganizationResponseDto })
+  @ApiOkResponse({ type: OrganizationResponseDto, description: 'The organization' })
   async getOrganization(@CurrentOrg() org: OrgScope): Promise<OrganizationResponseDto> {
     return OrganizationResponseDto.from(await this.organizations.get(org.organizationId));
   }
@@ -54,8 +61,8 @@ export class OrganizationsController {
   @Patch(':organization_id')
   @Access('admin')
   @ORG_PARAM
-  @ApiOperation({ summary: 'Update an organization' })
-  @ApiOkResponse({ type: OrganizationResponseDto })
+  @ApiOperation({ summary: 'Update an organization', description: 'Only the fields sent change.' })
+  @ApiOkResponse({ type: OrganizationResponseDto, description: 'The updated organization' })
   @ApiErrors([400, 409], { descriptions: { 409: 'The slug is taken (ORGANIZATION_SLUG_TAKEN)' } })
   async updateOrganization(
     @CurrentOrg() org: OrgScope,

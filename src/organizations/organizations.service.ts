@@ -6,7 +6,8 @@ import { isUniqueViolation } from '../common/errors/database-errors.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId } from '../common/ids/ids.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
-import { Role, SystemRoleKey } from '../roles/role.entity.js';
+import { Role } from '../roles/role.entity.js';
+import { SYSTEM_ROLES } from '../roles/system-roles.js';
 import { MembershipRole } from '../users/membership-role.entity.js';
 import { Membership } from '../users/membership.entity.js';
 import { OrganizationCreateDto } from './dto/organization-create.dto.js';
@@ -14,12 +15,6 @@ import { OrganizationResponseDto } from './dto/organization-response.dto.js';
 import { OrganizationUpdateDto } from './dto/organization-update.dto.js';
 import { Organization } from './organization.entity.js';
 import { slugify, withSuffix } from './slug.js';
-
-const SYSTEM_ROLES: { key: SystemRoleKey; name: string; description: string }[] = [
-  { key: 'owner', name: 'Owner', description: 'Full control, including granting Owner.' },
-  { key: 'admin', name: 'Admin', description: 'Invites and manages members, roles and departments.' },
-  { key: 'member', name: 'Member', description: 'Reads the organization.' },
-];
 
 @Injectable()
 export class OrganizationsService {
@@ -37,32 +32,43 @@ export class OrganizationsService {
     let slug = input.slug ?? slugify(input.name);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.dataSource.transaction((manager) => this.createWithin(manager, input.name, slug, ownerUserId));
+        return await this.dataSource.transaction((manager) =>
+          this.createWithin(manager, input.name, slug, ownerUserId),
+        );
       } catch (error) {
-        if (explicit || attempt >= 4 || !isUniqueViolation(error, 'uq_organizations_slug')) throw error;
+        if (explicit || attempt >= 4) throw slugTakenOr(error, slug);
+        if (!isUniqueViolation(error, 'uq_organizations_slug')) throw error;
         slug = withSuffix(slugify(input.name));
       }
     }
   }
 
-  /** Inserts the organization, its system roles and the owner membership within `manager`'s transaction. */
-  async createWithin(manager: EntityManager, name: string, slug: string, ownerUserId: string): Promise<Organization> {
-    const org = await manager.save(manager.create(Organization, { id: newId('org'), name, slug }));
-    const roles = await manager.save(
-      SYSTEM_ROLES.map((r) =>
-        manager.create(Role, { id: newId('role'), organizationId: org.id, ...r, isSystem: true }),
-      ),
+  /**
+   * Inserts the organization, its system roles and the owner membership within `manager`'s
+   * transaction. Plain INSERTs (not `save`, which first SELECTs each row by id): the unique slug
+   * index is what decides, and the RETURNING fills the timestamps in.
+   */
+  async createWithin(
+    manager: EntityManager,
+    name: string,
+    slug: string,
+    ownerUserId: string,
+  ): Promise<Organization> {
+    const org = manager.create(Organization, { id: newId('org'), name, slug });
+    await manager.insert(Organization, org);
+    const roles = SYSTEM_ROLES.map((r) =>
+      manager.create(Role, { id: newId('role'), organizationId: org.id, ...r, isSystem: true }),
     );
-    const membership = await manager.save(
-      manager.create(Membership, {
-        id: newId('mem'),
-        organizationId: org.id,
-        userId: ownerUserId,
-        accountState: 'active',
-        invitedAt: null,
-        deactivatedAt: null,
-      }),
-    );
+    await manager.insert(Role, roles);
+    const membership = manager.create(Membership, {
+      id: newId('mem'),
+      organizationId: org.id,
+      userId: ownerUserId,
+      accountState: 'active',
+      invitedAt: null,
+      deactivatedAt: null,
+    });
+    await manager.insert(Membership, membership);
     const owner = roles.find((r) => r.key === 'owner')!;
     await manager.insert(MembershipRole, { membershipId: membership.id, roleId: owner.id });
     return org;
@@ -78,9 +84,14 @@ export class OrganizationsService {
   listForUser(userId: string, query: PageQueryDto): Promise<Page<OrganizationResponseDto>> {
     const qb = this.organizations
       .createQueryBuilder('o')
-      .innerJoin(Membership, 'm', `m.organization_id = o.id AND m.user_id = :userId AND m.account_state = 'active'`, {
-        userId,
-      });
+      .innerJoin(
+        Membership,
+        'm',
+        `m.organization_id = o.id AND m.user_id = :userId AND m.account_state = 'active'`,
+        {
+          userId,
+        },
+      );
     return paginate(qb, query, OrganizationResponseDto.from);
   }
 
@@ -88,7 +99,20 @@ export class OrganizationsService {
     const changes: Partial<Organization> = {};
     if (input.name !== undefined) changes.name = input.name;
     if (input.slug !== undefined) changes.slug = input.slug;
-    if (Object.keys(changes).length > 0) await this.organizations.update({ id: organizationId }, changes);
+    if (Object.keys(changes).length > 0) {
+      try {
+        await this.organizations.update({ id: organizationId }, changes);
+      } catch (error) {
+        throw slugTakenOr(error, input.slug);
+      }
+    }
     return this.get(organizationId);
   }
+}
+
+/** The unique index decides whether a slug is free; this only names the error and the slug. */
+function slugTakenOr(error: unknown, slug: string | undefined): unknown {
+  return isUniqueViolation(error, 'uq_organizations_slug')
+    ? new AppError(ErrorCode.ORGANIZATION_SLUG_TAKEN, undefined, { slug })
+    : error;
 }

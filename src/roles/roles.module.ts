@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Role } from './role.entity.js';
+import { RolesController } from './roles.controller.js';
+import { RolesService } from './roles.service.js';
 
-/** Roles: filled in by its feature work. */
-@Module({})
+@Module({
+  imports: [TypeOrmModule.forFeature([Role])],
+  controllers: [RolesController],
+  providers: [RolesService],
+  exports: [RolesService],
+})
 export class RolesModule {}

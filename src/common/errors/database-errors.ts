@@ -29,15 +29,21 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return pg?.code === '23505' && (constraint === undefined || pg.constraint === constraint);
 }
 
+/**
+ * PostgreSQL 18 reports deleting a row still referenced through an ON DELETE RESTRICT key as
+ * 23001 restrict_violation; earlier versions (and NO ACTION keys) as 23503 foreign_key_violation.
+ */
+const FOREIGN_KEY_CODES = new Set(['23503', '23001']);
+
 export function isForeignKeyViolation(error: unknown, constraint?: string): boolean {
   const pg = pgError(error);
-  return pg?.code === '23503' && (constraint === undefined || pg.constraint === constraint);
+  return FOREIGN_KEY_CODES.has(pg?.code ?? '') && (constraint === undefined || pg?.constraint === constraint);
 }
 
 /** The code for a constraint violation we know, else undefined (an unknown one is a fault). */
 export function constraintErrorCode(error: unknown): ErrorCode | undefined {
   const pg = pgError(error);
-  if (!pg || (pg.code !== '23505' && pg.code !== '23503')) return undefined;
+  if (!pg || (pg.code !== '23505' && !FOREIGN_KEY_CODES.has(pg.code ?? ''))) return undefined;
   return pg.constraint ? CONSTRAINT_ERRORS[pg.constraint] : undefined;
 }
 
@@ -51,7 +57,11 @@ const UNAVAILABLE_MESSAGES = [
   'terminating connection',
   'Cannot use a pool after calling end',
   'Client was closed and is not queryable',
+  // 55000 is a broad SQLSTATE; only this message of it means "the database refuses connections".
+  'is not currently accepting connections',
 ];
+/** Too many connections, database dropped, database does not exist (yet or any more). */
+const UNAVAILABLE_SQLSTATES = new Set(['53300', '57P04', '3D000']);
 
 /**
  * True when the database cannot be reached or dropped the connection: the request may succeed
@@ -64,7 +74,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     | undefined;
   if (!e || typeof e !== 'object') return false;
   const code = typeof e.code === 'string' ? e.code : '';
-  if (UNAVAILABLE_NODE_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code)) return true;
+  if (UNAVAILABLE_NODE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code)) {
+    return true;
+  }
   const message = typeof e.message === 'string' ? e.message : '';
   return UNAVAILABLE_MESSAGES.some((m) => message.includes(m));
 }

@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOmittable, Trim } from '../../common/validation/field-decorators.js';
 import { SLUG_PATTERN } from '../slug.js';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+export const SLUG_MESSAGE = 'slug must be 1-64 lowercase letters, digits and inner hyphens';
 
 export class OrganizationCreateDto {
-  @ApiProperty({ example: 'Acme Inc.', maxLength: 200 })
-  @Transform(trim)
+  @ApiProperty({ example: 'Acme Inc.', minLength: 1, maxLength: 200 })
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -16,10 +16,12 @@ export class OrganizationCreateDto {
   @ApiPropertyOptional({
     example: 'acme',
     pattern: SLUG_PATTERN.source,
-    description: 'URL-safe and unique; derived from the name when omitted.',
+    maxLength: 64,
+    description:
+      'URL-safe and unique; derived from the name when omitted. Usable in paths instead of the ID.',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
-  @Matches(SLUG_PATTERN, { message: 'slug must be 1-64 lowercase letters, digits and inner hyphens' })
+  @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
   slug?: string;
 }

@@ -19,6 +19,12 @@ export class OrganizationResponseDto {
   updated_at: string;
 
   static from(org: Organization): OrganizationResponseDto {
-    return { id: org.id, name: org.name, slug: org.slug, created_at: iso(org.createdAt), updated_at: iso(org.updatedAt) };
+    return {
+      id: org.id,
+      name: org.name,
+      slug: org.slug,
+      created_at: iso(org.createdAt),
+      updated_at: iso(org.updatedAt),
+    };
   }
 }
