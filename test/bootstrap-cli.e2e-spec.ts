@@ -53,8 +53,12 @@ describe('bootstrap CLI', () => {
     expect(stdout).toMatch(/Owner API key \(shown once, store it now\): oik_[A-Za-z0-9]{43}/);
   });
 
-  it('exits 2 with usage on bad arguments', async () => {
-    await expect(bootstrap(['--org-name', 'X', '--owner-email', 'not-an-email'], databaseUrl)).rejects.toMatchObject({
+  it.each([
+    [['--org-name', 'X', '--owner-email', 'not-an-email']],
+    [['--owner-email', 'a@b.test']],
+    [['--org-name', 'X', '--owner-email', 'a@b.test', '--slug', 'Not_A_Slug']],
+  ])('exits 2 with usage on bad arguments %j', async (args) => {
+    await expect(bootstrap(args, databaseUrl)).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringContaining('usage: npm run -s bootstrap'),
     });

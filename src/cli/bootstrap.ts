@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/app-config.js';
 import { loadEnvFile } from '../config/load-env-file.js';
 import { createApp } from '../create-app.js';
+import { SLUG_PATTERN } from '../organizations/slug.js';
 import { BootstrapService } from './bootstrap.service.js';
 
 const USAGE = 'usage: npm run -s bootstrap -- --org-name "Acme" --owner-email owner@acme.test [--slug acme] [--json]';
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
   });
   const orgName = values['org-name']?.trim();
   const ownerEmail = values['owner-email']?.trim().toLowerCase();
-  if (!orgName || orgName.length > 200 || !ownerEmail || ownerEmail.length > 254 || !EMAIL.test(ownerEmail)) {
+  const badSlug = values.slug !== undefined && !SLUG_PATTERN.test(values.slug);
+  if (!orgName || orgName.length > 200 || !ownerEmail || ownerEmail.length > 254 || !EMAIL.test(ownerEmail) || badSlug) {
     process.stderr.write(`${USAGE}\n`);
     process.exit(2);
   }
