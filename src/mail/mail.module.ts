@@ -1,5 +1,17 @@
 import { Module } from '@nestjs/common';
+import { InvitationTokensModule } from '../invitations/invitation-tokens.module.js';
+import { InvitationMailer } from './invitation-mailer.js';
+import { MailSender } from './mail-sender.js';
+import { OutboxRepository } from './outbox.repository.js';
+import { OutboxWorker } from './outbox-worker.js';
 
-/** Mail: filled in by its feature work. */
-@Module({})
+/**
+ * Invitation emails: rendered from src/mail/templates, sent from the outbox table by OutboxWorker,
+ * over SMTP_URL or, without it, into `.eml` files under DATA_DIR/mail.
+ */
+@Module({
+  imports: [InvitationTokensModule],
+  providers: [MailSender, OutboxRepository, InvitationMailer, OutboxWorker],
+  exports: [OutboxWorker],
+})
 export class MailModule {}
