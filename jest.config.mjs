@@ -7,6 +7,10 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.spec.json' }],
   },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  // CommonJS packages (@nestjs/throttler, @nestjs-modules/mailer) require() the ESM-only NestJS:
+  // see test/support/esm-for-cjs/resolver.cjs.
+  resolver: '<rootDir>/test/support/esm-for-cjs/resolver.cjs',
+  setupFiles: ['<rootDir>/test/support/esm-for-cjs/setup.mjs'],
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   testTimeout: 60_000,

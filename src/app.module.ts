@@ -6,6 +6,8 @@ import { BootstrapService } from './cli/bootstrap.service.js';
 import { AccessRepository } from './common/auth/access.repository.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
 import { AppExceptionFilter } from './common/errors/app-exception.filter.js';
+import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { AppValidationPipe } from './common/validation/app-validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -35,6 +37,7 @@ export class AppModule {
           retryAttempts: 3,
           retryDelay: 1000,
         }),
+        RateLimitModule,
         HealthModule,
         ApiKeysModule,
         OrganizationsModule,
@@ -48,6 +51,8 @@ export class AppModule {
         { provide: APP_FILTER, useClass: AppExceptionFilter },
         { provide: APP_PIPE, useClass: AppValidationPipe },
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After the AuthGuard: budgets count per resolved API key and organization.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         AccessRepository,
         BootstrapService,
       ],

@@ -5,11 +5,14 @@ import helmet from '@fastify/helmet';
 import { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
+import { clientErrorHandler, frameworkErrorHandler } from './common/errors/client-errors.js';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
 import { saneRequestId, traceContext } from './common/logging/trace-context.js';
 import { AppConfig, parseConfig } from './config/app-config.js';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
+import { guardPoolClientErrors } from './database/pool-client-errors.js';
 import { buildOpenApiDocument } from './openapi/document.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -50,6 +53,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Created
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => saneRequestId(req.headers['x-request-id']) ?? randomUUID(),
     trustProxy: false,
+    // Errors raised before routing get our envelope too (see client-errors.ts).
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
   });
 
   try {
@@ -77,12 +83,19 @@ async function buildApp(
     abortOnError: false,
   });
 
+  guardPoolClientErrors(app.get(DataSource), rootLogger);
+
   const fastify = app.getHttpAdapter().getInstance();
   // Only JSON bodies are accepted; anything else is a 415 from Fastify, rendered by our error handler.
   fastify.removeContentTypeParser(['text/plain']);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     traceContext.run(String(request.id), done);
+  });
+  // Replies sent from hooks that run before ours (the Fastify adapter's CORS preflight) carry it too.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (!reply.hasHeader('x-request-id')) reply.header('x-request-id', request.id);
+    done(null, payload);
   });
   await app.register(helmet as never, {
     // Swagger UI needs inline scripts and styles; the API itself serves only JSON.
@@ -92,6 +105,9 @@ async function buildApp(
         scriptSrc: ["'self'", "'unsafe-inline'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+        // Helmet's default would make browsers fetch Swagger UI's assets and "Try it out" calls over
+        // HTTPS, which a server reached by name over plain HTTP does not speak (only loopback is exempt).
+        upgradeInsecureRequests: null,
       },
     },
   });

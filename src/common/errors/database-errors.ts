@@ -47,6 +47,15 @@ export function constraintErrorCode(error: unknown): ErrorCode | undefined {
   return pg.constraint ? CONSTRAINT_ERRORS[pg.constraint] : undefined;
 }
 
+/**
+ * Text PostgreSQL cannot store (U+0000, or bytes that are not UTF-8): the statement failed before
+ * writing anything, and the fault is in the input, so it is a 400, not a 500.
+ */
+export function isUnstorableText(error: unknown): boolean {
+  const code = pgError(error)?.code;
+  return code === '22021' || code === '22P05';
+}
+
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',

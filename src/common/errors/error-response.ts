@@ -15,7 +15,7 @@ export function renderFor(request: FastifyRequest, error: AppError): RenderedErr
  * error and not-found handlers, so errors raised before Nest routing look exactly the same.
  */
 export function sendError(request: FastifyRequest, reply: FastifyReply, exception: unknown): void {
-  const { error, unexpected } = toAppError(exception);
+  const { error, unexpected } = toAppError(exception, reply.getHeaders());
   if (unexpected) {
     request.log.error({ err: exception, trace_id: request.id }, 'request failed: %s', error.code);
   }

@@ -2,6 +2,18 @@ import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 import { currentTraceId } from './trace-context.js';
 
+/** Query parameters whose values are secrets (`GET /v1/invitations/lookup?token=…` carries one). */
+const SECRET_QUERY_PARAMS = /([?&](?:token|api_key|key|invite)=)[^&#]*/gi;
+
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY_PARAMS, '$1[redacted]');
+}
+
+/** Fastify's request serializer, with secrets in the query string replaced. */
+function requestForLog(req: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {
+  return { method: req.method, url: redactUrl(req.url ?? ''), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
 /** Structured JSON logs on stdout. Secrets that may appear in request logs are redacted. */
 export function createRootLogger(level: string, destination: 1 | 2 = 1): Logger {
   return pino(
@@ -9,6 +21,7 @@ export function createRootLogger(level: string, destination: 1 | 2 = 1): Logger 
     level,
     base: { service: 'org-invitations' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: { req: requestForLog },
     redact: {
       paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'api_key', 'token'],
       censor: '[redacted]',

@@ -1,0 +1,4 @@
+// require('@nestjs/core') from a CommonJS package under Jest: the app's ES module instance (resolver.cjs).
+const loaded = globalThis.__esmForCjs && globalThis.__esmForCjs['@nestjs/core'];
+if (!loaded) throw new Error('@nestjs/core required before test/support/esm-for-cjs/setup.mjs ran');
+module.exports = loaded;
