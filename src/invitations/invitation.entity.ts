@@ -17,6 +17,8 @@ export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 @Index('ix_invitations_org_created', ['organizationId', 'createdAt', 'id'])
 @Index('ix_invitations_org_email', ['organizationId', 'email'])
 @Index('ix_invitations_user', ['userId'])
+// Deleting a pending membership (revoke, decline) sets membership_id NULL here: find the rows by index.
+@Index('ix_invitations_membership', ['membershipId'])
 export class Invitation {
   @IdColumn()
   id: string;

@@ -1,5 +1,37 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { InvitationAcceptanceService } from './invitation-acceptance.service.js';
+import { InvitationCreateService } from './invitation-create.service.js';
+import { InvitationLinksController } from './invitation-links.controller.js';
+import { InvitationManagementService } from './invitation-management.service.js';
+import { InvitationOutbox } from './invitation-outbox.js';
+import { InvitationQueriesService } from './invitation-queries.service.js';
+import { InvitationTokensModule } from './invitation-tokens.module.js';
+import { Invitation } from './invitation.entity.js';
+import { InvitationsController } from './invitations.controller.js';
+import { OrgInvitationsController } from './org-invitations.controller.js';
+import { PublishedInvitationsController } from './published-invitations.controller.js';
 
-/** Invitations: filled in by its feature work. */
-@Module({})
+/**
+ * Invitations: the four published create routes (seeds 000–003), the invitation resource, and what
+ * a link's holder can do with it. One service per use case; emails are only written to the outbox.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([Invitation]), InvitationTokensModule, UsersModule, ApiKeysModule],
+  controllers: [
+    PublishedInvitationsController,
+    OrgInvitationsController,
+    InvitationsController,
+    InvitationLinksController,
+  ],
+  providers: [
+    InvitationCreateService,
+    InvitationQueriesService,
+    InvitationAcceptanceService,
+    InvitationManagementService,
+    InvitationOutbox,
+  ],
+})
 export class InvitationsModule {}

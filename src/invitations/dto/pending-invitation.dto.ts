@@ -1,0 +1,66 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsPrefixedId } from '../../common/ids/id-param.js';
+import { idPattern } from '../../common/ids/ids.js';
+import { MAX_EMAIL_LENGTH, normalizeEmail } from './invitation-fields.js';
+
+/** Seed 003's query: exactly one of the three (checked by the service, with the seed's message). */
+export class PendingInvitationQueryDto {
+  @ApiPropertyOptional({
+    format: 'email',
+    example: 'user@example.com',
+    description: 'Email address of the invited user.',
+  })
+  @IsOptional()
+  @Transform(normalizeEmail)
+  @IsString()
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  @MaxLength(MAX_EMAIL_LENGTH)
+  email?: string;
+
+  @ApiPropertyOptional({
+    pattern: idPattern('usr').source,
+    example: 'usr_xyz789',
+    description: 'User ID of the invited user (`usr_` prefixed).',
+  })
+  @IsOptional()
+  @IsPrefixedId('usr')
+  user_id?: string;
+
+  @ApiPropertyOptional({
+    pattern: idPattern('inv').source,
+    example: 'inv_def456',
+    description: 'Invitation ID (`inv_` prefixed).',
+  })
+  @IsOptional()
+  @IsPrefixedId('inv')
+  invitation_id?: string;
+}
+
+/** Seed 003's 200 response, field for field. */
+export class PendingInvitationResponseDto {
+  @ApiProperty({ example: 'inv_def456' })
+  invitation_id: string;
+
+  @ApiProperty({ example: 'user@example.com' })
+  email: string;
+
+  @ApiProperty({ example: 'usr_xyz789' })
+  user_id: string;
+
+  @ApiProperty({ example: 'org_abc123' })
+  organization_id: string;
+
+  @ApiProperty({ example: 'role_jkl012' })
+  role_id: string;
+
+  @ApiProperty({ example: 'https://chat.aitronos.com/user/register?invite=abc123...' })
+  invitation_link: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-01-12T10:30:00Z' })
+  expires_at: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-01-05T10:30:00Z' })
+  created_at: string;
+}

@@ -1,0 +1,90 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiSecurity, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Access, API_KEY_SCHEME, BEARER_SCHEME } from '../common/auth/access.decorator.js';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import { Caller, OptionalCaller } from '../common/auth/request-context.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import {
+  InvitationAcceptDto,
+  InvitationAcceptResponseDto,
+  InvitationDeclineDto,
+  InvitationLookupQueryDto,
+  InvitationLookupResponseDto,
+} from './dto/invitation-token.dto.js';
+import { InvitationAcceptanceService } from './invitation-acceptance.service.js';
+import { InvitationQueriesService } from './invitation-queries.service.js';
+
+const TOKEN_404 = 'The token is unknown, malformed, forged or from before a resend (INVITATION_NOT_FOUND)';
+const NOT_PENDING_409 = 'The invitation was already accepted (INVITATION_ALREADY_ACCEPTED)';
+const NOT_PENDING_410 =
+  'The invitation expired, was revoked or was declined (INVITATION_EXPIRED, INVITATION_REVOKED, INVITATION_DECLINED)';
+
+/** What the holder of an invitation link can do: look, accept, decline. The token is the credential. */
+@ApiTags('Invitations')
+@Controller('v1/invitations')
+export class InvitationLinksController {
+  constructor(
+    private readonly acceptance: InvitationAcceptanceService,
+    private readonly queries: InvitationQueriesService,
+  ) {}
+
+  @Get('lookup')
+  @Access('public')
+  @RateLimit('public-token')
+  @ApiOperation({
+    summary: 'Look up an invitation by its token',
+    description:
+      'What a registration page shows. Never consumes the invitation (link scanners prefetch with GET).',
+  })
+  @ApiOkResponse({ type: InvitationLookupResponseDto })
+  @ApiErrors([400, 404], { descriptions: { 404: TOKEN_404 } })
+  lookupInvitation(@Query() query: InvitationLookupQueryDto): Promise<InvitationLookupResponseDto> {
+    return this.queries.lookup(query.token);
+  }
+
+  @Post('accept')
+  @HttpCode(200)
+  @Access('public')
+  @RateLimit('public-token')
+  @ApiSecurity(API_KEY_SCHEME)
+  @ApiBearerAuth(BEARER_SCHEME)
+  @ApiSecurity({})
+  @ApiOperation({
+    summary: 'Accept an invitation',
+    description:
+      'Makes the membership active with the invited roles and departments. An account created by the invitation ' +
+      'is activated and receives an API key (`api_key`, shown once). An invitee who already has an active account ' +
+      'must call this with their own API key, and receives no key.',
+  })
+  @ApiOkResponse({ type: InvitationAcceptResponseDto })
+  @ApiErrors([400, 403, 404, 409, 410], {
+    descriptions: {
+      403: 'The invitee has an active account and the call does not carry its API key (INVITATION_EMAIL_MISMATCH)',
+      404: TOKEN_404,
+      409: NOT_PENDING_409,
+      410: NOT_PENDING_410,
+    },
+  })
+  acceptInvitation(
+    @Body() body: InvitationAcceptDto,
+    @OptionalCaller() caller: Caller | undefined,
+  ): Promise<InvitationAcceptResponseDto> {
+    return this.acceptance.accept(body.token, body.full_name, caller);
+  }
+
+  @Post('decline')
+  @HttpCode(200)
+  @Access('public')
+  @RateLimit('public-token')
+  @ApiOperation({
+    summary: 'Decline an invitation',
+    description: 'Ends the invitation and removes the pending membership.',
+  })
+  @ApiOkResponse({ type: InvitationLookupResponseDto, description: 'The invitation, now `declined`.' })
+  @ApiErrors([400, 404, 409, 410], {
+    descriptions: { 404: TOKEN_404, 409: NOT_PENDING_409, 410: NOT_PENDING_410 },
+  })
+  declineInvitation(@Body() body: InvitationDeclineDto): Promise<InvitationLookupResponseDto> {
+    return this.acceptance.decline(body.token);
+  }
+}

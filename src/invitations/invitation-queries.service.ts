@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { AppError } from '../common/errors/app-error.js';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { iso } from '../common/http/timestamps.js';
+import { Page, paginate } from '../common/pagination/pagination.js';
+import { InvitationListQueryDto } from './dto/invitation-list-query.dto.js';
+import { InvitationResponseDto } from './dto/invitation-response.dto.js';
+import { InvitationLookupResponseDto } from './dto/invitation-token.dto.js';
+import { PendingInvitationQueryDto } from './dto/pending-invitation.dto.js';
+import { InvitationTokens } from './invitation-token.js';
+import { Invitation } from './invitation.entity.js';
+import { effectiveStatus, effectiveStatusCondition, invitationNotFound } from './invitation-status.js';
+
+const EXACTLY_ONE_PARAMETER = 'Exactly one query parameter required: email, user_id, or invitation_id';
+
+interface LookupRow {
+  organization_name: string;
+  organization_slug: string;
+  inviter_full_name: string | null;
+  inviter_email: string | null;
+  roles: { id: string; name: string }[];
+}
+
+/** Reads. Every org-scoped one carries the organization id; none of them changes anything. */
+@Injectable()
+export class InvitationQueriesService {
+  constructor(
+    @InjectRepository(Invitation) private readonly invitations: Repository<Invitation>,
+    private readonly tokens: InvitationTokens,
+  ) {}
+
+  async get(organizationId: string, invitationId: string): Promise<Invitation> {
+    const invitation = await this.invitations.findOneBy({ id: invitationId, organizationId });
+    if (!invitation) throw invitationNotFound();
+    return invitation;
+  }
+
+  list(organizationId: string, query: InvitationListQueryDto): Promise<Page<InvitationResponseDto>> {
+    const qb = this.invitations
+      .createQueryBuilder('i')
+      .where('i.organization_id = :organizationId', { organizationId });
+    if (query.status) qb.andWhere(effectiveStatusCondition('i', query.status), { status: query.status });
+    if (query.email) qb.andWhere('i.email = :email', { email: query.email });
+    return paginate(qb, query, (invitation) => InvitationResponseDto.from(invitation, this.tokens));
+  }
+
+  /** Seed 003: the pending invitation found by exactly one of email, user_id or invitation_id. */
+  async findPending(organizationId: string, query: PendingInvitationQueryDto): Promise<Invitation> {
+    const given = (['email', 'user_id', 'invitation_id'] as const).filter(
+      (name) => query[name] !== undefined,
+    );
+    if (given.length !== 1) {
+      throw new AppError(ErrorCode.VALIDATION_ERROR, EXACTLY_ONE_PARAMETER, {
+        errors: [{ loc: ['query'], msg: EXACTLY_ONE_PARAMETER, type: 'exactly_one_required' }],
+      });
+    }
+    const column = { email: 'email', user_id: 'user_id', invitation_id: 'id' }[given[0]];
+    const invitation = await this.invitations
+      .createQueryBuilder('i')
+      .where('i.organization_id = :organizationId', { organizationId })
+      .andWhere(`i.${column} = :value`, { value: query[given[0]] })
+      .andWhere(effectiveStatusCondition('i', 'pending'))
+      .getOne();
+    // The code's default message is seed 003's ("No pending invitation found").
+    if (!invitation) throw new AppError(ErrorCode.INVITATION_NOT_FOUND);
+    return invitation;
+  }
+
+  /**
+   * What a registration page shows for a link. A pure read: link scanners prefetch with GET, so
+   * looking never consumes, expires or otherwise touches the invitation.
+   */
+  async lookup(token: string): Promise<InvitationLookupResponseDto> {
+    const claims = this.tokens.verify(token);
+    if (!claims) throw invitationNotFound();
+    const invitation = await this.invitations.findOneBy({ id: claims.invitationId });
+    if (!invitation || invitation.version !== claims.version) throw invitationNotFound();
+    const [row]: LookupRow[] = await this.invitations.query(
+      `SELECT o.name AS organization_name, o.slug AS organization_slug,
+              inviter.full_name AS inviter_full_name, inviter.email AS inviter_email,
+              COALESCE((SELECT json_agg(json_build_object('id', r.id, 'name', r.name)
+                                        ORDER BY array_position(i.role_ids, r.id))
+                          FROM roles r WHERE r.organization_id = i.organization_id AND r.id = ANY(i.role_ids)), '[]') AS roles
+         FROM invitations i
+         JOIN organizations o ON o.id = i.organization_id
+         LEFT JOIN users inviter ON inviter.id = i.invited_by
+        WHERE i.id = $1`,
+      [invitation.id],
+    );
+    if (!row) throw invitationNotFound();
+    return {
+      invitation_id: invitation.id,
+      status: effectiveStatus(invitation),
+      email: invitation.email,
+      organization: {
+        id: invitation.organizationId,
+        name: row.organization_name,
+        slug: row.organization_slug,
+      },
+      roles: row.roles,
+      invited_by: row.inviter_email ? { full_name: row.inviter_full_name, email: row.inviter_email } : null,
+      expires_at: iso(invitation.expiresAt),
+    };
+  }
+}

@@ -1,0 +1,154 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access } from '../common/auth/access.decorator.js';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
+import { InvitationIdParams } from '../common/ids/id-params.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { Page, PageOf } from '../common/pagination/pagination.js';
+import { ORG_PARAM } from '../organizations/organizations.controller.js';
+import { InvitationCreateDto } from './dto/invitation-create.dto.js';
+import { InvitationListQueryDto } from './dto/invitation-list-query.dto.js';
+import { InvitationResponseDto } from './dto/invitation-response.dto.js';
+import { InvitationCreateService } from './invitation-create.service.js';
+import { InvitationManagementService } from './invitation-management.service.js';
+import { InvitationQueriesService } from './invitation-queries.service.js';
+import { InvitationTokens } from './invitation-token.js';
+
+const NOT_FOUND_404 =
+  'No such invitation in this organization (INVITATION_NOT_FOUND), or the organization does not exist or the caller ' +
+  'is not an active member (ORGANIZATION_NOT_FOUND)';
+const NOT_PENDING_409 = 'The invitation was already accepted (INVITATION_ALREADY_ACCEPTED)';
+const NOT_PENDING_410 =
+  'The invitation expired, was revoked or was declined (INVITATION_EXPIRED, INVITATION_REVOKED, INVITATION_DECLINED)';
+
+/** The invitation resource: create, read, resend, revoke. */
+@ApiTags('Invitations')
+@Controller('v1/organizations/:organization_id/invitations')
+export class InvitationsController {
+  constructor(
+    private readonly creator: InvitationCreateService,
+    private readonly management: InvitationManagementService,
+    private readonly queries: InvitationQueriesService,
+    private readonly tokens: InvitationTokens,
+  ) {}
+
+  @Post()
+  @RateLimit('invites-per-org')
+  @HttpCode(201)
+  @Access('admin')
+  @ORG_PARAM
+  @ApiOperation({
+    summary: 'Create an invitation',
+    description:
+      'Invites an email with roles and departments. The invitee gets a pending membership until they accept. ' +
+      'Only an Owner may grant the Owner role.',
+  })
+  @ApiCreatedResponse({ type: InvitationResponseDto })
+  @ApiErrors([400, 403, 409], {
+    descriptions: {
+      400: 'Invalid body, or a role or department ID that is not of this organization (VALIDATION_ERROR naming each)',
+      403: 'The caller is not an Admin or Owner, or an Admin tried to grant the Owner role (INSUFFICIENT_PERMISSIONS)',
+      409: 'The email is a member (USER_ALREADY_EXISTS) or has a pending invitation (INVITATION_ALREADY_PENDING, `details.invitation_id`)',
+    },
+  })
+  async createInvitation(
+    @CurrentOrg() org: OrgScope,
+    @CurrentCaller() caller: Caller,
+    @Body() body: InvitationCreateDto,
+  ): Promise<InvitationResponseDto> {
+    const invitation = await this.creator.create(org, caller.userId, {
+      email: body.email,
+      fullName: body.full_name,
+      roleIds: body.role_ids,
+      departmentIds: body.department_ids,
+      sendInvitation: body.send_invitation,
+      customMessage: body.custom_message,
+      expiresInDays: body.expires_in_days,
+    });
+    return InvitationResponseDto.from(invitation, this.tokens);
+  }
+
+  @Get()
+  @Access('member')
+  @ORG_PARAM
+  @ApiOperation({ summary: 'List invitations', description: 'Oldest first; filter by `status` and `email`.' })
+  @ApiOkResponse({ type: PageOf(InvitationResponseDto) })
+  @ApiErrors([400])
+  listInvitations(
+    @CurrentOrg() org: OrgScope,
+    @Query() query: InvitationListQueryDto,
+  ): Promise<Page<InvitationResponseDto>> {
+    return this.queries.list(org.organizationId, query);
+  }
+
+  @Get(':invitation_id')
+  @Access('member')
+  @ORG_PARAM
+  @ApiOperation({ summary: 'Get an invitation' })
+  @ApiOkResponse({ type: InvitationResponseDto })
+  @ApiErrors([400, 404], { descriptions: { 404: NOT_FOUND_404 } })
+  async getInvitation(
+    @CurrentOrg() org: OrgScope,
+    @Param() params: InvitationIdParams,
+  ): Promise<InvitationResponseDto> {
+    return InvitationResponseDto.from(
+      await this.queries.get(org.organizationId, params.invitation_id),
+      this.tokens,
+    );
+  }
+
+  @Post(':invitation_id/resend')
+  @HttpCode(200)
+  @Access('admin')
+  @ORG_PARAM
+  @ApiOperation({
+    summary: 'Resend an invitation',
+    description:
+      'Issues a new link (the old one stops working), a new expiry (also for an expired invitation) and queues ' +
+      'the email again. Throttled per invitation (RESEND_COOLDOWN_SECONDS).',
+  })
+  @ApiOkResponse({ type: InvitationResponseDto })
+  @ApiErrors([400, 404, 409, 410, 429], {
+    descriptions: {
+      404: NOT_FOUND_404,
+      409:
+        'Already accepted (INVITATION_ALREADY_ACCEPTED), the invitee became a member (USER_ALREADY_EXISTS), or a ' +
+        'newer invitation for the email is pending (INVITATION_ALREADY_PENDING)',
+      410: 'The invitation was revoked or declined (INVITATION_REVOKED, INVITATION_DECLINED)',
+      429: 'Resent too recently (RATE_LIMITED, `details.retry_after_seconds`); see Retry-After',
+    },
+  })
+  async resendInvitation(
+    @CurrentOrg() org: OrgScope,
+    @Param() params: InvitationIdParams,
+  ): Promise<InvitationResponseDto> {
+    return InvitationResponseDto.from(
+      await this.management.resend(org.organizationId, params.invitation_id),
+      this.tokens,
+    );
+  }
+
+  @Post(':invitation_id/revoke')
+  @HttpCode(200)
+  @Access('admin')
+  @ORG_PARAM
+  @ApiOperation({
+    summary: 'Revoke an invitation',
+    description:
+      'Pending → revoked: the link stops working, the pending membership is removed, unsent email is cancelled.',
+  })
+  @ApiOkResponse({ type: InvitationResponseDto })
+  @ApiErrors([400, 404, 409, 410], {
+    descriptions: { 404: NOT_FOUND_404, 409: NOT_PENDING_409, 410: NOT_PENDING_410 },
+  })
+  async revokeInvitation(
+    @CurrentOrg() org: OrgScope,
+    @Param() params: InvitationIdParams,
+  ): Promise<InvitationResponseDto> {
+    return InvitationResponseDto.from(
+      await this.management.revoke(org.organizationId, params.invitation_id),
+      this.tokens,
+    );
+  }
+}

@@ -1,0 +1,62 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { Access } from '../common/auth/access.decorator.js';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { InvitationResponseDto } from './dto/invitation-response.dto.js';
+import { OrgInvitationCreateDto, OrgInvitationResponseDto } from './dto/org-invitation.dto.js';
+import { InvitationCreateService } from './invitation-create.service.js';
+import { InvitationTokens } from './invitation-token.js';
+import { roleByKeyOrName } from './role-by-key-or-name.js';
+
+/**
+ * Seed 002's surface: the same job as the other invite routes, served as that page documents it.
+ * Its errors render in seed 002's envelope (`{code, detail, type, errors}`, 422 for validation)
+ * because the route lives under `/api/`; nothing here builds an envelope.
+ */
+@ApiTags('Invitations')
+@Controller('api/v1/org/:slug/invitations')
+export class OrgInvitationsController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly creator: InvitationCreateService,
+    private readonly tokens: InvitationTokens,
+  ) {}
+
+  @Post()
+  @RateLimit('invites-per-org', { seed002: true })
+  @HttpCode(201)
+  @Access('admin', { seed002: true })
+  @ApiParam({ name: 'slug', description: 'Organization slug', example: 'example' })
+  @ApiOperation({
+    summary: 'Invite to organization',
+    description:
+      'Send an invitation to join the organization. `role` is a role key or name (case-insensitive). Requires ' +
+      'Admin or Owner; only an Owner may grant `owner`.',
+  })
+  @ApiCreatedResponse({ type: OrgInvitationResponseDto, description: 'Organization invitation response' })
+  @ApiErrors([403, 409, 422], {
+    seed002: true,
+    descriptions: {
+      403: 'The caller is not an Admin or Owner, or an Admin tried to grant the Owner role',
+      409: 'Already exists: the email is a member, or has a pending invitation',
+      422: 'Validation error (including a role that is not of this organization)',
+    },
+  })
+  async createOrgInvitation(
+    @CurrentOrg() org: OrgScope,
+    @CurrentCaller() caller: Caller,
+    @Body() body: OrgInvitationCreateDto,
+  ): Promise<OrgInvitationResponseDto> {
+    const role = await roleByKeyOrName(this.dataSource.manager, org.organizationId, body.role);
+    const invitation = await this.creator.create(
+      org,
+      caller.userId,
+      { email: body.email, roleIds: [role.id], sendInvitation: body.send_invitation },
+      { roleField: 'role' },
+    );
+    return { ...InvitationResponseDto.from(invitation, this.tokens), role: role.label };
+  }
+}

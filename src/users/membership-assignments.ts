@@ -1,0 +1,81 @@
+import { EntityManager } from 'typeorm';
+import { AppError, FieldError } from '../common/errors/app-error.js';
+
+/** A membership's roles and departments: checking that they belong to the organization, and writing them. */
+
+/**
+ * Checks that every role and department ID belongs to the organization, one query each, and names
+ * every bad one (`loc: ['body', 'role_ids', i]`) in a single 400. The rows are locked FOR KEY SHARE
+ * so they cannot be deleted before the transaction that assigns them commits.
+ * Returns whether the roles include the organization's Owner role.
+ */
+export async function organizationRefs(
+  manager: EntityManager,
+  organizationId: string,
+  roleIds: string[],
+  departmentIds: string[],
+): Promise<{ grantsOwner: boolean }> {
+  const roles: { id: string; is_owner: boolean }[] = await manager.query(
+    `SELECT id, (is_system AND key = 'owner') AS is_owner FROM roles
+      WHERE organization_id = $1 AND id = ANY($2::varchar[]) FOR KEY SHARE`,
+    [organizationId, roleIds],
+  );
+  const departments: { id: string }[] =
+    departmentIds.length === 0
+      ? []
+      : await manager.query(
+          'SELECT id FROM departments WHERE organization_id = $1 AND id = ANY($2::varchar[]) FOR KEY SHARE',
+          [organizationId, departmentIds],
+        );
+  const errors: FieldError[] = [
+    ...unknownIds('role_ids', roleIds, new Set(roles.map((r) => r.id)), 'role'),
+    ...unknownIds('department_ids', departmentIds, new Set(departments.map((d) => d.id)), 'department'),
+  ];
+  if (errors.length > 0) throw AppError.validation(errors);
+  return { grantsOwner: roles.some((r) => r.is_owner) };
+}
+
+function unknownIds(field: string, ids: string[], known: Set<string>, noun: string): FieldError[] {
+  return ids.flatMap((id, index) =>
+    known.has(id)
+      ? []
+      : [
+          {
+            loc: ['body', field, index],
+            msg: `${id} is not a ${noun} of this organization`,
+            type: `${noun}_not_found`,
+          },
+        ],
+  );
+}
+
+/**
+ * Makes the membership hold exactly these roles and departments (duplicates ignored). Only the
+ * difference is written, so unchanged assignments are not churned; the membership's updated_at moves.
+ */
+export async function replaceAssignments(
+  manager: EntityManager,
+  membershipId: string,
+  roleIds: string[],
+  departmentIds: string[],
+): Promise<void> {
+  const roles = [...new Set(roleIds)];
+  const departments = [...new Set(departmentIds)];
+  await manager.query(
+    'DELETE FROM membership_roles WHERE membership_id = $1 AND role_id <> ALL($2::varchar[])',
+    [membershipId, roles],
+  );
+  await manager.query(
+    'INSERT INTO membership_roles (membership_id, role_id) SELECT $1, unnest($2::varchar[]) ON CONFLICT DO NOTHING',
+    [membershipId, roles],
+  );
+  await manager.query(
+    'DELETE FROM membership_departments WHERE membership_id = $1 AND department_id <> ALL($2::varchar[])',
+    [membershipId, departments],
+  );
+  await manager.query(
+    'INSERT INTO membership_departments (membership_id, department_id) SELECT $1, unnest($2::varchar[]) ON CONFLICT DO NOTHING',
+    [membershipId, departments],
+  );
+  await manager.query('UPDATE memberships SET updated_at = now() WHERE id = $1', [membershipId]);
+}
