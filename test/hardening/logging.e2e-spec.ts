@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freePort } from '../../src/database/embedded-postgres.js';
+import { createTestDatabase } from '../support/database.js';
+import { tokenFromLink } from '../support/invitations.js';
+import { ensureBuilt, Spawned, spawnNode } from '../support/processes.js';
+import { TEST_INVITATION_SECRET } from '../support/test-app.js';
+
+/**
+ * What the running server writes to its log, at the default level, while secrets pass through it:
+ * API keys in both header forms, an invitation token in a query string and in a body, and keys
+ * handed out in responses. None of them may appear; every request line carries its trace id.
+ */
+describe('logs never contain secrets', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oi-logs-'));
+  let server: Spawned;
+  let base: string;
+  let ownerKey: string;
+  let orgId: string;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    const databaseUrl = await createTestDatabase();
+    const env = { DATABASE_URL: databaseUrl, DATA_DIR: dataDir, INVITATION_SECRET: TEST_INVITATION_SECRET };
+    const out = execFileSync(
+      process.execPath,
+      ['dist/cli/bootstrap.js', '--org-name', 'Logs', '--owner-email', 'owner@logs.test', '--json'],
+      {
+        env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    ({ api_key: ownerKey, organization_id: orgId } = JSON.parse(out));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = spawnNode(['dist/main.js'], {
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      AUTO_BOOTSTRAP: 'false',
+      MAIL_POLL_INTERVAL_MS: '50',
+    });
+    await server.waitFor(/Listening on/);
+  }, 120_000);
+  afterAll(() => {
+    if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('writes request lines with trace ids and no API key, token or issued key', async () => {
+    const json = { 'Content-Type': 'application/json' };
+    const invite = await fetch(`${base}/v1/organizations/${orgId}/invitations`, {
+      method: 'POST',
+      headers: { ...json, 'X-API-Key': ownerKey, 'X-Request-Id': 'trace-invite-1' },
+      body: JSON.stringify({ email: 'new.person@logs.test', send_invitation: true }),
+    });
+    expect(invite.status).toBe(201);
+    const token = tokenFromLink(((await invite.json()) as { invitation_link: string }).invitation_link);
+
+    expect((await fetch(`${base}/v1/invitations/lookup?token=${encodeURIComponent(token)}`)).status).toBe(
+      200,
+    );
+    const accepted = await fetch(`${base}/v1/invitations/accept`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ token, full_name: 'New Person' }),
+    });
+    expect(accepted.status).toBe(200);
+    const issuedKey = ((await accepted.json()) as { api_key: string }).api_key;
+    expect((await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${issuedKey}` } })).status).toBe(
+      200,
+    );
+    const created = await fetch(`${base}/v1/api-keys`, {
+      method: 'POST',
+      headers: { ...json, 'X-API-Key': ownerKey },
+      body: '{}',
+    });
+    const createdKey = ((await created.json()) as { key: string }).key;
+    expect((await fetch(`${base}/v1/me`, { headers: { 'X-API-Key': 'oik_' + 'Q'.repeat(43) } })).status).toBe(
+      401,
+    );
+    // The mail worker delivers the invitation (its email carries the link) and logs where it wrote it.
+    await server.waitFor(/email written to /, 15_000);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    const log = server.output();
+
+    const mac = token.split('.')[2];
+    for (const secret of [ownerKey, issuedKey, createdKey, token, mac, TEST_INVITATION_SECRET]) {
+      expect({ secret: secret.slice(0, 12), found: log.includes(secret) }).toEqual({
+        secret: secret.slice(0, 12),
+        found: false,
+      });
+    }
+    const requestLines = log
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg?: string; trace_id?: string; req?: { url?: string } })
+      .filter((entry) => entry.msg === 'incoming request' || entry.msg === 'request completed');
+    expect(requestLines.length).toBeGreaterThanOrEqual(12);
+    for (const entry of requestLines) expect(entry.trace_id).toEqual(expect.any(String));
+    expect(requestLines.some((e) => e.trace_id === 'trace-invite-1')).toBe(true);
+    // The lookup is logged, with its token replaced.
+    expect(requestLines.some((e) => e.req?.url === '/v1/invitations/lookup?token=[redacted]')).toBe(true);
+  });
+});

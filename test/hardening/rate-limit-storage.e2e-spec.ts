@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ThrottlerException, ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../../src/common/errors/app-error.js';
+import { ErrorCode } from '../../src/common/errors/error-code.js';
+import { DEFAULT_RETRY_AFTER_SECONDS, toAppError } from '../../src/common/errors/to-app-error.js';
+import { RedisThrottlerStorage } from '../../src/common/rate-limit/redis-throttler.storage.js';
+import { testRedis, TestRedis } from './support/redis.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The two counter storages must mean the same thing, since REDIS_URL only decides where the
+ * counters live: a budget of `limit` hits, then a block whose length Retry-After reports truthfully.
+ */
+describe.each([
+  [
+    'in memory',
+    async () => ({
+      storage: new ThrottlerStorageService() as ThrottlerStorage,
+      close: async () => undefined,
+    }),
+  ],
+  [
+    'Redis',
+    async () => {
+      const redis: TestRedis = await testRedis();
+      // A prefix of its own, so runs sharing a Redis never share counters.
+      const storage = new RedisThrottlerStorage(redis.url, `oi:test:${randomBytes(4).toString('hex')}:`);
+      return {
+        storage: storage as ThrottlerStorage,
+        close: async () => {
+          await storage.onApplicationShutdown();
+          await redis.stop();
+        },
+      };
+    },
+  ],
+])('rate-limit storage (%s)', (_name, open) => {
+  let storage: ThrottlerStorage;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ storage, close } = await open());
+  });
+  afterAll(() => close());
+
+  it('allows `limit` hits, then blocks for the block duration, then starts counting again', async () => {
+    const key = `k-${randomBytes(4).toString('hex')}`;
+    const first = await storage.increment(key, 1000, 2, 1500, 'per-key');
+    const second = await storage.increment(key, 1000, 2, 1500, 'per-key');
+    expect([first.isBlocked, second.isBlocked]).toEqual([false, false]);
+    expect(second.totalHits).toBe(2);
+
+    const third = await storage.increment(key, 1000, 2, 1500, 'per-key');
+    expect(third.isBlocked).toBe(true);
+    expect(third.timeToBlockExpire).toBe(2); // 1.5 s, rounded up: never tells a client to come back too early
+    expect((await storage.increment(key, 1000, 2, 1500, 'per-key')).isBlocked).toBe(true);
+
+    await sleep(1600);
+    const after = await storage.increment(key, 1000, 2, 1500, 'per-key');
+    expect(after).toEqual(expect.objectContaining({ isBlocked: false, totalHits: 1 }));
+  });
+
+  it('counts keys independently', async () => {
+    const a = `a-${randomBytes(4).toString('hex')}`;
+    const b = `b-${randomBytes(4).toString('hex')}`;
+    await storage.increment(a, 60_000, 1, 60_000, 'per-key');
+    expect((await storage.increment(a, 60_000, 1, 60_000, 'per-key')).isBlocked).toBe(true);
+    expect((await storage.increment(b, 60_000, 1, 60_000, 'per-key')).isBlocked).toBe(false);
+  });
+
+  it('lets exactly `limit` of many concurrent hits through', async () => {
+    const key = `c-${randomBytes(4).toString('hex')}`;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => storage.increment(key, 60_000, 10, 60_000, 'per-key')),
+    );
+    expect(results.filter((r) => !r.isBlocked)).toHaveLength(10);
+  });
+});
+
+describe('Retry-After on every 429', () => {
+  it("keeps the error's own Retry-After", () => {
+    const own = new AppError(ErrorCode.RATE_LIMITED, undefined, {}, { 'Retry-After': '17' });
+    expect(toAppError(own, { 'retry-after': '99' }).error.headers).toEqual({ 'Retry-After': '17' });
+  });
+
+  it("takes a bare ThrottlerException's wait from the header @nestjs/throttler set on the reply", () => {
+    const { error } = toAppError(new ThrottlerException(), { 'retry-after-invites': 42, 'x-other': '1' });
+    expect(error.code).toBe(ErrorCode.RATE_LIMITED);
+    expect(error.headers).toEqual({ 'Retry-After': '42' });
+  });
+
+  it('falls back to a default when nothing says how long to wait', () => {
+    expect(toAppError(new ThrottlerException()).error.headers).toEqual({
+      'Retry-After': String(DEFAULT_RETRY_AFTER_SECONDS),
+    });
+    expect(toAppError(new AppError(ErrorCode.RATE_LIMITED)).error.headers).toEqual({
+      'Retry-After': String(DEFAULT_RETRY_AFTER_SECONDS),
+    });
+  });
+
+  it('adds no Retry-After to other errors', () => {
+    expect(toAppError(new AppError(ErrorCode.CONFLICT), { 'retry-after': '5' }).error.headers).toEqual({});
+  });
+});

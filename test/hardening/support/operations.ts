@@ -1,0 +1,237 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { Response } from 'supertest';
+import { buildOpenApiDocument } from '../../../src/openapi/document.js';
+import { Actor, auth, uniqueEmail } from '../../support/fixtures.js';
+import { TestApp } from '../../support/test-app.js';
+import {
+  freshApiKeyId,
+  freshDeactivatedMember,
+  freshDepartment,
+  freshInvitation,
+  freshMember,
+  freshRole,
+  Tenant,
+} from './tenants.js';
+
+/** Who may call an operation, as API.md states it (not read from the code's @Access). */
+export type Level = 'public' | 'user' | 'member' | 'admin';
+
+export interface CallInput {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: Record<string, unknown>;
+}
+
+export interface CallContext {
+  t: TestApp;
+  org: Tenant;
+  caller: Actor;
+}
+
+export interface OperationSpec {
+  level: Level;
+  /** A valid call in `org`; on fresh resources wherever the call changes or ends one, so it can be repeated. */
+  valid: (c: CallContext) => Promise<CallInput> | CallInput;
+}
+
+let n = 0;
+const unique = (prefix: string) => `${prefix} ${Date.now().toString(36)}${++n}`;
+
+/**
+ * Every operation of the API. A test fails when the OpenAPI document has an operation missing here
+ * (or the reverse), so a new route cannot escape the authorization, BOLA and mass-assignment suites.
+ */
+export const OPERATIONS: Record<string, OperationSpec> = {
+  getLiveness: { level: 'public', valid: () => ({}) },
+  getReadiness: { level: 'public', valid: () => ({}) },
+  getMe: { level: 'user', valid: () => ({}) },
+  listApiKeys: { level: 'user', valid: () => ({}) },
+  createApiKey: { level: 'user', valid: () => ({ body: { name: 'laptop' } }) },
+  revokeApiKey: {
+    level: 'user',
+    valid: async ({ t, caller }) => ({ params: { key_id: await freshApiKeyId(t, caller) } }),
+  },
+  listOrganizations: { level: 'user', valid: () => ({}) },
+  createOrganization: { level: 'user', valid: () => ({ body: { name: unique('Org') } }) },
+
+  getOrganization: { level: 'member', valid: () => ({}) },
+  updateOrganization: { level: 'admin', valid: ({ org }) => ({ body: { name: org.name } }) },
+
+  listRoles: { level: 'member', valid: () => ({}) },
+  getRole: { level: 'member', valid: ({ org }) => ({ params: { role_id: org.customRoleId } }) },
+  createRole: {
+    level: 'admin',
+    valid: () => ({ body: { name: unique('Role'), description: 'Reviews things.' } }),
+  },
+  updateRole: {
+    level: 'admin',
+    valid: ({ org }) => ({ params: { role_id: org.customRoleId }, body: { description: 'Updated.' } }),
+  },
+  deleteRole: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { role_id: await freshRole(t, org) } }),
+  },
+
+  listDepartments: { level: 'member', valid: () => ({}) },
+  getDepartment: { level: 'member', valid: ({ org }) => ({ params: { department_id: org.departmentId } }) },
+  createDepartment: { level: 'admin', valid: () => ({ body: { name: unique('Dept') } }) },
+  updateDepartment: {
+    level: 'admin',
+    valid: ({ org }) => ({ params: { department_id: org.departmentId }, body: { description: 'Updated.' } }),
+  },
+  deleteDepartment: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { department_id: await freshDepartment(t, org) } }),
+  },
+
+  listUsers: { level: 'member', valid: () => ({}) },
+  getUser: { level: 'member', valid: ({ org }) => ({ params: { user_id: org.member.userId } }) },
+  updateMemberships: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({
+      params: { user_id: (await freshMember(t, org)).userId },
+      body: { role_ids: [org.roles.member, org.customRoleId], department_ids: [org.departmentId] },
+    }),
+  },
+  deactivateUser: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { user_id: (await freshMember(t, org)).userId } }),
+  },
+  reactivateUser: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { user_id: (await freshDeactivatedMember(t, org)).userId } }),
+  },
+  removeUser: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { user_id: (await freshMember(t, org)).userId } }),
+  },
+
+  listInvitations: { level: 'member', valid: () => ({}) },
+  getInvitation: { level: 'member', valid: ({ org }) => ({ params: { invitation_id: org.invitation.id } }) },
+  getPendingInvitation: {
+    level: 'member',
+    valid: ({ org }) => ({ query: { invitation_id: org.invitation.id } }),
+  },
+  createInvitation: {
+    level: 'admin',
+    valid: () => ({ body: { email: uniqueEmail('inv'), send_invitation: false } }),
+  },
+  inviteUser: {
+    level: 'admin',
+    valid: ({ org }) => ({
+      body: { email: uniqueEmail('inv'), role_id: org.roles.member, send_invitation: false },
+    }),
+  },
+  inviteUserV2: {
+    level: 'admin',
+    valid: ({ org }) => ({
+      body: {
+        email: uniqueEmail('inv'),
+        full_name: 'Jane Doe',
+        role_ids: [org.customRoleId],
+        send_invitation: false,
+      },
+    }),
+  },
+  createOrgInvitation: {
+    level: 'admin',
+    valid: () => ({ body: { email: uniqueEmail('inv'), role: 'member', send_invitation: false } }),
+  },
+  resendInvitation: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { invitation_id: (await freshInvitation(t, org)).id } }),
+  },
+  revokeInvitation: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { invitation_id: (await freshInvitation(t, org)).id } }),
+  },
+
+  lookupInvitation: {
+    level: 'public',
+    valid: async ({ t, org }) => ({ query: { token: (await freshInvitation(t, org)).token } }),
+  },
+  acceptInvitation: {
+    level: 'public',
+    valid: async ({ t, org }) => ({
+      body: { token: (await freshInvitation(t, org)).token, full_name: 'New Person' },
+    }),
+  },
+  declineInvitation: {
+    level: 'public',
+    valid: async ({ t, org }) => ({ body: { token: (await freshInvitation(t, org)).token } }),
+  },
+};
+
+/** The error code a foreign or unknown resource ID in this path parameter gets. */
+export const NOT_FOUND_BY_PARAM: Record<string, string> = {
+  role_id: 'ROLE_NOT_FOUND',
+  department_id: 'DEPARTMENT_NOT_FOUND',
+  user_id: 'USER_NOT_FOUND',
+  invitation_id: 'INVITATION_NOT_FOUND',
+  key_id: 'API_KEY_NOT_FOUND',
+};
+
+export const ORG_PARAMS = ['organization_id', 'slug'];
+
+export interface Operation {
+  id: string;
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  pathParams: string[];
+  /** The JSON schema of the request body (dereferenced one level), if the operation takes one. */
+  bodySchema?: { properties?: Record<string, unknown>; required?: string[] };
+  responses: Record<string, unknown>;
+  spec: OperationSpec;
+}
+
+/** The app's operations, from its own OpenAPI document, joined with the table above. */
+export function operationsOf(doc: OpenAPIObject): Operation[] {
+  const out: Operation[] = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const op = item[method];
+      if (!op) continue;
+      const ref = (op.requestBody as { content?: Record<string, { schema?: { $ref?: string } }> } | undefined)
+        ?.content?.['application/json']?.schema?.$ref;
+      out.push({
+        id: op.operationId!,
+        method,
+        path,
+        pathParams: [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]),
+        bodySchema: ref
+          ? (doc.components!.schemas![ref.split('/').pop()!] as Operation['bodySchema'])
+          : undefined,
+        responses: op.responses,
+        spec: OPERATIONS[op.operationId!],
+      });
+    }
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+export function openApiOf(t: TestApp): OpenAPIObject {
+  return buildOpenApiDocument(t.app);
+}
+
+/** The concrete URL of a call: org parameters default to `org`, the rest come from the input. */
+export function urlOf(op: Operation, org: Tenant, input: CallInput): string {
+  const params: Record<string, string> = { organization_id: org.orgId, slug: org.slug, ...input.params };
+  return op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    if (params[name] === undefined) throw new Error(`${op.id}: no value for path parameter ${name}`);
+    return encodeURIComponent(params[name]);
+  });
+}
+
+/** Sends the call as `actor` (or without credentials). */
+export function send(
+  t: TestApp,
+  op: Operation,
+  org: Tenant,
+  input: CallInput,
+  actor?: Actor,
+): Promise<Response> {
+  let req = t.http()[op.method](urlOf(op, org, input));
+  if (actor) req = req.set(auth(actor));
+  if (input.query) req = req.query(input.query);
+  return input.body === undefined ? req : req.send(input.body);
+}

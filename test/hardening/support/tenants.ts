@@ -1,0 +1,116 @@
+import { expect } from '@jest/globals';
+import { ApiKeysService } from '../../../src/api-keys/api-keys.service.js';
+import {
+  Actor,
+  auth,
+  createActiveMember,
+  createOrganizationWithOwner,
+  systemRoles,
+  uniqueEmail,
+} from '../../support/fixtures.js';
+import { tokenFromLink } from '../../support/invitations.js';
+import { TestApp } from '../../support/test-app.js';
+
+/** One organization with an Owner, an Admin, a Member and one of each resource, made through the API. */
+export interface Tenant {
+  orgId: string;
+  slug: string;
+  name: string;
+  owner: Actor;
+  admin: Actor;
+  member: Actor;
+  roles: { owner: string; admin: string; member: string };
+  customRoleId: string;
+  departmentId: string;
+  invitation: PendingInvitation;
+}
+
+export interface PendingInvitation {
+  id: string;
+  email: string;
+  userId: string;
+  token: string;
+}
+
+async function created(
+  res: { status: number; body: Record<string, unknown> },
+  what: string,
+): Promise<Record<string, unknown>> {
+  if (res.status !== 201)
+    throw new Error(`creating ${what} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export async function createTenant(t: TestApp, name: string): Promise<Tenant> {
+  const { orgId, orgSlug, owner } = await createOrganizationWithOwner(t, name);
+  const roles = await systemRoles(t, orgId);
+  const admin = await createActiveMember(t, orgId, [roles.admin], uniqueEmail('admin'));
+  const member = await createActiveMember(t, orgId, [roles.member], uniqueEmail('member'));
+  const tenant = { orgId, slug: orgSlug, name, owner, admin, member, roles } as Tenant;
+  tenant.customRoleId = await freshRole(t, tenant);
+  tenant.departmentId = await freshDepartment(t, tenant);
+  tenant.invitation = await freshInvitation(t, tenant);
+  return tenant;
+}
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix} ${Date.now().toString(36)}-${++counter}`;
+
+export async function freshRole(t: TestApp, org: Tenant): Promise<string> {
+  const res = await t
+    .http()
+    .post(`/v1/organizations/${org.orgId}/roles`)
+    .set(auth(org.owner))
+    .send({ name: unique('Role') });
+  return (await created(res, 'a role')).id as string;
+}
+
+export async function freshDepartment(t: TestApp, org: Tenant): Promise<string> {
+  const res = await t
+    .http()
+    .post(`/v1/organizations/${org.orgId}/departments`)
+    .set(auth(org.owner))
+    .send({ name: unique('Dept') });
+  return (await created(res, 'a department')).id as string;
+}
+
+/** A pending invitation (no email sent) and the token of its link. */
+export async function freshInvitation(
+  t: TestApp,
+  org: Tenant,
+  body: Record<string, unknown> = {},
+): Promise<PendingInvitation> {
+  const email = uniqueEmail('invitee');
+  const res = await t
+    .http()
+    .post(`/v1/organizations/${org.orgId}/invitations`)
+    .set(auth(org.owner))
+    .send({ email, send_invitation: false, ...body });
+  const inv = await created(res, 'an invitation');
+  return {
+    id: inv.invitation_id as string,
+    email,
+    userId: inv.user_id as string,
+    token: tokenFromLink(inv.invitation_link as string),
+  };
+}
+
+export async function freshMember(t: TestApp, org: Tenant): Promise<Actor> {
+  return createActiveMember(t, org.orgId, [org.roles.member], uniqueEmail('member'));
+}
+
+export async function freshDeactivatedMember(t: TestApp, org: Tenant): Promise<Actor> {
+  const actor = await freshMember(t, org);
+  const res = await t
+    .http()
+    .post(`/v1/organizations/${org.orgId}/users/${actor.userId}/deactivate`)
+    .set(auth(org.owner))
+    .send();
+  expect(res.status).toBe(200);
+  return actor;
+}
+
+/** A new API key of `actor`, for routes that end one. */
+export async function freshApiKeyId(t: TestApp, actor: Actor): Promise<string> {
+  return (await t.app.get(ApiKeysService).issue(actor.userId, 'spare')).id;
+}
