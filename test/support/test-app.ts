@@ -6,6 +6,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../src/config/app-config.js';
 import { createApp } from '../../src/create-app.js';
+import { contractCheckingEnabled, contractFor, withContract } from './contract.js';
 import { createTestDatabase } from './database.js';
 
 export interface TestApp {
@@ -44,7 +45,10 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
     app,
     config,
     dataSource: app.get(DataSource),
-    http: () => request(app.getHttpServer()),
+    // Every response the suites receive is checked against the OpenAPI document (test/support/contract.ts).
+    http: contractCheckingEnabled()
+      ? () => withContract(request(app.getHttpServer()), contractFor(app))
+      : () => request(app.getHttpServer()),
     close: async () => {
       await close();
       fs.rmSync(dataDir, { recursive: true, force: true });

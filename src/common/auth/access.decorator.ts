@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import { ApiErrors } from '../openapi/api-errors.decorator.js';
 import { AccessLevel } from './access-level.js';
 
@@ -15,7 +15,8 @@ const ORG_404 = 'The organization does not exist or the caller is not an active 
  * and the guard cannot disagree.
  */
 export function Access(level: AccessLevel, options: { seed002?: boolean } = {}) {
-  const decorators: (ClassDecorator & MethodDecorator)[] = [SetMetadata(ACCESS_METADATA, level)];
+  // x-access becomes the operation description's Authorization line (src/openapi/complete-operations.ts).
+  const decorators: (ClassDecorator & MethodDecorator)[] = [SetMetadata(ACCESS_METADATA, level), ApiExtension('x-access', level)];
   if (level !== 'public') {
     decorators.push(ApiSecurity(API_KEY_SCHEME), ApiBearerAuth(BEARER_SCHEME), ApiErrors([401], options) as ClassDecorator & MethodDecorator);
   }

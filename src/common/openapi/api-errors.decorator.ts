@@ -2,7 +2,8 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { ErrorEnvelopeDto, Seed002ErrorDto } from './error-envelope.dto.js';
 
-const DESCRIPTIONS: Record<number, string> = {
+/** Default descriptions; a route passes its own when it knows which codes it returns. */
+export const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (VALIDATION_ERROR with field errors)',
   401: 'Missing or invalid API key (AUTHENTICATION_REQUIRED, INVALID_API_KEY)',
   403: 'The caller lacks the required role (INSUFFICIENT_PERMISSIONS)',
@@ -17,15 +18,29 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'A dependency is unavailable (SERVICE_UNAVAILABLE)',
 };
 
-/** Every route can answer these, whatever it does. */
+/**
+ * Every route can answer these, whatever it does (a malformed query or header, the per-key rate
+ * limit, an unexpected fault, the database away). The OpenAPI document adds them to every
+ * operation (src/openapi/complete-operations.ts), so controllers declare only their own statuses.
+ */
 export const COMMON_ERROR_STATUSES = [400, 429, 500, 503];
 
+/** Routes that may carry a body can also get these from the body parser, before any controller runs. */
+export const BODY_ERROR_STATUSES = [413, 415];
+
 /** Declares error responses with the canonical envelope (or seed 002's), with optional per-status descriptions. */
-export function ApiErrors(statuses: number[], options: { seed002?: boolean; descriptions?: Record<number, string> } = {}) {
+export function ApiErrors(
+  statuses: number[],
+  options: { seed002?: boolean; descriptions?: Record<number, string> } = {},
+) {
   const type = options.seed002 ? Seed002ErrorDto : ErrorEnvelopeDto;
   return applyDecorators(
     ...statuses.map((status) =>
-      ApiResponse({ status, description: options.descriptions?.[status] ?? DESCRIPTIONS[status] ?? 'Error', type }),
+      ApiResponse({
+        status,
+        description: options.descriptions?.[status] ?? ERROR_DESCRIPTIONS[status] ?? 'Error',
+        type,
+      }),
     ),
   );
 }

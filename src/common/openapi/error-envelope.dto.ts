@@ -1,26 +1,32 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
+import { ErrorCode } from '../errors/error-code.js';
 
+/** One field error, in seed 002's vocabulary (and in `details.errors` of a VALIDATION_ERROR). */
 export class FieldErrorDto {
-  @ApiProperty({ type: 'array', items: { oneOf: [{ type: 'string' }, { type: 'integer' }] }, example: ['body', 'email'] })
+  @ApiProperty({
+    type: 'array',
+    items: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
+    description: 'Where the validation error occurred',
+    example: ['body', 'email'],
+  })
   loc: (string | number)[];
 
-  @ApiProperty({ example: 'email must be an email' })
+  @ApiProperty({ description: 'Human-readable validation message', example: 'email must be an email' })
   msg: string;
 
-  @ApiProperty({ example: 'is_email' })
+  @ApiProperty({ description: 'Machine-readable validation error type', example: 'is_email' })
   type: string;
 }
 
-export class ErrorDetailsDto {
-  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Field errors, for VALIDATION_ERROR.' })
-  errors?: FieldErrorDto[];
-
-  [key: string]: unknown;
-}
-
 export class ErrorBodyDto {
-  @ApiProperty({ example: 'USER_ALREADY_EXISTS', description: 'Stable machine-readable error code.' })
-  code: string;
+  // An enum, so generated clients can switch over the codes; adding a code changes openapi.json.
+  @ApiProperty({
+    enum: ErrorCode,
+    enumName: 'ErrorCode',
+    example: ErrorCode.USER_ALREADY_EXISTS,
+    description: 'Stable machine-readable error code.',
+  })
+  code: ErrorCode;
 
   @ApiProperty({ example: 'An account with this email already exists.' })
   message: string;
@@ -31,12 +37,13 @@ export class ErrorBodyDto {
   @ApiProperty({ enum: ['client_error', 'server_error'], example: 'client_error' })
   type: 'client_error' | 'server_error';
 
-  @ApiProperty({ example: 409 })
+  @ApiProperty({ type: 'integer', minimum: 400, maximum: 599, example: 409, description: 'The HTTP status.' })
   status: number;
 
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
+    description: 'Facts about the error, by code; `errors` (field errors) for VALIDATION_ERROR.',
     example: { email: 'jane@example.com', organization_id: 'org_xyz789' },
     properties: { errors: { type: 'array', items: { $ref: '#/components/schemas/FieldErrorDto' } } },
   })
@@ -60,7 +67,7 @@ export class ErrorEnvelopeDto {
 
 /** Seed 002's error envelope ("Canonical API error envelope returned by the API"). */
 export class Seed002ErrorDto {
-  @ApiProperty({ description: 'HTTP status code', example: 401 })
+  @ApiProperty({ type: 'integer', description: 'HTTP status code', example: 401 })
   code: number;
 
   @ApiProperty({ description: 'Human-readable error message', example: 'Authentication failed' })
@@ -69,6 +76,6 @@ export class Seed002ErrorDto {
   @ApiProperty({ description: 'Stable machine-readable error type', example: 'authentication_error' })
   type: string;
 
-  @ApiProperty({ type: [FieldErrorDto] })
+  @ApiProperty({ type: [FieldErrorDto], description: 'Field errors (empty unless the request was invalid).' })
   errors: FieldErrorDto[];
 }
