@@ -67,6 +67,19 @@ describe('platform: errors, trace ids, auth, health', () => {
       expect(types).toContain('extra_forbidden');
     });
 
+    it('rejects strings that are not well-formed Unicode (lone surrogates) with 400, not 500', async () => {
+      const res = await t
+        .http()
+        .post('/v1/organizations')
+        .set(auth(w.owner))
+        .set('Content-Type', 'application/json')
+        .send('{"name":"Acme \\ud800"}');
+      expectError(res, 400, 'VALIDATION_ERROR');
+      expect(res.body.error.details.errors).toEqual([
+        { loc: ['body', 'name'], msg: 'must be well-formed Unicode text', type: 'string_unicode' },
+      ]);
+    });
+
     it('rejects a JSON array body with 400', async () => {
       const res = await t.http().post('/v1/organizations').set(auth(w.owner)).send([{ name: 'x' }]);
       expectError(res, 400, 'VALIDATION_ERROR');

@@ -23,6 +23,22 @@ export function flattenValidationErrors(errors: ValidationError[], location: str
 }
 
 /**
+ * Paths of strings that are not well-formed Unicode (lone UTF-16 surrogates, which JSON allows as
+ * `\ud800` escapes). They cannot be stored as UTF-8 and crash some validators, so they are a 400.
+ */
+// With the u flag a surrogate pair is one code point, so only a lone surrogate matches \p{Cs}.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+export function malformedStringPaths(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => malformedStringPaths(item, [...path, i]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => malformedStringPaths(item, [...path, key]));
+  }
+  return [];
+}
+
+/**
  * ValidationPipe with the options every route needs, emitting field errors into our envelope
  * with their location (`body`, `query`, `path`).
  */
@@ -46,11 +62,17 @@ export class AppValidationPipe extends ValidationPipe {
         throw AppError.validation([{ loc: ['body'], msg: 'The request body must be a JSON object.', type: 'object_type' }]);
       }
     }
+    const location = metadata.type === 'param' ? 'path' : metadata.type;
+    const malformed = malformedStringPaths(value);
+    if (malformed.length > 0) {
+      throw AppError.validation(
+        malformed.map((path) => ({ loc: [location, ...path], msg: 'must be well-formed Unicode text', type: 'string_unicode' })),
+      );
+    }
     try {
       return await super.transform(value, metadata);
     } catch (error) {
       if (error instanceof ValidationFailed) {
-        const location = metadata.type === 'param' ? 'path' : metadata.type;
         throw AppError.validation(flattenValidationErrors(error.errors, location));
       }
       throw error;
