@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'src/database/migrations/1*.ts', 'test/artifacts/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'src/database/migrations/1*.ts', 'test/artifacts/**', 'bench/.build/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -27,7 +27,7 @@ export class ApiKeyResponseDto {
   @ApiProperty({ format: 'date-time', example: '2026-01-05T10:30:00Z' })
   created_at: string;
 
-  static from(key: ApiKey): ApiKeyResponseDto {
+  static from(key: Pick<ApiKey, 'id' | 'name' | 'prefix' | 'createdAt'>): ApiKeyResponseDto {
     return { id: key.id, name: key.name, prefix: key.prefix, created_at: iso(key.createdAt) };
   }
 }

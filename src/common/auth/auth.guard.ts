@@ -46,15 +46,20 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     if (!key) throw new AppError(ErrorCode.AUTHENTICATION_REQUIRED);
-    const caller = isWellFormedApiKey(key) ? await this.access.callerForKey(key) : undefined;
-    if (!caller) throw new AppError(ErrorCode.INVALID_API_KEY);
-    request.caller = caller;
-    if (level === 'user') return true;
+    if (level === 'user') {
+      const caller = isWellFormedApiKey(key) ? await this.access.callerForKey(key) : undefined;
+      if (!caller) throw new AppError(ErrorCode.INVALID_API_KEY);
+      request.caller = caller;
+      return true;
+    }
 
     const params = request.params as Record<string, string | undefined>;
     const idOrSlug = params.organization_id ?? params.slug;
     if (!idOrSlug) throw new Error(`Route with @Access('${level}') has no organization in its path`);
-    const scope = await this.access.orgScope(idOrSlug, caller.userId);
+    const found = isWellFormedApiKey(key) ? await this.access.callerInOrg(key, idOrSlug) : undefined;
+    if (!found) throw new AppError(ErrorCode.INVALID_API_KEY);
+    request.caller = found.caller;
+    const scope = found.scope;
     if (!scope) throw new AppError(ErrorCode.ORGANIZATION_NOT_FOUND);
     request.orgScope = scope;
     if (scope.rank < LEVEL_RANK[level]) throw new AppError(ErrorCode.INSUFFICIENT_PERMISSIONS);

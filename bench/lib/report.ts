@@ -1,0 +1,161 @@
+import { Measurement } from './load.js';
+import { Machine, machineLine } from './machine.js';
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  group: string;
+  invitations: number;
+  app: Measurement;
+  baseline: Measurement;
+  /** SQL statements per request on each side (pg_stat_statements), and how they differ; null when unavailable. */
+  sql: { appPerRequest: number; baselinePerRequest: number; differences: string[] } | null;
+}
+
+/** The app on a copy of the 10k database and on one grown to 1M, measured in alternating rounds. */
+export interface GrowthResult {
+  id: string;
+  title: string;
+  small: { invitations: number; app: Measurement };
+  large: { invitations: number; app: Measurement };
+}
+
+export interface MemoryResult {
+  /** The app's RSS (bytes) after each tenth of the soak. */
+  samples: { requests: number; rss: number }[];
+  load: Measurement;
+}
+
+export interface Check {
+  name: string;
+  value: number;
+  target: string;
+  pass: boolean;
+}
+
+export interface Results {
+  generatedAt: string;
+  quick: boolean;
+  machine: Machine;
+  settings: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number };
+  scenarios: ScenarioResult[];
+  growth: GrowthResult[];
+  memory: MemoryResult | null;
+  checks: Check[];
+  elapsedSeconds: number;
+}
+
+const THROUGHPUT_TARGET: Record<string, number> = { invite: 0.6, accept: 0.6, get: 0.7 };
+export const P99_TARGET = 2;
+export const GROWTH_TARGET = 1.3;
+export const MEMORY_TARGET = 1.5;
+
+const r2 = (n: number) => Math.round(n * 100) / 100;
+
+/** Every target of issue 8 as a pass/fail line. */
+export function evaluate(results: Omit<Results, 'checks'>): Check[] {
+  const checks: Check[] = [];
+  for (const s of results.scenarios) {
+    const target = THROUGHPUT_TARGET[s.group];
+    checks.push({ name: `${s.id}: throughput / baseline`, value: r2(s.app.rps / s.baseline.rps), target: `≥ ${target}`, pass: s.app.rps / s.baseline.rps >= target });
+    const p99 = s.app.p99Ms / Math.max(s.baseline.p99Ms, 1);
+    checks.push({ name: `${s.id}: p99 / baseline p99`, value: r2(p99), target: `≤ ${P99_TARGET}`, pass: p99 <= P99_TARGET });
+    checks.push({ name: `${s.id}: unexpected responses`, value: s.app.unexpected + s.baseline.unexpected, target: '= 0', pass: s.app.unexpected + s.baseline.unexpected === 0 });
+    if (s.sql) checks.push({ name: `${s.id}: SQL differences from baseline`, value: s.sql.differences.length, target: '= 0', pass: s.sql.differences.length === 0 });
+  }
+  for (const g of results.growth) {
+    const ratio = g.large.app.p50Ms / g.small.app.p50Ms;
+    checks.push({ name: `${g.id}: p50 at ${count(g.large.invitations)} / at ${count(g.small.invitations)}`, value: r2(ratio), target: `≤ ${GROWTH_TARGET}`, pass: ratio <= GROWTH_TARGET });
+    const unexpected = g.small.app.unexpected + g.large.app.unexpected;
+    checks.push({ name: `${g.id} growth runs: unexpected responses`, value: unexpected, target: '= 0', pass: unexpected === 0 });
+  }
+  if (results.memory) {
+    const { samples, load } = results.memory;
+    const first = samples[0];
+    const last = samples[samples.length - 1];
+    const ratio = last.rss / first.rss;
+    checks.push({ name: `RSS after ${count(last.requests)} / after ${count(first.requests)} requests`, value: r2(ratio), target: `≤ ${MEMORY_TARGET}`, pass: ratio <= MEMORY_TARGET });
+    checks.push({ name: 'memory soak: unexpected responses', value: load.unexpected, target: '= 0', pass: load.unexpected === 0 });
+  }
+  return checks;
+}
+
+export function count(n: number): string {
+  if (n >= 1_000_000) return `${r2(n / 1_000_000)}M`;
+  if (n >= 1000) return `${Math.round(n / 1000)}k`;
+  return String(n);
+}
+
+const ms = (m: Measurement) => `${m.p50Ms} / ${m.p99Ms}`;
+const rps = (m: Measurement) => Math.round(m.rps).toLocaleString('en-US');
+const cpu = (m: Measurement) => (m.serverCpuMsPerRequest === undefined ? 'n/a' : m.serverCpuMsPerRequest.toFixed(2));
+const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+function table(header: string[], rows: (string | number)[][]): string {
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+/** The report as Markdown: what `npm run bench` prints and what the README shows. */
+export function renderMarkdown(results: Results): string {
+  const out: string[] = [];
+  out.push(`Machine: ${machineLine(results.machine)}.`);
+  out.push(
+    `Load: autocannon from the bench process, ${results.settings.connections} connections, ${results.settings.durationSeconds} s ` +
+      `measured per server and scenario in ${results.settings.rounds} alternating rounds after a ${results.settings.warmupSeconds} s ` +
+      `warm-up; the built app (\`dist/main.js\`) and the baseline (bench/baseline-server.ts: Fastify + pg, the same SQL) each in ` +
+      `its own process, on one PostgreSQL. ${results.generatedAt}${results.quick ? ' (BENCH_QUICK)' : ''}, ${results.elapsedSeconds} s.`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['Scenario', 'Invitations', 'App req/s', 'Baseline req/s', 'Ratio', 'App p50 / p99 ms', 'Baseline p50 / p99 ms', 'p99 ratio', 'CPU ms/req app / baseline', 'Unexpected', 'SQL / request'],
+      results.scenarios.map((s) => [
+        s.title,
+        count(s.invitations),
+        rps(s.app),
+        rps(s.baseline),
+        r2(s.app.rps / s.baseline.rps),
+        ms(s.app),
+        ms(s.baseline),
+        r2(s.app.p99Ms / Math.max(s.baseline.p99Ms, 1)),
+        `${cpu(s.app)} / ${cpu(s.baseline)}`,
+        s.app.unexpected + s.baseline.unexpected,
+        s.sql ? `${r2(s.sql.appPerRequest)}${s.sql.differences.length ? ' (differs!)' : ' (same)'}` : 'n/a',
+      ]),
+    ),
+  );
+  if (results.growth.length > 0) {
+    out.push('');
+    out.push(
+      table(
+        ['Growth (app, side by side)', 'p50 / p99 ms at small', 'p50 / p99 ms at large', 'p50 ratio', 'req/s small → large'],
+        results.growth.map((g) => [
+          `${g.title}: ${count(g.small.invitations)} → ${count(g.large.invitations)}`,
+          ms(g.small.app),
+          ms(g.large.app),
+          r2(g.large.app.p50Ms / g.small.app.p50Ms),
+          `${rps(g.small.app)} → ${rps(g.large.app)}`,
+        ]),
+      ),
+    );
+  }
+  if (results.memory) {
+    const { samples, load } = results.memory;
+    out.push('');
+    out.push(
+      `Memory (app RSS; reads with 1 in 10 an invite, ${Math.round(load.rps)} req/s): ` +
+        samples.map((s) => `${mb(s.rss)} after ${count(s.requests)}`).join(', ') +
+        ` (× ${r2(samples[samples.length - 1].rss / samples[0].rss)} from the first tenth to the end).`,
+    );
+  }
+  out.push('');
+  out.push(
+    table(
+      ['Check', 'Value', 'Target', ''],
+      results.checks.map((c) => [c.name, c.value, c.target, c.pass ? 'pass' : '**FAIL**']),
+    ),
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,75 @@
+import pg from 'pg';
+
+/**
+ * What SQL a server ran, from pg_stat_statements: the proof that the baseline does the same
+ * statements as the app (and a count of round trips per request). Needs the extension preloaded,
+ * which the embedded server is; on another server the check is skipped when it is not.
+ */
+
+export interface StatementCount {
+  query: string;
+  calls: number;
+}
+
+export async function enableStatementStats(client: pg.Client): Promise<boolean> {
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await client.query('SELECT pg_stat_statements_reset()');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function resetStatementStats(client: pg.Client): Promise<void> {
+  await client.query('SELECT pg_stat_statements_reset()');
+}
+
+/**
+ * Waits until no other session of this database (or its `_suffix` copies) is running a statement,
+ * twice in a row: a server
+ * keeps working through its backlog after the load generator stops, and that SQL must not be
+ * counted against the next run.
+ */
+export async function waitForIdleDatabase(client: pg.Client, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quietChecks = 0;
+  while (quietChecks < 2) {
+    if (Date.now() > deadline) throw new Error('the database did not go idle after a load run');
+    const { rows } = await client.query<{ busy: number }>(
+      `/* bench */ SELECT count(*)::int AS busy FROM pg_stat_activity
+        WHERE datname LIKE current_database() || '%' AND pid <> pg_backend_pid() AND state NOT IN ('idle')`,
+    );
+    quietChecks = rows[0].busy === 0 ? quietChecks + 1 : 0;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Statements run in this database since the last reset, by other sessions than `client`'s. */
+export async function statementCounts(client: pg.Client): Promise<StatementCount[]> {
+  const { rows } = await client.query<{ query: string; calls: string }>(
+    `SELECT s.query, s.calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+      WHERE d.datname = current_database() AND s.query NOT LIKE '%pg_stat_statements%' AND s.query NOT LIKE '%/* bench */%'
+      ORDER BY s.calls DESC, s.query`,
+  );
+  return rows.map((r) => ({ query: normalize(r.query), calls: Number(r.calls) }));
+}
+
+/** Whitespace and letter case of keywords aside, the same statement text. */
+export function normalize(sql: string): string {
+  return sql.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Compares two servers' statements for the same number of requests: every statement with its
+ * number of calls. Returns the differences (empty when they ran the same SQL).
+ */
+export function diffStatements(app: StatementCount[], baseline: StatementCount[]): string[] {
+  const key = (s: StatementCount) => s.query.toLowerCase();
+  const a = new Map(app.map((s) => [key(s), s.calls]));
+  const b = new Map(baseline.map((s) => [key(s), s.calls]));
+  const diffs: string[] = [];
+  for (const [query, calls] of a) if (b.get(query) !== calls) diffs.push(`app ${calls}× vs baseline ${b.get(query) ?? 0}×: ${query}`);
+  for (const [query, calls] of b) if (!a.has(query)) diffs.push(`app 0× vs baseline ${calls}×: ${query}`);
+  return diffs;
+}

@@ -1,0 +1,261 @@
+/**
+ * `npm run bench`: the app against a framework-free baseline doing the same SQL, side by side in
+ * one run, plus growth (10k → 1M invitations) and memory (RSS after 10k vs 100k requests).
+ * bench/README.md describes the phases and the environment knobs.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import pg from 'pg';
+import { Measurement, Run, runLoad, summarize } from './lib/load.js';
+import { describeMachine } from './lib/machine.js';
+import { serverVersion } from './lib/postgres.js';
+import { count, evaluate, GrowthResult, MemoryResult, renderMarkdown, Results, ScenarioResult } from './lib/report.js';
+import { signInvitationToken } from './lib/secrets.js';
+import { analyze, countInvitations, seedAcceptable, seedBulkInvitations, withoutForeignKeyChecks } from './lib/seed.js';
+import { RunningServer, startServer } from './lib/servers.js';
+import { APP_DIR, freePort, log, prepare, Prepared, readFixtures } from './lib/setup.js';
+import { diffStatements, resetStatementStats, StatementCount, statementCounts, waitForIdleDatabase } from './lib/statements.js';
+import { Fixtures, Scenario, SCENARIOS, soakRequests, Target } from './scenarios.js';
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new Error(`${name} must be a whole number (got "${raw}")`);
+  return Number(raw);
+}
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const SETTINGS = {
+  connections: intEnv('BENCH_CONNECTIONS', 50),
+  /** Measured seconds per server and scenario, split into ROUNDS alternating runs. */
+  durationSeconds: intEnv('BENCH_DURATION', QUICK ? 6 : 12),
+  warmupSeconds: intEnv('BENCH_WARMUP', QUICK ? 2 : 3),
+  rounds: intEnv('BENCH_ROUNDS', 3),
+};
+const SMALL_TIER = 10_000;
+const LARGE_TIER = intEnv('BENCH_LARGE_TIER', QUICK ? 0 : 1_000_000);
+const SOAK_TOTAL = intEnv('BENCH_SOAK_REQUESTS', QUICK ? 20_000 : 100_000);
+const SOAK_SAMPLES = 10;
+const PARITY_REQUESTS = 100;
+const ACCEPTABLE_PER_TARGET = 15_000;
+const OUTPUT = path.join('bench', QUICK ? 'results-quick' : 'results');
+
+/** One server with the data it is driven with. */
+interface Side {
+  server: RunningServer;
+  target: Target;
+  fx: Fixtures;
+}
+
+class Bench {
+  constructor(
+    readonly admin: pg.Client,
+    readonly statsEnabled: boolean,
+  ) {}
+
+  /** PARITY_REQUESTS requests on each side, comparing what SQL each sent (pg_stat_statements). */
+  async parity(scenario: Scenario, [app, baseline]: Side[]): Promise<ScenarioResult['sql']> {
+    if (!this.statsEnabled) return null;
+    const seen: { perRequest: number; statements: StatementCount[] }[] = [];
+    for (const side of [app, baseline]) {
+      await waitForIdleDatabase(this.admin);
+      await resetStatementStats(this.admin);
+      const run = await runLoad({ url: side.server.url, requests: scenario.requests(side.target, side.fx), connections: 10, amount: PARITY_REQUESTS });
+      await waitForIdleDatabase(this.admin);
+      const statements = await statementCounts(this.admin);
+      const requests = Object.values(run.statusCodes).reduce((a, b) => a + b, 0);
+      seen.push({ perRequest: statements.reduce((sum, s) => sum + s.calls, 0) / Math.max(requests, 1), statements });
+    }
+    return { appPerRequest: seen[0].perRequest, baselinePerRequest: seen[1].perRequest, differences: diffStatements(seen[0].statements, seen[1].statements) };
+  }
+
+  /**
+   * Warms each side up, then measures them in alternating rounds (A B, B A, A B, …) so that a
+   * change in the machine's background load hits both alike.
+   */
+  async measure(scenario: Scenario, sides: Side[]): Promise<Measurement[]> {
+    const options = (side: Side) => ({ url: side.server.url, requests: scenario.requests(side.target, side.fx), connections: SETTINGS.connections });
+    for (const side of sides) {
+      await waitForIdleDatabase(this.admin);
+      await runLoad({ ...options(side), durationSeconds: SETTINGS.warmupSeconds });
+    }
+    const runs: Run[][] = sides.map(() => []);
+    const seconds = Math.max(1, Math.round(SETTINGS.durationSeconds / SETTINGS.rounds));
+    for (let round = 0; round < SETTINGS.rounds; round++) {
+      const order = round % 2 === 0 ? sides.map((_, i) => i) : sides.map((_, i) => sides.length - 1 - i);
+      for (const i of order) {
+        await waitForIdleDatabase(this.admin);
+        const cpuBefore = sides[i].server.cpuMs();
+        const run = await runLoad({ ...options(sides[i]), durationSeconds: seconds });
+        await waitForIdleDatabase(this.admin); // the server's backlog is part of this run's CPU
+        run.serverCpuMs = sides[i].server.cpuMs() - cpuBefore;
+        runs[i].push(run);
+      }
+    }
+    return sides.map((side, i) => {
+      const m = summarize(runs[i], scenario.expect);
+      log(
+        `  ${scenario.id} on ${side.server.name}: ${Math.round(m.rps)} req/s, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms, ` +
+          `${m.serverCpuMsPerRequest?.toFixed(2)} CPU ms/request, unexpected ${m.unexpected} ${JSON.stringify(m.statusCodes)}`,
+      );
+      return m;
+    });
+  }
+
+  async compare(scenario: Scenario, sides: Side[], invitations: number): Promise<ScenarioResult> {
+    log(`${scenario.title} (${count(invitations)} invitations)`);
+    const sql = await this.parity(scenario, sides);
+    if (sql?.differences.length) log(`  SQL differs from the baseline:\n    ${sql.differences.join('\n    ')}`);
+    const [app, baseline] = await this.measure(scenario, sides);
+    return { id: scenario.id, title: scenario.title, group: scenario.group, invitations, app, baseline, sql };
+  }
+}
+
+/** Grows a copy of the database to LARGE_TIER invitations, before anything is measured. */
+async function growLargeTier(prepared: Prepared, url: string): Promise<{ fx: Fixtures; invitations: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const missing = LARGE_TIER - (await countInvitations(client));
+    log(`growing a copy of the database to ${count(LARGE_TIER)} invitations`);
+    const started = Date.now();
+    await withoutForeignKeyChecks(client, async () => {
+      const chunk = 100_000;
+      for (let from = SMALL_TIER; from < SMALL_TIER + missing; from += chunk) {
+        await seedBulkInvitations(client, from, Math.min(from + chunk, SMALL_TIER + missing), prepared.bulkTarget);
+      }
+    });
+    await analyze(client);
+    log(`  grown in ${Math.round((Date.now() - started) / 1000)} s`);
+    const fx = await readFixtures(client, prepared.fx.ownerKey, prepared.readOrgId, SMALL_TIER + missing, prepared.runTag);
+    return { fx, invitations: await countInvitations(client) };
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const prepared = await prepare({ invitations: SMALL_TIER, fillerOrgs: 999, bulkApiKeys: 5000, clones: LARGE_TIER > 0 ? ['small', 'large'] : [] });
+  const { admin, env } = prepared;
+  const machine = describeMachine(await serverVersion(prepared.db.url));
+  log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; PostgreSQL ${machine.postgres}`);
+  const running: RunningServer[] = [];
+  const start = async (name: string, script: string, serverEnv: Record<string, string>, nodeArgs: string[] = []) => {
+    const server = await startServer(name, script, await freePort(), serverEnv, nodeArgs);
+    running.push(server);
+    return server;
+  };
+  const stop = async (server: RunningServer) => {
+    await server.stop();
+    running.splice(running.indexOf(server), 1);
+  };
+  let interrupted = false;
+  const cleanup = async () => {
+    for (const server of running.splice(0)) await server.stop().catch(() => undefined);
+    await prepared.dispose();
+  };
+  process.once('SIGINT', () => {
+    interrupted = true;
+    log('interrupted: stopping servers');
+    void cleanup().finally(() => process.exit(130));
+  });
+
+  try {
+    const large = LARGE_TIER > 0 ? await growLargeTier(prepared, prepared.clones.large) : undefined;
+
+    const cpuProf = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', '--cpu-prof-dir', path.resolve('bench/.profiles')] : [];
+    const app = await start('app', `${APP_DIR}/main.js`, env, cpuProf);
+    const baseline = await start('baseline', 'bench/.build/baseline-server.js', env);
+    const appTarget: Target = { name: 'app', writeOrg: await prepared.writeOrg('bench-app'), acceptTokens: [], acceptNext: 0 };
+    const baselineTarget: Target = { name: 'baseline', writeOrg: await prepared.writeOrg('bench-baseline'), acceptTokens: [], acceptNext: 0 };
+    const sides: Side[] = [
+      { server: app, target: appTarget, fx: prepared.fx },
+      { server: baseline, target: baselineTarget, fx: prepared.fx },
+    ];
+    const bench = new Bench(admin, prepared.statsEnabled);
+    const byId = Object.fromEntries(SCENARIOS.map((s) => [s.id, s]));
+
+    // Reads first, while the database holds exactly the small tier.
+    const scenarios: ScenarioResult[] = [];
+    const invitationsNow = await countInvitations(admin);
+    for (const id of ['get_by_email', 'list_first', 'list_deep']) scenarios.push(await bench.compare(byId[id], sides, invitationsNow));
+
+    // Writes: each side invites into its own org and accepts its own invitations.
+    for (const target of [appTarget, baselineTarget]) {
+      const ids = await seedAcceptable(admin, target.writeOrg, prepared.ownerId, ACCEPTABLE_PER_TARGET, `${target.name}-${prepared.runTag}`);
+      target.acceptTokens = ids.map((id) => signInvitationToken(prepared.secret, id, 1));
+    }
+    await analyze(admin);
+    for (const id of ['invite_v1', 'invite_v2', 'accept']) scenarios.push(await bench.compare(byId[id], sides, await countInvitations(admin)));
+    for (const server of [app, baseline]) {
+      const tail = server.output().trim();
+      if (tail && !tail.startsWith('Listening on')) log(`${server.name} wrote:\n${tail.slice(-2000)}`);
+    }
+    await stop(app);
+    await stop(baseline);
+
+    // Memory: a fresh app process; RSS after each tenth of the soak.
+    log(`memory soak: ${count(SOAK_TOTAL)} requests (reads, 1 in 10 an invite) on a fresh app process`);
+    const soakApp = await start('app-soak', `${APP_DIR}/main.js`, env);
+    const soakTarget: Target = { name: 'app', writeOrg: await prepared.writeOrg('bench-soak'), acceptTokens: [], acceptNext: 0 };
+    const soakRuns: Run[] = [];
+    const samples: MemoryResult['samples'] = [];
+    for (let i = 0; i < SOAK_SAMPLES; i++) {
+      soakRuns.push(
+        await runLoad({ url: soakApp.url, requests: soakRequests(soakTarget, prepared.fx), connections: SETTINGS.connections, amount: SOAK_TOTAL / SOAK_SAMPLES }),
+      );
+      samples.push({ requests: summarize(soakRuns, [200, 201]).requests, rss: soakApp.rss() });
+    }
+    const memory: MemoryResult = { samples, load: summarize(soakRuns, [200, 201]) };
+    log(`  RSS MB by requests: ${samples.map((s) => `${count(s.requests)} ${Math.round(s.rss / 1048576)}`).join(', ')}`);
+    await stop(soakApp);
+
+    // Growth: the same reads on a copy of the small tier and on the grown copy, side by side.
+    const growth: GrowthResult[] = [];
+    if (large) {
+      const smallApp = await start('app-10k', `${APP_DIR}/main.js`, { ...env, DATABASE_URL: prepared.clones.small });
+      const largeApp = await start(`app-${count(large.invitations)}`, `${APP_DIR}/main.js`, { ...env, DATABASE_URL: prepared.clones.large });
+      const growthSides: Side[] = [
+        { server: smallApp, target: appTarget, fx: prepared.fx },
+        { server: largeApp, target: appTarget, fx: large.fx },
+      ];
+      const growthBench = new Bench(admin, false);
+      for (const scenario of SCENARIOS.filter((s) => s.growth)) {
+        log(`${scenario.title}: ${count(SMALL_TIER)} vs ${count(large.invitations)} invitations`);
+        const [small, big] = await growthBench.measure(scenario, growthSides);
+        growth.push({ id: scenario.id, title: scenario.title, small: { invitations: SMALL_TIER, app: small }, large: { invitations: large.invitations, app: big } });
+      }
+      await stop(smallApp);
+      await stop(largeApp);
+    }
+
+    const partial = {
+      generatedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      quick: QUICK,
+      machine,
+      settings: SETTINGS,
+      scenarios,
+      growth,
+      memory,
+      elapsedSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    const results: Results = { ...partial, checks: evaluate(partial) };
+    const markdown = renderMarkdown(results);
+    fs.writeFileSync(`${OUTPUT}.json`, JSON.stringify(results, null, 2) + '\n');
+    fs.writeFileSync(`${OUTPUT}.md`, markdown + '\n');
+    process.stdout.write(`\n${markdown}\n\nWritten to ${OUTPUT}.json and ${OUTPUT}.md in ${results.elapsedSeconds} s.\n`);
+    return results.checks.every((c) => c.pass) ? 0 : 1;
+  } finally {
+    if (!interrupted) await cleanup();
+  }
+}
+
+// Explicit exit: the embedded PostgreSQL's exit hook would otherwise end the process with 0.
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
