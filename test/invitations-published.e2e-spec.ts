@@ -3,6 +3,7 @@ import type { Response } from 'supertest';
 import { auth, createWorld, uniqueEmail, World } from './support/fixtures.js';
 import { expectError, fieldErrorLocs } from './support/envelope.js';
 import {
+  INVITATION_KEYS,
   expectSeed002Error,
   GENEROUS_LIMITS,
   insertCustomRole,
@@ -16,25 +17,6 @@ const LINK = /^https:\/\/app\.example\.test\/user\/register\?invite=inv_[A-Za-z0
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 /** The fields a 400 names, each once (a field can break several rules). */
 const locs = (res: Response) => [...new Set(fieldErrorLocs(res))].sort();
-
-const INVITATION_KEYS = [
-  'accepted_at',
-  'created_at',
-  'custom_message',
-  'department_ids',
-  'email',
-  'email_status',
-  'expires_at',
-  'invitation_id',
-  'invitation_link',
-  'invited_by',
-  'organization_id',
-  'revoked_at',
-  'role_id',
-  'role_ids',
-  'status',
-  'user_id',
-];
 
 describe('published invitation endpoints (seeds 000–003)', () => {
   let t: TestApp;

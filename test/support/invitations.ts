@@ -112,3 +112,23 @@ export const GENEROUS_LIMITS = {
   RATE_LIMIT_PUBLIC_PER_MIN: '1000000',
   RATE_LIMIT_INVITES_PER_ORG_PER_HOUR: '10000000',
 };
+
+/** The Invitation resource's fields (API.md), for exact-key assertions. */
+export const INVITATION_KEYS = [
+  'accepted_at',
+  'created_at',
+  'custom_message',
+  'department_ids',
+  'email',
+  'email_status',
+  'expires_at',
+  'invitation_id',
+  'invitation_link',
+  'invited_by',
+  'organization_id',
+  'revoked_at',
+  'role_id',
+  'role_ids',
+  'status',
+  'user_id',
+];
