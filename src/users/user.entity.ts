@@ -22,6 +22,17 @@ export class User {
   @TimestampColumn({ nullable: true })
   activatedAt: Date | null;
 
+  /** When the email was proven: an emailed one-time code, an OIDC token's verified email, or the bootstrap CLI. */
+  @TimestampColumn({ nullable: true })
+  emailVerifiedAt: Date | null;
+
+  /**
+   * The invitation whose create made this account. Only that invitation may activate the account
+   * without credentials. Not a foreign key: the invitation may be pruned, the fact stays.
+   */
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  createdByInvitationId: string | null;
+
   @CreatedAtColumn()
   createdAt: Date;
 

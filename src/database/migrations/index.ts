@@ -1,9 +1,15 @@
 import { InitialSchema1795318672910 } from './1795318672910-InitialSchema.js';
 import { OrganizationSlugCheck1795400000000 } from './1795400000000-OrganizationSlugCheck.js';
 import { InvitationsMembershipIndex1795460000000 } from './1795460000000-InvitationsMembershipIndex.js';
+import { UserEmailProof1795490000000 } from './1795490000000-UserEmailProof.js';
 
 /**
  * Every migration, in order. `npm run migration:generate -- <Name>` writes a new file here;
  * add its class to this list (an explicit list loads the same way under Node, the CLI and Jest).
  */
-export const MIGRATIONS = [InitialSchema1795318672910, OrganizationSlugCheck1795400000000, InvitationsMembershipIndex1795460000000];
+export const MIGRATIONS = [
+  InitialSchema1795318672910,
+  OrganizationSlugCheck1795400000000,
+  InvitationsMembershipIndex1795460000000,
+  UserEmailProof1795490000000,
+];
