@@ -13,6 +13,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { DepartmentsModule } from './departments/departments.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
 import { MailModule } from './mail/mail.module.js';
@@ -37,6 +38,7 @@ export class AppModule {
           retryAttempts: 3,
           retryDelay: 1000,
         }),
+        EventsModule,
         RateLimitModule,
         HealthModule,
         ApiKeysModule,

@@ -8,6 +8,10 @@ export const ID_PREFIXES = {
   invitation: 'inv',
   apiKey: 'key',
   membership: 'mem',
+  event: 'evt',
+  webhookEndpoint: 'whep',
+  webhookDelivery: 'whd',
+  domain: 'dom',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
