@@ -35,17 +35,27 @@ interface OrgScope {
 }
 const ROLE_RANK: Record<string, number> = { owner: 3, admin: 2, member: 1 };
 
+const touching = new Set<string>();
+
 /** The guard's read: the caller by key and their membership in the path's org, in one query. */
 async function authorize(request: FastifyRequest, minRank: number): Promise<{ userId: string; org: OrgScope }> {
   const key = request.headers['x-api-key'];
   if (typeof key !== 'string') throw new HttpError(401);
   const idOrSlug = (request.params as { organization_id: string }).organization_id;
-  const rows = await pool.query<{ user_id: string; organization_id: string | null; role_keys: string[] }>(
+  const rows = await pool.query<{ key_id: string; touch_due: boolean; user_id: string; organization_id: string | null; role_keys: string[] }>(
     SQL.callerInOrg(idOrSlug.startsWith('org_') ? 'id' : 'slug'),
     [hashApiKey(key), idOrSlug],
   );
   const row = rows.rows[0];
   if (!row) throw new HttpError(401);
+  // As the app does: not awaited, at most once a minute per key, one write in flight per key.
+  if (row.touch_due && !touching.has(row.key_id)) {
+    touching.add(row.key_id);
+    pool
+      .query(SQL.TOUCH_API_KEY, [row.key_id])
+      .catch(() => undefined)
+      .finally(() => touching.delete(row.key_id));
+  }
   if (!row.organization_id) throw new HttpError(404);
   const rank = Math.max(1, ...row.role_keys.map((k) => ROLE_RANK[k] ?? 1));
   if (rank < minRank) throw new HttpError(403);

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { BootstrapService } from './cli/bootstrap.service.js';
 import { AccessRepository } from './common/auth/access.repository.js';
+import { ApiKeyActivity } from './common/auth/api-key-activity.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
 import { AppExceptionFilter } from './common/errors/app-exception.filter.js';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
@@ -17,6 +18,7 @@ import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
 import { MailModule } from './mail/mail.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { RolesModule } from './roles/roles.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -39,6 +41,7 @@ export class AppModule {
           retryDelay: 1000,
         }),
         EventsModule,
+        MetricsModule,
         RateLimitModule,
         HealthModule,
         ApiKeysModule,
@@ -56,6 +59,7 @@ export class AppModule {
         // After the AuthGuard: budgets count per resolved API key and organization.
         { provide: APP_GUARD, useClass: RateLimitGuard },
         AccessRepository,
+        ApiKeyActivity,
         BootstrapService,
       ],
     };

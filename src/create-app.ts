@@ -2,17 +2,19 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { LogController } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import helmet from 'helmet';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { clientErrorHandler, frameworkErrorHandler } from './common/errors/client-errors.js';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
-import { saneRequestId, traceContext } from './common/logging/trace-context.js';
+import { requestIdFor, traceContext } from './common/logging/trace-context.js';
 import { AppConfig, parseConfig } from './config/app-config.js';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { guardPoolClientErrors } from './database/pool-client-errors.js';
+import { instrumentRequests } from './metrics/http-metrics.js';
+import { startMetricsServer } from './metrics/metrics-server.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { buildOpenApiDocument } from './openapi/document.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -51,22 +53,31 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Created
     logController: new LogController({ requestIdLogLabel: 'trace_id', disableRequestLogging: parsed.logLevel === 'silent' }),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => saneRequestId(req.headers['x-request-id']) ?? randomUUID(),
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFor(req.headers),
     trustProxy: false,
     // Errors raised before routing get our envelope too (see client-errors.ts).
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler,
   });
 
+  let app: NestFastifyApplication | undefined;
   try {
-    const app = await buildApp(config, adapter, rootLogger);
+    app = await buildApp(config, adapter, rootLogger);
+    const metricsServer =
+      config.metricsPort === undefined
+        ? undefined
+        : await startMetricsServer(app.get(MetricsService), config.host, config.metricsPort);
+    const built = app;
     // Not a patched app.close: Nest's application proxy ignores property assignment.
+    // The metrics listener closes last, so a scrape still sees the drain.
     const close = async () => {
-      await app.close();
+      await built.close();
+      await metricsServer?.close();
       await embedded?.stop();
     };
     return { app, config, close };
   } catch (error) {
+    await app?.close();
     await embedded?.stop();
     throw error;
   }
@@ -86,6 +97,7 @@ async function buildApp(
   guardPoolClientErrors(app.get(DataSource), rootLogger);
 
   const fastify = app.getHttpAdapter().getInstance();
+  instrumentRequests(fastify, app.get(MetricsService));
   // Only JSON bodies are accepted; anything else is a 415 from Fastify, rendered by our error handler.
   fastify.removeContentTypeParser(['text/plain']);
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -376,7 +376,7 @@ describe('invitation lifecycle', () => {
 
   describe('POST …/invitations/{invitation_id}/resend (resendInvitation)', () => {
     it('is throttled: 429 RATE_LIMITED with Retry-After right after sending', async () => {
-      const created = await invite();
+      const created = await invite({ send_invitation: true });
       const res = await resend(created.invitation_id);
       const error = expectError(res, 429, 'RATE_LIMITED');
       const retryAfter = Number(res.headers['retry-after']);
@@ -387,6 +387,17 @@ describe('invitation lifecycle', () => {
         retry_after_seconds: retryAfter,
       });
       expect((await storedRow(created.invitation_id)).version).toBe(1);
+    });
+
+    it('sends at once an invitation created without an email, then throttles the next resend', async () => {
+      const created = await invite({ send_invitation: false });
+      const res = await resend(created.invitation_id);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ invitation_id: created.invitation_id, email_status: 'queued' });
+      expect((await outboxRows(t, created.invitation_id)).map((r) => [r.invitation_version, r.status])).toEqual([[2, 'queued']]);
+      // That resend sent an email: the cooldown now counts from it.
+      expectError(await resend(created.invitation_id), 429, 'RATE_LIMITED');
+      expect((await storedRow(created.invitation_id)).version).toBe(2);
     });
 
     it('rotates the link (the old one is dead), renews the expiry and queues the email again', async () => {

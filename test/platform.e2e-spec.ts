@@ -26,6 +26,20 @@ describe('platform: errors, trace ids, auth, health', () => {
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     });
 
+    it('takes the trace id from a W3C traceparent when no sane X-Request-Id is sent', async () => {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const traceparent = `00-${traceId}-00f067aa0ba902b7-01`;
+      const res = await t.http().get('/v1/me').set('traceparent', traceparent);
+      expect(res.headers['x-request-id']).toBe(traceId);
+      expect(expectError(res, 401, 'AUTHENTICATION_REQUIRED').trace_id).toBe(traceId);
+      const insane = await t.http().get('/health/live').set('traceparent', traceparent).set('X-Request-Id', 'bad id');
+      expect(insane.headers['x-request-id']).toBe(traceId);
+      const sane = await t.http().get('/health/live').set('traceparent', traceparent).set('X-Request-Id', 'mine-1');
+      expect(sane.headers['x-request-id']).toBe('mine-1');
+      const invalid = await t.http().get('/health/live').set('traceparent', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`);
+      expect(invalid.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
     it('sets X-Request-Id on successful responses too', async () => {
       const res = await t.http().get('/v1/me').set(auth(w.owner));
       expect(res.status).toBe(200);

@@ -7,7 +7,7 @@
  */
 
 // The AuthGuard's read on org-scoped routes (src/common/auth/access.repository.ts callerInOrg).
-export const callerInOrg = (column: 'id' | 'slug') => `SELECT k.id AS key_id, u.id AS user_id, u.email,
+export const callerInOrg = (column: 'id' | 'slug') => `SELECT k.id AS key_id, u.id AS user_id, u.email, (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS touch_due,
               s.id AS organization_id, s.slug, s.name, s.membership_id, s.role_keys
          FROM api_keys k
          JOIN users u ON u.id = k.user_id
@@ -21,6 +21,10 @@ export const callerInOrg = (column: 'id' | 'slug') => `SELECT k.id AS key_id, u.
                WHERE o.${column} = $2
                GROUP BY o.id, m.id) s ON true
         WHERE k.key_hash = $1 AND k.revoked_at IS NULL`;
+
+// The key's last_used_at, written when the read above says it is due (src/common/auth/api-key-activity.ts).
+export const TOUCH_API_KEY = `UPDATE api_keys SET last_used_at = now()
+          WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`;
 
 export const START_TRANSACTION = 'START TRANSACTION';
 export const COMMIT = 'COMMIT';

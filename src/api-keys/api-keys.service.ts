@@ -23,7 +23,7 @@ export class ApiKeysService {
       'INSERT INTO api_keys (id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING created_at',
       [id, userId, name, prefix, hashApiKey(secret)],
     );
-    return { ...ApiKeyResponseDto.from({ id, name, prefix, createdAt: row.created_at }), key: secret };
+    return { ...ApiKeyResponseDto.from({ id, name, prefix, createdAt: row.created_at, lastUsedAt: null }), key: secret };
   }
 
   list(userId: string, query: PageQueryDto): Promise<Page<ApiKeyResponseDto>> {

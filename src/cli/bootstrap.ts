@@ -31,7 +31,8 @@ async function main(): Promise<void> {
 
   loadEnvFile();
   const { app, close } = await createApp({
-    env: { MAIL_WORKER_ENABLED: 'false', AUTO_BOOTSTRAP: 'false', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    // No worker and no metrics listener: the running server, sharing this environment, owns those.
+    env: { MAIL_WORKER_ENABLED: 'false', AUTO_BOOTSTRAP: 'false', METRICS_PORT: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     logDestination: 2,
   });
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, parseConfig } from './app-config.js';
+import { ConfigError, parseConfig, REQUIRED_IN_PRODUCTION } from './app-config.js';
 
 describe('parseConfig', () => {
   it('has working defaults with an empty environment', () => {
@@ -26,7 +26,14 @@ describe('parseConfig', () => {
     [{ SMTP_URL: 'http://mail' }, 'SMTP_URL must use one of smtp, smtps'],
     [{ INVITATION_TTL_DAYS: '31' }, 'INVITATION_TTL_DAYS must be an integer from 1 to 30'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
-    [{ NODE_ENV: 'production' }, 'INVITATION_SECRET is required when NODE_ENV=production'],
+    [{ NODE_ENV: 'production' }, 'DATABASE_URL, INVITATION_SECRET are required when NODE_ENV=production'],
+    [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db' }, 'INVITATION_SECRET is required when NODE_ENV=production'],
+    [{ NODE_ENV: 'production', INVITATION_SECRET: 'x'.repeat(32) }, 'DATABASE_URL is required when NODE_ENV=production'],
+    [
+      { NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db', INVITATION_SECRET: 'x'.repeat(32), AUTO_BOOTSTRAP: 'true' },
+      'AUTO_BOOTSTRAP cannot be true when NODE_ENV=production',
+    ],
+    [{ METRICS_PORT: '0' }, 'METRICS_PORT must be an integer from 1 to 65535'],
     [{ INVITATION_SECRET: 'short' }, 'INVITATION_SECRET must be at least 32 characters'],
     [{ MIGRATIONS_RUN: 'maybe' }, 'MIGRATIONS_RUN must be true or false'],
     [{ MAIL_FROM: 'a\r\nBcc: x@evil.test' }, 'MAIL_FROM must be a single line'],
@@ -39,6 +46,19 @@ describe('parseConfig', () => {
   it('does not bootstrap a demo organization on an external database unless asked', () => {
     expect(parseConfig({ DATABASE_URL: 'postgres://x@h/db' }).autoBootstrap).toBe(false);
     expect(parseConfig({ DATABASE_URL: 'postgres://x@h/db', AUTO_BOOTSTRAP: 'true' }).autoBootstrap).toBe(true);
+  });
+
+  it('in production needs every required variable and never bootstraps', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db', INVITATION_SECRET: 'x'.repeat(32) };
+    for (const name of REQUIRED_IN_PRODUCTION) {
+      expect(() => parseConfig({ ...production, [name]: '' })).toThrow(`${name} is required when NODE_ENV=production`);
+    }
+    expect(parseConfig(production)).toMatchObject({ autoBootstrap: false, metricsPort: undefined });
+  });
+
+  it('serves metrics only when METRICS_PORT is set', () => {
+    expect(parseConfig({}).metricsPort).toBeUndefined();
+    expect(parseConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
   });
 
   it('strips trailing slashes from PUBLIC_APP_URL', () => {

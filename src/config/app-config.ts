@@ -5,6 +5,8 @@ export interface AppConfig {
   nodeEnv: string;
   port: number;
   host: string;
+  /** Unset: no metrics listener (GET /metrics is never served on the API port). */
+  metricsPort: number | undefined;
   /** Unset: an embedded PostgreSQL is started under `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -84,13 +86,26 @@ function url(env: Env, name: string, protocols: string[], fallback?: string): st
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/**
+ * What production cannot run without: no embedded database, no secret generated on local disk.
+ * The one list (the webhooks work adds WEBHOOK_SECRET_KEY here).
+ */
+export const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'INVITATION_SECRET'];
+
+/** One line naming every required variable that is missing, so an operator fixes them all at once. */
+function assertProductionRequirements(env: Env): void {
+  const missing = REQUIRED_IN_PRODUCTION.filter((name) => optional(env, name) === undefined);
+  if (missing.length === 0) return;
+  const verb = missing.length === 1 ? 'is' : 'are';
+  throw new ConfigError(`${missing.join(', ')} ${verb} required when NODE_ENV=production`);
+}
+
 /** Validates the environment; throws one ConfigError naming the first bad variable. */
 export function parseConfig(env: Env = process.env): AppConfig {
   const nodeEnv = str(env, 'NODE_ENV', 'development');
+  const production = nodeEnv === 'production';
+  if (production) assertProductionRequirements(env);
   const invitationSecret = optional(env, 'INVITATION_SECRET');
-  if (nodeEnv === 'production' && !invitationSecret) {
-    throw new ConfigError('INVITATION_SECRET is required when NODE_ENV=production');
-  }
   if (invitationSecret !== undefined && invitationSecret.length < 32) {
     throw new ConfigError('INVITATION_SECRET must be at least 32 characters');
   }
@@ -101,11 +116,17 @@ export function parseConfig(env: Env = process.env): AppConfig {
   const mailFrom = str(env, 'MAIL_FROM', 'Invitations <no-reply@invitations.local>');
   if (/[\r\n]/.test(mailFrom)) throw new ConfigError('MAIL_FROM must be a single line');
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres', 'postgresql']);
+  const autoBootstrap = bool(env, 'AUTO_BOOTSTRAP', databaseUrl === undefined);
+  // The demo bootstrap prints an Owner key to stdout, which production ships to its log store.
+  if (production && autoBootstrap) {
+    throw new ConfigError('AUTO_BOOTSTRAP cannot be true when NODE_ENV=production (use npm run bootstrap)');
+  }
 
   return {
     nodeEnv,
     port: int(env, 'PORT', 3000, 0, 65535),
     host: str(env, 'HOST', '0.0.0.0'),
+    metricsPort: optional(env, 'METRICS_PORT') === undefined ? undefined : int(env, 'METRICS_PORT', 0, 1, 65535),
     databaseUrl,
     dataDir: path.resolve(str(env, 'DATA_DIR', './.data')),
     migrationsRun: bool(env, 'MIGRATIONS_RUN', true),
@@ -128,6 +149,6 @@ export function parseConfig(env: Env = process.env): AppConfig {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    autoBootstrap: bool(env, 'AUTO_BOOTSTRAP', databaseUrl === undefined),
+    autoBootstrap,
   };
 }

@@ -1,10 +1,11 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
+import { HealthCheckResult, HealthCheckService, HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Access } from '../common/auth/access.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { RedisHealthIndicator } from './redis.health.js';
 
 export class HealthResponseDto {
   @ApiProperty({ enum: ['ok'], example: 'ok' })
@@ -13,36 +14,52 @@ export class HealthResponseDto {
 
 const READY_TIMEOUT_MS = 2000;
 
+const DOWN_MESSAGES: Record<string, string> = {
+  database: 'The database is not reachable.',
+  redis: 'Redis is not reachable.',
+};
+
+/** Terminus' 503 (its own body) as our SERVICE_UNAVAILABLE, naming the checks that failed. */
+function notReady(error: unknown): unknown {
+  if (!(error instanceof ServiceUnavailableException)) return error;
+  const result = error.getResponse() as Partial<HealthCheckResult>;
+  const down = Object.keys(result.error ?? {});
+  const message = down.map((check) => DOWN_MESSAGES[check] ?? `${check} is down.`).join(' ') || 'Shutting down.';
+  return new AppError(ErrorCode.SERVICE_UNAVAILABLE, message, { down });
+}
+
+/** The checks run by Terminus; our envelopes stay what they were (`{ status }` or the error envelope). */
 @ApiTags('Health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+  ) {}
 
   @Get('live')
   @Access('public')
   @ApiOperation({ summary: 'Liveness: the process serves requests' })
   @ApiOkResponse({ type: HealthResponseDto })
-  getLiveness(): HealthResponseDto {
+  async getLiveness(): Promise<HealthResponseDto> {
+    await this.health.check([]);
     return { status: 'ok' };
   }
 
   @Get('ready')
   @Access('public')
-  @ApiOperation({ summary: 'Readiness: the database answers' })
+  @ApiOperation({ summary: 'Readiness: the database (and Redis, when REDIS_URL is set) answers' })
   @ApiOkResponse({ type: HealthResponseDto })
-  @ApiErrors([503], { descriptions: { 503: 'The database does not answer (SERVICE_UNAVAILABLE)' } })
+  @ApiErrors([503], { descriptions: { 503: 'The database or Redis does not answer (SERVICE_UNAVAILABLE)' } })
   async getReadiness(): Promise<HealthResponseDto> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('readiness check timed out')), READY_TIMEOUT_MS);
-    });
+    const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: READY_TIMEOUT_MS })];
+    if (this.redis.enabled) checks.push(() => this.redis.pingCheck('redis', READY_TIMEOUT_MS));
     try {
-      await Promise.race([this.dataSource.query('SELECT 1'), timeout]);
+      await this.health.check(checks);
       return { status: 'ok' };
-    } catch {
-      throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is not reachable.');
-    } finally {
-      clearTimeout(timer);
+    } catch (error) {
+      throw notReady(error);
     }
   }
 }

@@ -28,7 +28,9 @@ export class InvitationManagementService {
   /**
    * A new link (the version bump kills the old one), a new expiry and the email queued again, in one
    * conditional UPDATE: only a pending or expired invitation, and only once the cooldown since the
-   * last issue has passed, so concurrent resends cannot both go through. The new expiry keeps the
+   * last email has passed, so concurrent resends cannot both go through. The cooldown counts sent
+   * emails, not issues: a link issued without one (`send_invitation: false`, email_status
+   * 'not_requested') can be sent at once; every resend queues one. The new expiry keeps the
    * invitation's own validity period (expires_in_days), kept within 1–30 days.
    */
   async resend(organizationId: string, invitationId: string): Promise<Invitation> {
@@ -41,7 +43,7 @@ export class InvitationManagementService {
                   expires_at = now() + LEAST(GREATEST(expires_at - issued_at, interval '1 day'), interval '30 days'),
                   email_status = 'queued', email_last_error = NULL, updated_at = now()
             WHERE id = $1 AND organization_id = $2 AND status IN ('pending', 'expired')
-              AND issued_at <= now() - make_interval(secs => $3)
+              AND (email_status = 'not_requested' OR issued_at <= now() - make_interval(secs => $3))
         RETURNING id, version, membership_id`,
           [invitationId, organizationId, this.config.resendCooldownSeconds],
         );

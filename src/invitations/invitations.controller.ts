@@ -106,7 +106,8 @@ export class InvitationsController {
     summary: 'Resend an invitation',
     description:
       'Issues a new link (the old one stops working), a new expiry (also for an expired invitation) and queues ' +
-      'the email again. Throttled per invitation (RESEND_COOLDOWN_SECONDS).',
+      'the email again. Throttled per invitation: RESEND_COOLDOWN_SECONDS after its last email (one created ' +
+      'without an email can be sent at once).',
   })
   @ApiOkResponse({ type: InvitationResponseDto })
   @ApiErrors([400, 404, 409, 410, 429], {

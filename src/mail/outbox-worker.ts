@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { InvitationMailer } from './invitation-mailer.js';
 import { SEND_TIMEOUT_MS } from './mail-sender.js';
 import { smtpSecrets } from './mail-transport.js';
@@ -31,6 +32,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxRepository,
     private readonly mailer: InvitationMailer,
+    private readonly metrics: MetricsService,
   ) {
     this.secrets = smtpSecrets(config);
   }
@@ -100,6 +102,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
     if (outcome === 'superseded') {
       await this.outbox.markSuperseded(email);
+      this.metrics.recordEmailDelivery('superseded');
       this.logger.log({
         msg: 'email superseded, not sent',
         message_id: email.messageId,
@@ -108,6 +111,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     await this.outbox.markSent(email);
+    this.metrics.recordEmailDelivery('sent');
     this.logger.log({
       msg: 'email sent',
       message_id: email.messageId,
@@ -120,6 +124,8 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const reason = describeSendError(error, this.secrets);
     const delay = retryDelayMs(email.attempts, this.config.mailRetryBaseMs);
     const status = await this.outbox.markAttemptFailed(email, reason, delay, this.config.mailMaxAttempts);
+    // undefined: the row moved on (superseded by a resend) while this attempt ran.
+    this.metrics.recordEmailDelivery(status === 'failed' ? 'failed' : status === 'queued' ? 'retrying' : 'superseded');
     const fields = {
       message_id: email.messageId,
       invitation_id: email.invitationId,

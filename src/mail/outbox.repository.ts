@@ -54,16 +54,20 @@ export class OutboxRepository {
     }));
   }
 
-  /** Sent: the row records it, and the invitation too unless a resend has moved it to a newer version. */
+  /**
+   * Sent: the row records it, and the invitation too unless a resend has moved it to a newer version.
+   * The invitation first: resend, revoke and accept lock the invitation and then its outbox rows, and
+   * the opposite order here deadlocked with them (test/mail-lock-order.e2e-spec.ts).
+   */
   async markSent(email: ClaimedEmail): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await manager.query(
-        `UPDATE email_outbox SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1`,
-        [email.id],
-      );
-      await manager.query(
         `UPDATE invitations SET email_status = 'sent', email_last_error = NULL WHERE id = $1 AND version = $2`,
         [email.invitationId, email.invitationVersion],
+      );
+      await manager.query(
+        `UPDATE email_outbox SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1`,
+        [email.id],
       );
     });
   }
@@ -80,6 +84,8 @@ export class OutboxRepository {
     maxAttempts: number,
   ): Promise<'queued' | 'failed' | undefined> {
     return this.dataSource.transaction(async (manager) => {
+      // The invitation's row before the outbox row, in the order its changes take them (see markSent).
+      await manager.query('SELECT 1 FROM invitations WHERE id = $1 FOR NO KEY UPDATE', [email.invitationId]);
       const [rows]: [{ status: 'queued' | 'failed' }[], number] = await manager.query(
         `UPDATE email_outbox
             SET last_error = $2, locked_until = NULL,

@@ -112,7 +112,7 @@ describe('database faults on a real PostgreSQL', () => {
     try {
       await terminateBackends(admin, db);
       const ready = await t.http().get('/health/ready');
-      expectError(ready, 503, 'SERVICE_UNAVAILABLE');
+      expect(expectError(ready, 503, 'SERVICE_UNAVAILABLE').details).toEqual({ down: ['database'] });
       expect((await t.http().get('/health/live')).status).toBe(200);
       const during = await Promise.all(Array.from({ length: 8 }, (_, i) => request(i)));
       for (const res of during) expectError(res, 503, 'SERVICE_UNAVAILABLE');

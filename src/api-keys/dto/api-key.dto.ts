@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { iso } from '../../common/http/timestamps.js';
+import { iso, isoMinute } from '../../common/http/timestamps.js';
 import { ApiKey } from '../api-key.entity.js';
 
 export class ApiKeyCreateDto {
@@ -27,8 +27,24 @@ export class ApiKeyResponseDto {
   @ApiProperty({ format: 'date-time', example: '2026-01-05T10:30:00Z' })
   created_at: string;
 
-  static from(key: Pick<ApiKey, 'id' | 'name' | 'prefix' | 'createdAt'>): ApiKeyResponseDto {
-    return { id: key.id, name: key.name, prefix: key.prefix, created_at: iso(key.createdAt) };
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    example: '2026-01-07T08:12:00Z',
+    description:
+      'When the key last authenticated a request, to the minute (recorded at most once a minute); null if never used.',
+  })
+  last_used_at: string | null;
+
+  static from(key: Pick<ApiKey, 'id' | 'name' | 'prefix' | 'createdAt' | 'lastUsedAt'>): ApiKeyResponseDto {
+    return {
+      id: key.id,
+      name: key.name,
+      prefix: key.prefix,
+      created_at: iso(key.createdAt),
+      last_used_at: key.lastUsedAt ? isoMinute(key.lastUsedAt) : null,
+    };
   }
 }
 

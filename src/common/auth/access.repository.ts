@@ -1,8 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { rankOfRoleKeys } from './access-level.js';
+import { KEY_USE_RESOLUTION_SQL } from './api-key-activity.js';
 import { hashApiKey } from './api-key-secret.js';
 import { Caller, OrgScope } from './request-context.js';
+
+interface KeyRow {
+  key_id: string;
+  user_id: string;
+  email: string;
+  touch_due: boolean;
+}
+
+/**
+ * Whether the key's last_used_at is due for a write (never used, or over a minute old), computed by
+ * the database's clock in the same read, so most requests learn "no write needed" for free.
+ */
+const TOUCH_DUE = `(k.last_used_at IS NULL OR k.last_used_at < now() - ${KEY_USE_RESOLUTION_SQL}) AS touch_due`;
+
+function callerOf(row: KeyRow): Caller {
+  return { userId: row.user_id, email: row.email, apiKeyId: row.key_id, touchDue: row.touch_due };
+}
 
 /** The read behind every authenticated request: one indexed query. */
 @Injectable()
@@ -10,14 +28,14 @@ export class AccessRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async callerForKey(key: string): Promise<Caller | undefined> {
-    const rows: { key_id: string; user_id: string; email: string }[] = await this.dataSource.query(
-      `SELECT k.id AS key_id, u.id AS user_id, u.email
+    const rows: KeyRow[] = await this.dataSource.query(
+      `SELECT k.id AS key_id, u.id AS user_id, u.email, ${TOUCH_DUE}
          FROM api_keys k JOIN users u ON u.id = k.user_id
         WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
       [hashApiKey(key)],
     );
     const row = rows[0];
-    return row && { userId: row.user_id, email: row.email, apiKeyId: row.key_id };
+    return row && callerOf(row);
   }
 
   /**
@@ -32,17 +50,14 @@ export class AccessRepository {
       return caller && { caller, scope: undefined };
     }
     const column = idOrSlug.startsWith('org_') ? 'id' : 'slug';
-    const rows: {
-      key_id: string;
-      user_id: string;
-      email: string;
+    const rows: (KeyRow & {
       organization_id: string | null;
       slug: string;
       name: string;
       membership_id: string;
       role_keys: (string | null)[];
-    }[] = await this.dataSource.query(
-      `SELECT k.id AS key_id, u.id AS user_id, u.email,
+    })[] = await this.dataSource.query(
+      `SELECT k.id AS key_id, u.id AS user_id, u.email, ${TOUCH_DUE},
               s.id AS organization_id, s.slug, s.name, s.membership_id, s.role_keys
          FROM api_keys k
          JOIN users u ON u.id = k.user_id
@@ -60,7 +75,7 @@ export class AccessRepository {
     );
     const row = rows[0];
     if (!row) return undefined;
-    const caller = { userId: row.user_id, email: row.email, apiKeyId: row.key_id };
+    const caller = callerOf(row);
     if (!row.organization_id) return { caller, scope: undefined };
     const roleKeys = row.role_keys.filter((k): k is string => k !== null);
     return {

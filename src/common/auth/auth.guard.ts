@@ -5,8 +5,9 @@ import { ErrorCode } from '../errors/error-code.js';
 import { AccessLevel, LEVEL_RANK } from './access-level.js';
 import { ACCESS_METADATA } from './access.decorator.js';
 import { AccessRepository } from './access.repository.js';
+import { ApiKeyActivity } from './api-key-activity.js';
 import { isWellFormedApiKey } from './api-key-secret.js';
-import { AuthenticatedRequest } from './request-context.js';
+import { AuthenticatedRequest, Caller } from './request-context.js';
 
 /** `X-API-Key: <key>` or `Authorization: Bearer <key>`; undefined when neither is sent. */
 export function credentialFrom(request: AuthenticatedRequest): string | undefined {
@@ -29,6 +30,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly access: AccessRepository,
+    private readonly activity: ApiKeyActivity,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -42,14 +44,14 @@ export class AuthGuard implements CanActivate {
     const key = credentialFrom(request);
     if (level === 'public') {
       // Public routes still learn who is calling when a valid key is sent (accept uses it).
-      if (key && isWellFormedApiKey(key)) request.caller = await this.access.callerForKey(key);
+      if (key && isWellFormedApiKey(key)) this.identify(request, await this.access.callerForKey(key));
       return true;
     }
     if (!key) throw new AppError(ErrorCode.AUTHENTICATION_REQUIRED);
     if (level === 'user') {
       const caller = isWellFormedApiKey(key) ? await this.access.callerForKey(key) : undefined;
       if (!caller) throw new AppError(ErrorCode.INVALID_API_KEY);
-      request.caller = caller;
+      this.identify(request, caller);
       return true;
     }
 
@@ -58,11 +60,17 @@ export class AuthGuard implements CanActivate {
     if (!idOrSlug) throw new Error(`Route with @Access('${level}') has no organization in its path`);
     const found = isWellFormedApiKey(key) ? await this.access.callerInOrg(key, idOrSlug) : undefined;
     if (!found) throw new AppError(ErrorCode.INVALID_API_KEY);
-    request.caller = found.caller;
+    this.identify(request, found.caller);
     const scope = found.scope;
     if (!scope) throw new AppError(ErrorCode.ORGANIZATION_NOT_FOUND);
     request.orgScope = scope;
     if (scope.rank < LEVEL_RANK[level]) throw new AppError(ErrorCode.INSUFFICIENT_PERMISSIONS);
     return true;
+  }
+
+  /** The key authenticated: it acts as its user, and its use is recorded (at most once a minute). */
+  private identify(request: AuthenticatedRequest, caller: Caller | undefined): void {
+    request.caller = caller;
+    if (caller?.touchDue) this.activity.recordUse(caller.apiKeyId);
   }
 }

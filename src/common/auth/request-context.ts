@@ -6,6 +6,8 @@ export interface Caller {
   userId: string;
   email: string;
   apiKeyId: string;
+  /** The key's last_used_at is over a minute old (or unset): ApiKeyActivity records this use. */
+  touchDue?: boolean;
 }
 
 /** The organization in the path, resolved by ID or slug, and the caller's active membership in it. */

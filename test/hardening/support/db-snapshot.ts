@@ -6,6 +6,17 @@ import { DataSource } from 'typeorm';
  */
 export type DbSnapshot = Record<string, { rows: number; checksum: string }>;
 
+/**
+ * Columns that record activity, not state: a refused request by a valid key may still stamp the
+ * key's last_used_at (at most once a minute), which is not a change the request made.
+ */
+const ACTIVITY_COLUMNS: Record<string, string[]> = { api_keys: ['last_used_at'] };
+
+function rowText(table: string): string {
+  const activity = ACTIVITY_COLUMNS[table];
+  return activity ? `(to_jsonb(t) - ${activity.map((c) => `'${c}'`).join(' - ')})::text` : 't::text';
+}
+
 let cachedQuery: { dataSource: DataSource; sql: string } | undefined;
 
 async function snapshotQuery(dataSource: DataSource): Promise<string> {
@@ -17,7 +28,7 @@ async function snapshotQuery(dataSource: DataSource): Promise<string> {
   const sql = tables
     .map(
       ({ name }) =>
-        `SELECT '${name}' AS name, count(*)::int AS rows, coalesce(sum(hashtextextended(t::text, 0)), 0)::text AS checksum FROM "${name}" t`,
+        `SELECT '${name}' AS name, count(*)::int AS rows, coalesce(sum(hashtextextended(${rowText(name)}, 0)), 0)::text AS checksum FROM "${name}" t`,
     )
     .join(' UNION ALL ');
   cachedQuery = { dataSource, sql };
