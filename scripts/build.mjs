@@ -1,4 +1,4 @@
-// Compiles src/ to dist/ and copies the mail templates beside the compiled code.
+// Compiles src/ to dist/ and copies the templates (handlebars, the pages' stylesheet) beside the compiled code.
 // With --if-needed it does nothing when dist/ is newer than every file in src/.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,15 @@ function newestMtime(dir) {
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
   }
   return newest;
+}
+
+function templateDirs(dir) {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      return entry.name === 'templates' ? [path] : templateDirs(path);
+    });
 }
 
 const sources = Math.max(newestMtime('src'), statSync('package-lock.json').mtimeMs, statSync('tsconfig.build.json').mtimeMs);
@@ -30,7 +39,8 @@ try {
   process.stderr.write('build failed (see the TypeScript errors above)\n');
   process.exit(1);
 }
-if (existsSync('src/mail/templates')) cpSync('src/mail/templates', join(staging, 'mail/templates'), { recursive: true });
+// Every templates/ folder (mail, the accept page, the mail viewer, the shared HTML layout).
+for (const dir of templateDirs('src')) cpSync(dir, join(staging, dir.slice('src/'.length)), { recursive: true });
 writeFileSync(join(staging, '.build-stamp'), new Date().toISOString());
 const old = `dist.old-${process.pid}`;
 if (existsSync('dist')) renameSync('dist', old);

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AcceptPageModule } from './accept-page/accept-page.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { BootstrapService } from './cli/bootstrap.service.js';
 import { AccessRepository } from './common/auth/access.repository.js';
@@ -18,6 +19,7 @@ import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
 import { MailModule } from './mail/mail.module.js';
+import { MailViewerModule } from './mail-viewer/mail-viewer.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { RolesModule } from './roles/roles.module.js';
@@ -51,6 +53,9 @@ export class AppModule {
         UsersModule,
         InvitationsModule,
         MailModule,
+        // HTML for people, not API: each only where its configuration asks for it.
+        ...(config.acceptPageEnabled ? [AcceptPageModule] : []),
+        ...(config.mailViewerEnabled ? [MailViewerModule] : []),
       ],
       providers: [
         { provide: APP_FILTER, useClass: AppExceptionFilter },

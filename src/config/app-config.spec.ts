@@ -65,3 +65,29 @@ describe('parseConfig', () => {
     expect(parseConfig({ PUBLIC_APP_URL: 'https://app.example.com//' }).publicAppUrl).toBe('https://app.example.com');
   });
 });
+
+describe('the invitee page, the mail viewer and the link base', () => {
+  it('builds links on the service own address when PUBLIC_APP_URL is unset, following HOST and PORT', () => {
+    expect(parseConfig({ PORT: '8080' }).publicAppUrl).toBe('http://localhost:8080');
+    expect(parseConfig({ HOST: '127.0.0.1', PORT: '4000' }).publicAppUrl).toBe('http://localhost:4000');
+    expect(parseConfig({ HOST: 'invites.internal', PORT: '4000' }).publicAppUrl).toBe('http://invites.internal:4000');
+    expect(parseConfig({ HOST: 'fd00::5', PORT: '4000' }).publicAppUrl).toBe('http://[fd00::5]:4000');
+    expect(parseConfig({ PORT: '8080', PUBLIC_APP_URL: 'https://app.example.com' }).publicAppUrl).toBe(
+      'https://app.example.com',
+    );
+  });
+
+  it('serves the accept page by default only when PUBLIC_APP_URL is unset, and ACCEPT_PAGE_ENABLED overrides both ways', () => {
+    expect(parseConfig({}).acceptPageEnabled).toBe(true);
+    expect(parseConfig({ PUBLIC_APP_URL: 'https://app.example.com' }).acceptPageEnabled).toBe(false);
+    expect(parseConfig({ PUBLIC_APP_URL: 'https://app.example.com', ACCEPT_PAGE_ENABLED: 'true' }).acceptPageEnabled).toBe(true);
+    expect(parseConfig({ ACCEPT_PAGE_ENABLED: 'false' }).acceptPageEnabled).toBe(false);
+    expect(() => parseConfig({ ACCEPT_PAGE_ENABLED: 'sometimes' })).toThrow('ACCEPT_PAGE_ENABLED must be true or false');
+  });
+
+  it('serves the mail viewer only without SMTP_URL and outside production', () => {
+    expect(parseConfig({}).mailViewerEnabled).toBe(true);
+    expect(parseConfig({ SMTP_URL: 'smtp://127.0.0.1:2525' }).mailViewerEnabled).toBe(false);
+    expect(parseConfig({ NODE_ENV: 'production', INVITATION_SECRET: 'p'.repeat(40) }).mailViewerEnabled).toBe(false);
+  });
+});

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { ownBaseUrl } from './own-base-url.js';
 
 /** Typed, validated configuration. Built once from the environment by `parseConfig`. */
 export interface AppConfig {
@@ -14,7 +15,12 @@ export interface AppConfig {
   /** Unset: messages are written as `.eml` files under `dataDir/mail`. */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Base of invitation links: PUBLIC_APP_URL, or without it the service's own address (HOST/PORT). */
   publicAppUrl: string;
+  /** Serve the invitee's page at /user/register (default: only when PUBLIC_APP_URL is unset). */
+  acceptPageEnabled: boolean;
+  /** Serve /dev/mail, the `.eml` viewer: only without SMTP_URL and outside production. */
+  mailViewerEnabled: boolean;
   /** Unset outside production: generated once and kept under `dataDir`. */
   invitationSecret: string | undefined;
   invitationTtlDays: number;
@@ -121,18 +127,24 @@ export function parseConfig(env: Env = process.env): AppConfig {
   if (production && autoBootstrap) {
     throw new ConfigError('AUTO_BOOTSTRAP cannot be true when NODE_ENV=production (use npm run bootstrap)');
   }
+  const host = str(env, 'HOST', '0.0.0.0');
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const publicAppUrl = url(env, 'PUBLIC_APP_URL', ['http', 'https']);
+  const smtpUrl = url(env, 'SMTP_URL', ['smtp', 'smtps']);
 
   return {
     nodeEnv,
-    port: int(env, 'PORT', 3000, 0, 65535),
-    host: str(env, 'HOST', '0.0.0.0'),
+    port,
+    host,
     metricsPort: optional(env, 'METRICS_PORT') === undefined ? undefined : int(env, 'METRICS_PORT', 0, 1, 65535),
     databaseUrl,
     dataDir: path.resolve(str(env, 'DATA_DIR', './.data')),
     migrationsRun: bool(env, 'MIGRATIONS_RUN', true),
-    smtpUrl: url(env, 'SMTP_URL', ['smtp', 'smtps']),
+    smtpUrl,
     mailFrom,
-    publicAppUrl: url(env, 'PUBLIC_APP_URL', ['http', 'https'], 'http://localhost:3000')!.replace(/\/+$/, ''),
+    publicAppUrl: (publicAppUrl ?? ownBaseUrl(host, port)).replace(/\/+$/, ''),
+    acceptPageEnabled: bool(env, 'ACCEPT_PAGE_ENABLED', publicAppUrl === undefined),
+    mailViewerEnabled: smtpUrl === undefined && nodeEnv !== 'production',
     invitationSecret,
     invitationTtlDays: int(env, 'INVITATION_TTL_DAYS', 7, 1, 30),
     logLevel,

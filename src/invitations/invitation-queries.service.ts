@@ -15,6 +15,15 @@ import { effectiveStatus, effectiveStatusCondition, invitationNotFound } from '.
 
 const EXACTLY_ONE_PARAMETER = 'Exactly one query parameter required: email, user_id, or invitation_id';
 
+/** What the hosted accept page shows besides the lookup (src/accept-page). */
+export interface InvitationPageDetails {
+  customMessage: string | null;
+  /** The name the inviter gave, or the account's own. */
+  inviteeName: string | null;
+  /** The invitee already has an active account: accepting takes its own key and issues none. */
+  inviteeHasAccount: boolean;
+}
+
 interface LookupRow {
   organization_name: string;
   organization_slug: string;
@@ -102,6 +111,25 @@ export class InvitationQueriesService {
       roles: row.roles,
       invited_by: row.inviter_email ? { full_name: row.inviter_full_name, email: row.inviter_email } : null,
       expires_at: iso(invitation.expiresAt),
+    };
+  }
+
+  /** The accept page's extras for an invitation the caller already found by its token (`lookup`). */
+  async pageDetails(invitationId: string): Promise<InvitationPageDetails> {
+    const [row]: { custom_message: string | null; invitee_name: string | null; invitee_active: boolean }[] =
+      await this.invitations.query(
+        `SELECT i.custom_message, COALESCE(i.full_name, invitee.full_name) AS invitee_name,
+                invitee.activated_at IS NOT NULL AS invitee_active
+           FROM invitations i
+           JOIN users invitee ON invitee.id = i.user_id
+          WHERE i.id = $1`,
+        [invitationId],
+      );
+    if (!row) throw invitationNotFound();
+    return {
+      customMessage: row.custom_message,
+      inviteeName: row.invitee_name,
+      inviteeHasAccount: row.invitee_active,
     };
   }
 }

@@ -33,5 +33,7 @@ import { PublishedInvitationsController } from './published-invitations.controll
     InvitationManagementService,
     InvitationOutbox,
   ],
+  // The hosted accept page (src/accept-page) goes through the same use cases as the API.
+  exports: [InvitationAcceptanceService, InvitationQueriesService],
 })
 export class InvitationsModule {}

@@ -28,8 +28,11 @@ const addFormats = (
 ) as AjvPlugin;
 
 const SCHEMA_BASE = 'https://contract.test/schemas/';
-/** Routes outside the API itself, served by Swagger UI. */
-const NON_API_PATHS = /^\/docs(?:-json|-yaml)?(?:\/|$)/;
+/**
+ * Routes outside the API itself: Swagger UI, and the HTML pages for people (the invitee's accept
+ * page, the development mail viewer), which are left out of the document on purpose.
+ */
+const NON_API_PATHS = /^\/(?:docs(?:-json|-yaml)?|user\/register|dev\/mail)(?:\/|$)/;
 /** OpenAPI 3.0 keywords that are not JSON Schema (or mean something else there). */
 const OPENAPI_ONLY_KEYWORDS = new Set([
   'example',
