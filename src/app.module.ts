@@ -5,6 +5,9 @@ import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { BootstrapService } from './cli/bootstrap.service.js';
 import { AccessRepository } from './common/auth/access.repository.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
+import { OidcIdentitiesRepository } from './common/auth/oidc/oidc-identities.repository.js';
+import { OidcVerifier } from './common/auth/oidc/oidc-verifier.js';
+import { TokenAuthenticator } from './common/auth/oidc/token-authenticator.js';
 import { AppExceptionFilter } from './common/errors/app-exception.filter.js';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
@@ -54,6 +57,9 @@ export class AppModule {
         // After the AuthGuard: budgets count per resolved API key and organization.
         { provide: APP_GUARD, useClass: RateLimitGuard },
         AccessRepository,
+        OidcVerifier,
+        OidcIdentitiesRepository,
+        TokenAuthenticator,
         BootstrapService,
       ],
     };

@@ -8,6 +8,8 @@ export const ID_PREFIXES = {
   invitation: 'inv',
   apiKey: 'key',
   membership: 'mem',
+  domain: 'dom',
+  identity: 'idn',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
