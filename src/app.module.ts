@@ -16,6 +16,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { DepartmentsModule } from './departments/departments.module.js';
+import { DomainsModule } from './domains/domains.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
 import { MailModule } from './mail/mail.module.js';
@@ -48,6 +49,7 @@ export class AppModule {
         DepartmentsModule,
         UsersModule,
         InvitationsModule,
+        DomainsModule,
         MailModule,
       ],
       providers: [

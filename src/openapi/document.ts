@@ -38,6 +38,11 @@ export const TAGS: { name: string; description: string }[] = [
     description:
       'Invitations by email: create, read, resend, revoke; and the public token routes a registration page calls.',
   },
+  {
+    name: 'Domains',
+    description:
+      "An organization's email domains, verified by a DNS TXT record: they restrict invitations (`invite_policy`) and let people join by email (`auto_join`).",
+  },
   { name: 'API keys', description: "The caller's own API keys. A key is shown once, at creation." },
   { name: 'Health', description: 'Liveness and readiness probes.' },
 ];
