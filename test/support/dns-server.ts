@@ -34,7 +34,7 @@ export class TestDnsServer {
         } else {
           response.header.rcode = 3; // NXDOMAIN
         }
-        send(response);
+        void send(response);
       },
     });
     const addresses = await dns.server.listen({ udp: { port: 0, address: '127.0.0.1' } });
