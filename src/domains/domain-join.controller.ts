@@ -44,8 +44,9 @@ export class DomainJoinController {
       "verified email on one of the organization's verified domains, and auto-join on.",
   })
   @ApiCreatedResponse({ type: MemberResponseDto, description: 'The caller as a member of the organization' })
-  @ApiErrors([403, 409], {
+  @ApiErrors([403, 404, 409], {
     descriptions: {
+      404: 'An organization reference longer than any ID or slug, refused by the router (NOT_FOUND)',
       403: 'The caller may not join: no such organization, auto-join off, or no verified email on its verified domains (JOIN_NOT_ALLOWED)',
       409: 'The caller is already a member, in any state (USER_ALREADY_EXISTS)',
     },
