@@ -44,7 +44,7 @@ async function authorize(request: FastifyRequest, minRank: number): Promise<{ us
   const idOrSlug = (request.params as { organization_id: string }).organization_id;
   const rows = await pool.query<{ key_id: string; touch_due: boolean; user_id: string; organization_id: string | null; role_keys: string[] }>(
     SQL.callerInOrg(idOrSlug.startsWith('org_') ? 'id' : 'slug'),
-    [hashApiKey(key), idOrSlug],
+    [idOrSlug, hashApiKey(key)],
   );
   const row = rows.rows[0];
   if (!row) throw new HttpError(401);
@@ -117,6 +117,8 @@ async function createInvitation(org: OrgScope, inviterId: string, input: NewInvi
   const { organizationId } = org;
   const email = input.email.trim().toLowerCase();
   return transaction(async (c) => {
+    const policy = await c.query<{ allowed: boolean }>(SQL.INVITE_POLICY, [organizationId, email.slice(email.lastIndexOf('@') + 1)]);
+    if (!policy.rows[0]?.allowed) throw new HttpError(400);
     const roleIds =
       input.roleIds.length > 0 ? input.roleIds : [(await c.query<{ id: string }>(SQL.MEMBER_ROLE_ID, [organizationId])).rows[0].id];
     const roles = await c.query<{ id: string; is_owner: boolean }>(SQL.ORG_ROLES, [organizationId, roleIds]);

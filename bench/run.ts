@@ -9,7 +9,8 @@ import pg from 'pg';
 import { Measurement, Run, runLoad, summarize } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
 import { serverVersion } from './lib/postgres.js';
-import { count, evaluate, GrowthResult, MemoryResult, renderMarkdown, Results, ScenarioResult } from './lib/report.js';
+import { count, evaluate, GrowthResult, MemoryResult, OidcResult, renderMarkdown, Results, ScenarioResult } from './lib/report.js';
+import { startOidcIssuer } from './lib/oidc-issuer.js';
 import { signInvitationToken } from './lib/secrets.js';
 import { analyze, countInvitations, seedAcceptable, seedBulkInvitations, withoutForeignKeyChecks } from './lib/seed.js';
 import { RunningServer, startServer } from './lib/servers.js';
@@ -151,8 +152,10 @@ async function main(): Promise<number> {
     running.splice(running.indexOf(server), 1);
   };
   let interrupted = false;
+  let stopIssuer: (() => Promise<void>) | undefined;
   const cleanup = async () => {
     for (const server of running.splice(0)) await server.stop().catch(() => undefined);
+    await stopIssuer?.();
     await prepared.dispose();
   };
   process.once('SIGINT', () => {
@@ -165,7 +168,10 @@ async function main(): Promise<number> {
     const large = LARGE_TIER > 0 ? await growLargeTier(prepared, prepared.clones.large) : undefined;
 
     const cpuProf = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', '--cpu-prof-dir', path.resolve('bench/.profiles')] : [];
-    const app = await start('app', `${APP_DIR}/main.js`, env, cpuProf);
+    // The app also accepts OIDC tokens (the OIDC scenario); an API key's path is the same with or without.
+    const issuer = await startOidcIssuer();
+    stopIssuer = issuer.stop;
+    const app = await start('app', `${APP_DIR}/main.js`, { ...env, ...issuer.env }, cpuProf);
     const baseline = await start('baseline', 'bench/.build/baseline-server.js', env);
     const appTarget: Target = { name: 'app', writeOrg: await prepared.writeOrg('bench-app'), acceptTokens: [], acceptNext: 0 };
     const baselineTarget: Target = { name: 'baseline', writeOrg: await prepared.writeOrg('bench-baseline'), acceptTokens: [], acceptNext: 0 };
@@ -180,6 +186,15 @@ async function main(): Promise<number> {
     const scenarios: ScenarioResult[] = [];
     const invitationsNow = await countInvitations(admin);
     for (const id of ['get_by_email', 'list_first', 'list_deep']) scenarios.push(await bench.compare(byId[id], sides, invitationsNow));
+
+    // OIDC: seed 003's GET on the same app with the Owner's access token and with their API key.
+    log(`${byId.get_by_email.title}: OIDC access token vs API key, on the app`);
+    const token = await issuer.token('bench-owner', (await admin.query<{ email: string }>('SELECT email FROM users WHERE id = $1 /* bench */', [prepared.ownerId])).rows[0].email);
+    const [withToken, withKey] = await bench.measure(byId.get_by_email, [
+      { server: app, target: appTarget, fx: { ...prepared.fx, bearerToken: token } },
+      { server: app, target: appTarget, fx: prepared.fx },
+    ]);
+    const oidc: OidcResult = { title: `${byId.get_by_email.title}, ${count(invitationsNow)}`, token: withToken, apiKey: withKey };
 
     // Writes: each side invites into its own org and accepts its own invitations.
     for (const target of [appTarget, baselineTarget]) {
@@ -237,6 +252,7 @@ async function main(): Promise<number> {
       settings: SETTINGS,
       scenarios,
       growth,
+      oidc,
       memory,
       elapsedSeconds: Math.round((Date.now() - started) / 1000),
     };

@@ -20,7 +20,13 @@ export interface Fixtures {
   /** A cursor 90% of the way through the read org's invitations. */
   deepCursor: string;
   runTag: string;
+  /** When set, the GET scenarios authenticate with this OIDC access token instead of the API key. */
+  bearerToken?: string;
 }
+
+/** The read scenarios' credentials: the Owner's API key, or their OIDC access token (the OIDC scenario). */
+const readAuth = (fx: Fixtures): Record<string, string> =>
+  fx.bearerToken ? { authorization: `Bearer ${fx.bearerToken}` } : { 'x-api-key': fx.ownerKey };
 
 export type Group = 'invite' | 'get' | 'accept';
 
@@ -93,7 +99,7 @@ export const SCENARIOS: Scenario[] = [
     requests: (_target, fx) => [
       {
         method: 'GET',
-        headers: { 'x-api-key': fx.ownerKey },
+        headers: readAuth(fx),
         setupRequest: (req) => ({
           ...req,
           path: `/v1/organizations/${fx.readOrgId}/invitation?email=${encodeURIComponent(

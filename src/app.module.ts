@@ -7,6 +7,9 @@ import { BootstrapService } from './cli/bootstrap.service.js';
 import { AccessRepository } from './common/auth/access.repository.js';
 import { ApiKeyActivity } from './common/auth/api-key-activity.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
+import { OidcIdentitiesRepository } from './common/auth/oidc/oidc-identities.repository.js';
+import { OidcVerifier } from './common/auth/oidc/oidc-verifier.js';
+import { TokenAuthenticator } from './common/auth/oidc/token-authenticator.js';
 import { AppExceptionFilter } from './common/errors/app-exception.filter.js';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
@@ -16,6 +19,7 @@ import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { DepartmentsModule } from './departments/departments.module.js';
 import { EventsModule } from './events/events.module.js';
+import { DomainsModule } from './domains/domains.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
 import { MailModule } from './mail/mail.module.js';
@@ -52,6 +56,7 @@ export class AppModule {
         DepartmentsModule,
         UsersModule,
         InvitationsModule,
+        DomainsModule,
         MailModule,
         // HTML for people, not API: each only where its configuration asks for it.
         ...(config.acceptPageEnabled ? [AcceptPageModule] : []),
@@ -65,6 +70,9 @@ export class AppModule {
         { provide: APP_GUARD, useClass: RateLimitGuard },
         AccessRepository,
         ApiKeyActivity,
+        OidcVerifier,
+        OidcIdentitiesRepository,
+        TokenAuthenticator,
         BootstrapService,
       ],
     };

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Actor, createOrganizationWithOwner } from './support/fixtures.js';
+import { TestOidcProvider } from './support/oidc-provider.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). */
@@ -26,11 +27,16 @@ describeBrowser(`Swagger UI at /docs in a real browser${skip ? ` (skipped: ${mis
   let profile: string;
   let browser: BrowserContext;
   let page: Page;
+  let idp: TestOidcProvider;
   const consoleErrors: string[] = [];
+  /** The "Authorize" dialog's form of one scheme, by its heading (descriptions may name other schemes). */
+  const authForm = (scheme: string) =>
+    page.locator('.auth-container').filter({ has: page.locator('h4', { hasText: new RegExp(`^${scheme}\\b`) }) });
 
   beforeAll(async () => {
     if (missing) throw new Error(`${missing}; CI=true requires the Swagger UI browser test to run`);
-    t = await createTestApp();
+    idp = await TestOidcProvider.start();
+    t = await createTestApp(idp.env());
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     // A host name, not 127.0.0.1: browsers trust loopback addresses as if they were HTTPS, and the
     // page must work as it does for a person reaching the server over plain HTTP by its name.
@@ -64,6 +70,7 @@ describeBrowser(`Swagger UI at /docs in a real browser${skip ? ` (skipped: ${mis
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await idp?.stop();
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
@@ -76,7 +83,7 @@ describeBrowser(`Swagger UI at /docs in a real browser${skip ? ` (skipped: ${mis
 
     // Authorize: the X-API-Key scheme (api_key), then close the dialog.
     await page.locator('button.btn.authorize:not(.modal-btn)').click();
-    const apiKeyForm = page.locator('.auth-container').filter({ hasText: 'api_key' });
+    const apiKeyForm = authForm('api_key');
     await apiKeyForm.locator('input').fill(owner.key);
     await apiKeyForm.getByRole('button', { name: 'Apply credentials' }).click();
     await apiKeyForm.getByRole('button', { name: 'Remove authorization' }).waitFor();
@@ -114,12 +121,8 @@ describeBrowser(`Swagger UI at /docs in a real browser${skip ? ` (skipped: ${mis
     const schemes = await page.locator('.auth-container h4').allInnerTexts();
     expect(schemes.join(' | ')).toMatch(/api_key.*\|.*bearer/);
     // Swap X-API-Key for the same key as a bearer token, and run GET /v1/me again.
-    await page
-      .locator('.auth-container')
-      .filter({ hasText: 'api_key' })
-      .getByRole('button', { name: 'Remove authorization' })
-      .click();
-    const bearerForm = page.locator('.auth-container').filter({ hasText: 'bearer' });
+    await authForm('api_key').getByRole('button', { name: 'Remove authorization' }).click();
+    const bearerForm = authForm('bearer');
     await bearerForm.locator('input').fill(owner.key);
     await bearerForm.getByRole('button', { name: 'Apply credentials' }).click();
     await bearerForm.getByRole('button', { name: 'Remove authorization' }).waitFor();
@@ -134,5 +137,24 @@ describeBrowser(`Swagger UI at /docs in a real browser${skip ? ` (skipped: ${mis
     await expect(
       operation.locator('.live-responses-table .response .response-col_status').first().innerText(),
     ).resolves.toContain('200');
+  });
+
+  it('authorizes with an OIDC access token (the oidc scheme) and GET /v1/me answers as its user', async () => {
+    const token = await idp.token({ sub: 'swagger-owner', email: owner.email, email_verified: true });
+    await page.locator('button.btn.authorize:not(.modal-btn)').click();
+    await authForm('bearer').getByRole('button', { name: 'Remove authorization' }).click();
+    const oidcForm = authForm('oidc');
+    await oidcForm.locator('input').fill(token);
+    await oidcForm.getByRole('button', { name: 'Apply credentials' }).click();
+    await oidcForm.getByRole('button', { name: 'Remove authorization' }).waitFor();
+    await page.locator('.dialog-ux button.close-modal').click();
+
+    const operation = page.locator('#operations-Me-getMe');
+    await operation.getByRole('button', { name: 'Execute' }).click();
+    await expect(operation.locator('.curl-command').innerText()).resolves.toContain(`Authorization: Bearer ${token}`);
+    const live = operation.locator('.live-responses-table .response').first();
+    await expect(live.locator('.response-col_status').innerText()).resolves.toContain('200');
+    await expect(live.locator('.response-col_description').innerText()).resolves.toContain(owner.email);
+    expect(consoleErrors).toEqual([]);
   });
 });

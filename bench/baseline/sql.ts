@@ -7,10 +7,9 @@
  */
 
 // The AuthGuard's read on org-scoped routes (src/common/auth/access.repository.ts callerInOrg).
-export const callerInOrg = (column: 'id' | 'slug') => `SELECT k.id AS key_id, u.id AS user_id, u.email, (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS touch_due,
+export const callerInOrg = (column: 'id' | 'slug') => `SELECT k.id AS key_id, u.id AS user_id, u.email, u.email_verified_at IS NOT NULL AS email_verified, (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS touch_due,
               s.id AS organization_id, s.slug, s.name, s.membership_id, s.role_keys
-         FROM api_keys k
-         JOIN users u ON u.id = k.user_id
+         FROM api_keys k JOIN users u ON u.id = k.user_id
          LEFT JOIN LATERAL (
               SELECT o.id, o.slug, o.name, m.id AS membership_id,
                      COALESCE(array_agg(r.key) FILTER (WHERE r.key IS NOT NULL), '{}') AS role_keys
@@ -18,9 +17,9 @@ export const callerInOrg = (column: 'id' | 'slug') => `SELECT k.id AS key_id, u.
                 JOIN memberships m ON m.organization_id = o.id AND m.user_id = u.id AND m.account_state = 'active'
                 LEFT JOIN membership_roles mr ON mr.membership_id = m.id
                 LEFT JOIN roles r ON r.id = mr.role_id AND r.is_system
-               WHERE o.${column} = $2
+               WHERE o.${column} = $1
                GROUP BY o.id, m.id) s ON true
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`;
+        WHERE k.key_hash = $2 AND k.revoked_at IS NULL`;
 
 // The key's last_used_at, written when the read above says it is due (src/common/auth/api-key-activity.ts).
 export const TOUCH_API_KEY = `UPDATE api_keys SET last_used_at = now()
@@ -31,6 +30,11 @@ export const COMMIT = 'COMMIT';
 export const ROLLBACK = 'ROLLBACK';
 
 // Create (src/invitations/invitation-create.service.ts, invitation-grants.ts, invitation-outbox.ts, users/organization-refs.ts)
+// src/domains/invite-policy.ts, called first by createWithin.
+export const INVITE_POLICY = `SELECT o.invite_policy = 'any' OR EXISTS (
+              SELECT 1 FROM organization_domains d
+               WHERE d.organization_id = o.id AND d.domain = $2 AND d.status = 'verified') AS allowed
+       FROM organizations o WHERE o.id = $1`;
 export const MEMBER_ROLE_ID = `SELECT id FROM roles WHERE organization_id = $1 AND is_system AND key = 'member' FOR KEY SHARE`;
 export const ORG_ROLES = `SELECT id, (is_system AND key = 'owner') AS is_owner FROM roles
       WHERE organization_id = $1 AND id = ANY($2::varchar[]) FOR KEY SHARE`;

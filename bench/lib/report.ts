@@ -20,6 +20,13 @@ export interface GrowthResult {
   large: { invitations: number; app: Measurement };
 }
 
+/** The same app and scenario (seed 003 GET) with an OIDC access token and with an API key, alternating. */
+export interface OidcResult {
+  title: string;
+  token: Measurement;
+  apiKey: Measurement;
+}
+
 export interface MemoryResult {
   /** The app's RSS (bytes) after each tenth of the soak. */
   samples: { requests: number; rss: number }[];
@@ -40,6 +47,7 @@ export interface Results {
   settings: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number };
   scenarios: ScenarioResult[];
   growth: GrowthResult[];
+  oidc?: OidcResult | null;
   memory: MemoryResult | null;
   checks: Check[];
   elapsedSeconds: number;
@@ -49,6 +57,8 @@ const THROUGHPUT_TARGET: Record<string, number> = { invite: 0.6, accept: 0.6, ge
 export const P99_TARGET = 2;
 export const GROWTH_TARGET = 1.3;
 export const MEMORY_TARGET = 1.5;
+/** Issue 15: a token costs a signature check (keys cached) where a key costs a hash: ≥ 0.9 of its throughput. */
+export const OIDC_TARGET = 0.9;
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -68,6 +78,12 @@ export function evaluate(results: Omit<Results, 'checks'>): Check[] {
     checks.push({ name: `${g.id}: p50 at ${count(g.large.invitations)} / at ${count(g.small.invitations)}`, value: r2(ratio), target: `≤ ${GROWTH_TARGET}`, pass: ratio <= GROWTH_TARGET });
     const unexpected = g.small.app.unexpected + g.large.app.unexpected;
     checks.push({ name: `${g.id} growth runs: unexpected responses`, value: unexpected, target: '= 0', pass: unexpected === 0 });
+  }
+  if (results.oidc) {
+    const { token, apiKey } = results.oidc;
+    const ratio = token.rps / apiKey.rps;
+    checks.push({ name: 'get_by_email: OIDC token / API key throughput', value: r2(ratio), target: `≥ ${OIDC_TARGET}`, pass: ratio >= OIDC_TARGET });
+    checks.push({ name: 'OIDC runs: unexpected responses', value: token.unexpected + apiKey.unexpected, target: '= 0', pass: token.unexpected + apiKey.unexpected === 0 });
   }
   if (results.memory) {
     const { samples, load } = results.memory;
@@ -138,6 +154,16 @@ export function renderMarkdown(results: Results): string {
           r2(g.large.app.p50Ms / g.small.app.p50Ms),
           `${rps(g.small.app)} → ${rps(g.large.app)}`,
         ]),
+      ),
+    );
+  }
+  if (results.oidc) {
+    const { title, token, apiKey } = results.oidc;
+    out.push('');
+    out.push(
+      table(
+        ['OIDC (app, side by side)', 'Token req/s', 'API key req/s', 'Ratio', 'Token p50 / p99 ms', 'API key p50 / p99 ms', 'CPU ms/req token / key'],
+        [[title, rps(token), rps(apiKey), r2(token.rps / apiKey.rps), ms(token), ms(apiKey), `${cpu(token)} / ${cpu(apiKey)}`]],
       ),
     );
   }

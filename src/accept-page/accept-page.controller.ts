@@ -66,7 +66,7 @@ export class AcceptPageController {
     let caller: Caller | undefined;
     if (form.api_key !== undefined) {
       const key = form.api_key.trim();
-      caller = isWellFormedApiKey(key) ? await this.access.callerForKey(key) : undefined;
+      caller = isWellFormedApiKey(key) ? (await this.access.callerFor({ apiKey: key }))?.caller : undefined;
       if (!caller) return this.showAgain(reply, form.token, new AppError(ErrorCode.INVALID_API_KEY, UNKNOWN_KEY));
     }
     try {

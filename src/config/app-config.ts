@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { OidcConfig, parseDnsServers, parseOidcConfig } from './identity-config.js';
 import { ownBaseUrl } from './own-base-url.js';
 
 /** Typed, validated configuration. Built once from the environment by `parseConfig`. */
@@ -37,6 +38,10 @@ export interface AppConfig {
   corsOrigins: string[];
   /** With the embedded database and an empty store, create a demo organization at start. */
   autoBootstrap: boolean;
+  /** Unset: only API keys authenticate. */
+  oidc: OidcConfig | undefined;
+  /** Resolvers for domain verification (`host:port`); empty: the system's. */
+  dnsServers: string[];
 }
 
 export class ConfigError extends Error {
@@ -162,5 +167,7 @@ export function parseConfig(env: Env = process.env): AppConfig {
       .map((s) => s.trim())
       .filter(Boolean),
     autoBootstrap,
+    oidc: parseOidcConfig(env, (message) => new ConfigError(message)),
+    dnsServers: parseDnsServers(env, (message) => new ConfigError(message)),
   };
 }

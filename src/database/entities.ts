@@ -1,6 +1,8 @@
 import { ApiKey } from '../api-keys/api-key.entity.js';
+import { UserIdentity } from '../common/auth/oidc/user-identity.entity.js';
 import { Department } from '../departments/department.entity.js';
 import { EventRecord } from '../events/event.entity.js';
+import { OrganizationDomain } from '../domains/organization-domain.entity.js';
 import { Invitation } from '../invitations/invitation.entity.js';
 import { EmailOutbox } from '../mail/email-outbox.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -22,4 +24,6 @@ export const ENTITIES = [
   EmailOutbox,
   ApiKey,
   EventRecord,
+  UserIdentity,
+  OrganizationDomain,
 ];

@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../common/errors/database-errors.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId } from '../common/ids/ids.js';
 import { AppConfig } from '../config/app-config.js';
+import { assertInvitePolicyAllows } from '../domains/invite-policy.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { replaceAssignments } from '../users/membership-assignments.js';
 import { Invitation } from './invitation.entity.js';
@@ -82,6 +83,7 @@ export class InvitationCreateService {
   ): Promise<Invitation> {
     const organizationId = org.organizationId;
     const { email } = input;
+    await assertInvitePolicyAllows(manager, organizationId, email);
     const grants = await resolveInvitationGrants(
       manager,
       org,

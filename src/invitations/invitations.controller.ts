@@ -5,6 +5,7 @@ import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
 import { InvitationIdParams } from '../common/ids/id-params.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { InvitePolicyErrors } from '../domains/invite-policy.js';
 import { Page, PageOf } from '../common/pagination/pagination.js';
 import { ORG_PARAM } from '../organizations/organizations.controller.js';
 import { InvitationCreateDto } from './dto/invitation-create.dto.js';
@@ -45,6 +46,7 @@ export class InvitationsController {
       'Only an Owner may grant the Owner role.',
   })
   @ApiCreatedResponse({ type: InvitationResponseDto })
+  @InvitePolicyErrors()
   @ApiErrors([400, 403, 409], {
     descriptions: {
       400: 'Invalid body, or a role or department ID that is not of this organization (VALIDATION_ERROR naming each)',

@@ -5,6 +5,7 @@ import { Access } from '../common/auth/access.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { InvitePolicyErrors } from '../domains/invite-policy.js';
 import { InvitationResponseDto } from './dto/invitation-response.dto.js';
 import { OrgInvitationCreateDto, OrgInvitationResponseDto } from './dto/org-invitation.dto.js';
 import { InvitationCreateService } from './invitation-create.service.js';
@@ -37,6 +38,7 @@ export class OrgInvitationsController {
       'Admin or Owner; only an Owner may grant `owner`.',
   })
   @ApiCreatedResponse({ type: OrgInvitationResponseDto, description: 'Organization invitation response' })
+  @InvitePolicyErrors({ seed002: true })
   @ApiErrors([403, 409, 422], {
     seed002: true,
     descriptions: {

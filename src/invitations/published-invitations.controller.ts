@@ -5,6 +5,7 @@ import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
 import { iso } from '../common/http/timestamps.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { InvitePolicyErrors } from '../domains/invite-policy.js';
 import { ORG_PARAM } from '../organizations/organizations.controller.js';
 import { MemberResponseDto } from '../users/dto/member-response.dto.js';
 import { MemberViews } from '../users/member-views.js';
@@ -50,6 +51,7 @@ export class PublishedInvitationsController {
       'organization members. Requires Admin or Owner role.',
   })
   @ApiCreatedResponse({ type: InviteUserResponseDto, description: 'The created invitation.' })
+  @InvitePolicyErrors()
   @ApiErrors([400, 403, 409], { descriptions: { 400: CREATE_400, 403: CREATE_403, 409: CREATE_409 } })
   async inviteUser(
     @CurrentOrg() org: OrgScope,
@@ -88,6 +90,7 @@ export class PublishedInvitationsController {
     type: MemberResponseDto,
     description: 'The user object with their role and department assignments.',
   })
+  @InvitePolicyErrors()
   @ApiErrors([400, 403, 409], { descriptions: { 400: CREATE_400, 403: CREATE_403, 409: CREATE_409 } })
   async inviteUserV2(
     @CurrentOrg() org: OrgScope,

@@ -47,7 +47,7 @@ const EXAMPLE_DETAILS: Partial<Record<ErrorCode, Record<string, unknown>>> = {
 
 const ACCESS_TEXT: Record<string, string> = {
   public: 'No authentication.',
-  user: 'Requires an API key.',
+  user: 'Requires an API key or an OIDC access token.',
   member: 'Requires organization membership.',
   admin: 'Requires Admin or Owner role.',
   owner: 'Requires Owner role.',
@@ -127,7 +127,11 @@ function mergedDescription(description: string, status: number): string {
       (other, j) =>
         j !== i && codes[i]!.every((c) => other.includes(c)) && (other.length > codes[i]!.length || j < i),
     );
-  const specific = parts.filter((part, i) => part !== ERROR_DESCRIPTIONS[status] && !covered(i));
+  // A default text goes when the route says more; it stays when its codes are named nowhere else.
+  const isDefault = (i: number) =>
+    parts[i] === ERROR_DESCRIPTIONS[status] &&
+    codes[i]!.every((c) => codes.some((other, j) => j !== i && other.includes(c)));
+  const specific = parts.filter((_part, i) => !isDefault(i) && !covered(i));
   return (specific.length > 0 ? specific : parts).join('\n\n');
 }
 

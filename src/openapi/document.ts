@@ -1,12 +1,15 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/auth/access.decorator.js';
+import { API_KEY_SCHEME, BEARER_SCHEME, OIDC_SCHEME } from '../common/auth/access.decorator.js';
 import { ErrorEnvelopeDto, Seed002ErrorDto } from '../common/openapi/error-envelope.dto.js';
 import { completeOperations } from './complete-operations.js';
 
 const DESCRIPTION = `Invite people by email into organizations with roles and departments, and manage members.
 
-Authenticate with an API key, as \`X-API-Key: <key>\` or \`Authorization: Bearer <key>\`.
+Authenticate with an API key, as \`X-API-Key: <key>\` or \`Authorization: Bearer <key>\`, or, where the
+deployment configures its identity provider (\`OIDC_ISSUER\`), with that provider's access token as
+\`Authorization: Bearer <JWT>\`: the token acts as the user linked to its subject (at first sight, the user of its
+verified email).
 Every error uses one envelope (\`ErrorEnvelopeDto\`), except the \`/api/v1/org/…\` surface, which uses its own
 documented envelope (\`Seed002ErrorDto\`). Lists are cursor-paginated (\`limit\`, \`cursor\` → \`next_cursor\`).
 Every response carries an \`X-Request-Id\` header, equal to \`trace_id\` in error envelopes.
@@ -35,6 +38,11 @@ export const TAGS: { name: string; description: string }[] = [
     description:
       'Invitations by email: create, read, resend, revoke; and the public token routes a registration page calls.',
   },
+  {
+    name: 'Domains',
+    description:
+      "An organization's email domains, verified by a DNS TXT record: they restrict invitations (`invite_policy`) and let people join by email (`auto_join`).",
+  },
   { name: 'API keys', description: "The caller's own API keys. A key is shown once, at creation." },
   { name: 'Health', description: 'Liveness and readiness probes.' },
 ];
@@ -61,6 +69,16 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         description: 'The same API key as a bearer token.',
       },
       BEARER_SCHEME,
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          "An OIDC access token from the deployment's identity provider (accepted when OIDC_ISSUER is configured).",
+      },
+      OIDC_SCHEME,
     );
   for (const tag of TAGS) builder.addTag(tag.name, tag.description);
   const document = SwaggerModule.createDocument(app, builder.build(), {

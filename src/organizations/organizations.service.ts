@@ -13,6 +13,7 @@ import { Membership } from '../users/membership.entity.js';
 import { OrganizationCreateDto } from './dto/organization-create.dto.js';
 import { OrganizationResponseDto } from './dto/organization-response.dto.js';
 import { OrganizationUpdateDto } from './dto/organization-update.dto.js';
+import { resolveAutoJoinRole } from './auto-join-role.js';
 import { Organization } from './organization.entity.js';
 import { slugify, withSuffix } from './slug.js';
 
@@ -54,7 +55,14 @@ export class OrganizationsService {
     slug: string,
     ownerUserId: string,
   ): Promise<Organization> {
-    const org = manager.create(Organization, { id: newId('org'), name, slug });
+    const org = manager.create(Organization, {
+      id: newId('org'),
+      name,
+      slug,
+      invitePolicy: 'any',
+      autoJoinEnabled: false,
+      autoJoinRoleId: null,
+    });
     await manager.insert(Organization, org);
     const roles = SYSTEM_ROLES.map((r) =>
       manager.create(Role, { id: newId('role'), organizationId: org.id, ...r, isSystem: true }),
@@ -95,16 +103,29 @@ export class OrganizationsService {
     return paginate(qb, query, OrganizationResponseDto.from);
   }
 
+  /** One transaction: the auto-join role is checked (and locked) with the write that names it. */
   async update(organizationId: string, input: OrganizationUpdateDto): Promise<Organization> {
-    const changes: Partial<Organization> = {};
-    if (input.name !== undefined) changes.name = input.name;
-    if (input.slug !== undefined) changes.slug = input.slug;
-    if (Object.keys(changes).length > 0) {
-      try {
-        await this.organizations.update({ id: organizationId }, changes);
-      } catch (error) {
-        throw slugTakenOr(error, input.slug);
-      }
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const changes: Partial<Organization> = {};
+        if (input.name !== undefined) changes.name = input.name;
+        if (input.slug !== undefined) changes.slug = input.slug;
+        if (input.invite_policy !== undefined) changes.invitePolicy = input.invite_policy;
+        if (input.auto_join !== undefined) {
+          const current = await manager.findOneBy(Organization, { id: organizationId });
+          if (!current) throw new AppError(ErrorCode.ORGANIZATION_NOT_FOUND);
+          changes.autoJoinEnabled = input.auto_join.enabled;
+          changes.autoJoinRoleId = await resolveAutoJoinRole(
+            manager,
+            organizationId,
+            input.auto_join.role_id,
+            current.autoJoinRoleId,
+          );
+        }
+        if (Object.keys(changes).length > 0) await manager.update(Organization, { id: organizationId }, changes);
+      });
+    } catch (error) {
+      throw slugTakenOr(error, input.slug);
     }
     return this.get(organizationId);
   }

@@ -22,7 +22,7 @@ import {
   Schema,
 } from './support/fuzz-arbitraries.js';
 import { Operation, OPERATIONS, openApiOf, operationsOf } from './support/operations.js';
-import { createTenant, freshApiKeyId, freshInvitation, Tenant } from './support/tenants.js';
+import { createTenant, freshApiKeyId, freshDomain, freshInvitation, Tenant } from './support/tenants.js';
 
 /**
  * Property-based requests for every operation of the OpenAPI document: valid, boundary and hostile
@@ -122,6 +122,7 @@ describe('property-based requests derived from the OpenAPI document', () => {
         usr: [a.member.userId, a.admin.userId, a.owner.userId, a.invitation.userId, other.member.userId],
         inv: [a.invitation.id, ...invitations.map((i) => i.id), other.invitation.id],
         key: [...spareKeys, await freshApiKeyId(t, other.owner)],
+        dom: [a.domainId, await freshDomain(t, a), other.domainId],
       },
       orgRefs: [a.orgId, a.slug],
       foreignOrgRefs: [other.orgId, other.slug, 'org_' + 'Z'.repeat(22), 'no-such-org'],

@@ -45,6 +45,7 @@ describe('mass assignment', () => {
         'acceptInvitation',
         'createApiKey',
         'createDepartment',
+        'createDomain',
         'createInvitation',
         'createOrgInvitation',
         'createOrganization',

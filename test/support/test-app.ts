@@ -38,6 +38,9 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
       METRICS_PORT: '',
       INVITATION_SECRET: TEST_INVITATION_SECRET,
       PUBLIC_APP_URL: 'https://app.example.test',
+      // Domain verification never asks the machine's resolver: a loopback port nothing answers on
+      // (refused at once); suites that verify domains run their own DNS server (support/dns-server.ts).
+      DNS_SERVERS: '127.0.0.1:9',
       ...env,
     },
   });

@@ -4,12 +4,13 @@ import { AppError } from '../errors/app-error.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { AccessLevel, LEVEL_RANK } from './access-level.js';
 import { ACCESS_METADATA } from './access.decorator.js';
-import { AccessRepository } from './access.repository.js';
+import { AccessRepository, FoundCaller } from './access.repository.js';
 import { ApiKeyActivity } from './api-key-activity.js';
 import { isWellFormedApiKey } from './api-key-secret.js';
-import { AuthenticatedRequest, Caller } from './request-context.js';
+import { TokenAuthenticator } from './oidc/token-authenticator.js';
+import { AuthenticatedRequest, Caller, OrgScope } from './request-context.js';
 
-/** `X-API-Key: <key>` or `Authorization: Bearer <key>`; undefined when neither is sent. */
+/** `X-API-Key: <key>` or `Authorization: Bearer <key or access token>`; undefined when neither is sent. */
 export function credentialFrom(request: AuthenticatedRequest): string | undefined {
   const header = request.headers['x-api-key'];
   if (typeof header === 'string' && header.length > 0) return header.trim();
@@ -23,13 +24,15 @@ export function credentialFrom(request: AuthenticatedRequest): string | undefine
 
 /**
  * The global guard: enforces each route's @Access level. A route without one is refused, so a
- * forgotten declaration can never open a route.
+ * forgotten declaration can never open a route. An API key and an OIDC access token lead to the
+ * same Caller and OrgScope, so every rule after this treats them alike.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly access: AccessRepository,
+    private readonly tokens: TokenAuthenticator,
     private readonly activity: ApiKeyActivity,
   ) {}
 
@@ -41,24 +44,24 @@ export class AuthGuard implements CanActivate {
     if (!level) throw new Error(`Route ${context.getClass().name}.${context.getHandler().name} declares no @Access`);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
 
-    const key = credentialFrom(request);
+    const credential = credentialFrom(request);
     if (level === 'public') {
-      // Public routes still learn who is calling when a valid key is sent (accept uses it).
-      if (key && isWellFormedApiKey(key)) this.identify(request, await this.access.callerForKey(key));
+      // Public routes still learn who is calling when valid credentials are sent (accept uses them).
+      if (credential) this.identify(request, (await this.authenticate(credential, undefined, false))?.caller);
       return true;
     }
-    if (!key) throw new AppError(ErrorCode.AUTHENTICATION_REQUIRED);
+    if (!credential) throw new AppError(ErrorCode.AUTHENTICATION_REQUIRED);
     if (level === 'user') {
-      const caller = isWellFormedApiKey(key) ? await this.access.callerForKey(key) : undefined;
-      if (!caller) throw new AppError(ErrorCode.INVALID_API_KEY);
-      this.identify(request, caller);
+      const found = await this.authenticate(credential, undefined, true);
+      if (!found) throw new AppError(ErrorCode.INVALID_API_KEY);
+      this.identify(request, found.caller);
       return true;
     }
 
     const params = request.params as Record<string, string | undefined>;
     const idOrSlug = params.organization_id ?? params.slug;
     if (!idOrSlug) throw new Error(`Route with @Access('${level}') has no organization in its path`);
-    const found = isWellFormedApiKey(key) ? await this.access.callerInOrg(key, idOrSlug) : undefined;
+    const found = await this.authenticate(credential, idOrSlug, true);
     if (!found) throw new AppError(ErrorCode.INVALID_API_KEY);
     this.identify(request, found.caller);
     const scope = found.scope;
@@ -68,9 +71,24 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  /** The key authenticated: it acts as its user, and its use is recorded (at most once a minute). */
+  /** The credential authenticated: it acts as its user, and a key's use is recorded (at most once a minute). */
   private identify(request: AuthenticatedRequest, caller: Caller | undefined): void {
     request.caller = caller;
-    if (caller?.touchDue) this.activity.recordUse(caller.apiKeyId);
+    if (caller?.touchDue && caller.apiKeyId) this.activity.recordUse(caller.apiKeyId);
+  }
+
+  /**
+   * The caller (and their scope in `idOrSlug` when given). Undefined for an unknown API key, or a
+   * token with no user on a route that needs none; a bad token throws its own 401 (or 503).
+   */
+  private async authenticate(
+    credential: string,
+    idOrSlug: string | undefined,
+    needUser: boolean,
+  ): Promise<(FoundCaller & { scope?: OrgScope }) | undefined> {
+    if (this.tokens.accepts(credential)) return this.tokens.authenticate(credential, idOrSlug, needUser);
+    if (!isWellFormedApiKey(credential)) return undefined;
+    const ref = { apiKey: credential };
+    return idOrSlug === undefined ? this.access.callerFor(ref) : this.access.callerInOrg(ref, idOrSlug);
   }
 }

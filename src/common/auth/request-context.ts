@@ -1,11 +1,18 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
-/** The authenticated caller: the user an API key acts as. */
+/**
+ * The authenticated caller: the user an API key or an OIDC access token acts as. Everything that
+ * decides what a call may do uses `userId` (and the membership it has), so both credentials are
+ * the same user to every guard and rule. Exactly one of `apiKeyId` and `tokenSubject` is set.
+ */
 export interface Caller {
   userId: string;
   email: string;
-  apiKeyId: string;
+  /** The API key the request used; null when it used an OIDC access token. */
+  apiKeyId: string | null;
+  /** The `sub` of the OIDC access token the request used (of OIDC_ISSUER); null with an API key. */
+  tokenSubject: string | null;
   /** The key's last_used_at is over a minute old (or unset): ApiKeyActivity records this use. */
   touchDue?: boolean;
 }

@@ -12,6 +12,9 @@ export const CONSTRAINT_ERRORS: Record<string, ErrorCode> = {
   uq_invitations_pending_email: ErrorCode.INVITATION_ALREADY_PENDING,
   uq_memberships_org_user: ErrorCode.USER_ALREADY_EXISTS,
   fk_membership_roles_role: ErrorCode.ROLE_IN_USE,
+  fk_organizations_auto_join_role: ErrorCode.ROLE_IN_USE,
+  uq_organization_domains_org_domain: ErrorCode.DOMAIN_ALREADY_EXISTS,
+  uq_organization_domains_verified: ErrorCode.DOMAIN_TAKEN,
 };
 
 interface PgError {

@@ -42,3 +42,9 @@ export class InvitationIdParams extends OrgPathParams {
   @IsPrefixedId('inv')
   invitation_id: string;
 }
+
+export class DomainIdParams extends OrgPathParams {
+  @ApiId('dom')
+  @IsPrefixedId('dom')
+  domain_id: string;
+}

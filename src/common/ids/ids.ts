@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   webhookEndpoint: 'whep',
   webhookDelivery: 'whd',
   domain: 'dom',
+  identity: 'idn',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

@@ -5,7 +5,7 @@ import { ErrorEnvelopeDto, Seed002ErrorDto } from './error-envelope.dto.js';
 /** Default descriptions; a route passes its own when it knows which codes it returns. */
 export const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (VALIDATION_ERROR with field errors)',
-  401: 'Missing or invalid API key (AUTHENTICATION_REQUIRED, INVALID_API_KEY)',
+  401: 'Missing or invalid credentials (AUTHENTICATION_REQUIRED, INVALID_API_KEY, INVALID_TOKEN, TOKEN_EXPIRED)',
   403: 'The caller lacks the required role (INSUFFICIENT_PERMISSIONS)',
   404: 'Not found',
   409: 'Conflict with the current state',

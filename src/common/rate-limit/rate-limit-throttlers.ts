@@ -43,7 +43,8 @@ export function rateLimitThrottlers(config: AppConfig): ThrottlerOptions[] {
       limit: config.rateLimitPerKeyPerMin,
       ttl: MINUTE_MS,
       skipIf: (context) => !requestOf(context).caller,
-      getTracker: (req) => (req as AuthenticatedRequest).caller!.apiKeyId,
+      // An OIDC token has no key: its budget is its user's (IDs are prefixed, so `key_…` and `usr_…` never collide).
+      getTracker: (req) => (req as AuthenticatedRequest).caller!.apiKeyId ?? (req as AuthenticatedRequest).caller!.userId,
     },
     {
       name: 'public-token',

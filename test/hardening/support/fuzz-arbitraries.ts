@@ -20,7 +20,7 @@ export interface Schema {
 
 /** Real values the generators mix in, so that valid inputs reach the deep code paths. */
 export interface Pools {
-  ids: Record<string, string[]>; // by prefix: role, dept, usr, inv, key, org
+  ids: Record<string, string[]>; // by prefix: role, dept, usr, inv, key, dom, org
   orgRefs: string[]; // the fuzzed organization's ID and slug
   foreignOrgRefs: string[]; // another tenant's, and ones that do not exist
   emails: string[]; // addresses already in use (members, invitees)
@@ -289,6 +289,7 @@ function anyPathParam(name: string, pools: Pools): fc.Arbitrary<string> {
     user_id: 'usr',
     invitation_id: 'inv',
     key_id: 'key',
+    domain_id: 'dom',
   }[name];
   const known = prefix ? (pools.ids[prefix] ?? []) : [];
   return fc.oneof(

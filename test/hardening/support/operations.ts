@@ -7,7 +7,10 @@ import {
   freshApiKeyId,
   freshDeactivatedMember,
   freshDepartment,
+  freshDomain,
   freshInvitation,
+  freshJoinableOrganization,
+  freshVerifiedDomain,
   freshMember,
   freshRole,
   Tenant,
@@ -146,6 +149,25 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     valid: async ({ t, org }) => ({ params: { invitation_id: (await freshInvitation(t, org)).id } }),
   },
 
+  createDomain: { level: 'admin', valid: () => ({ body: { domain: `${unique('new').replace(/\W+/g, '-')}.test` } }) },
+  listDomains: { level: 'admin', valid: () => ({}) },
+  getDomain: { level: 'admin', valid: ({ org }) => ({ params: { domain_id: org.domainId } }) },
+  deleteDomain: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { domain_id: await freshDomain(t, org) } }),
+  },
+  verifyDomain: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { domain_id: await freshVerifiedDomain(t, org) } }),
+  },
+  listOrganizationSuggestions: { level: 'user', valid: () => ({}) },
+  // The one organization path a non-member calls: its tenant rule (403 JOIN_NOT_ALLOWED, the same as
+  // for a missing organization) is tested in test/domain-join.e2e-spec.ts, not by the BOLA suite.
+  joinOrganization: {
+    level: 'user',
+    valid: async ({ t, caller }) => ({ params: { organization_id: await freshJoinableOrganization(t, caller) } }),
+  },
+
   lookupInvitation: {
     level: 'public',
     valid: async ({ t, org }) => ({ query: { token: (await freshInvitation(t, org)).token } }),
@@ -169,6 +191,7 @@ export const NOT_FOUND_BY_PARAM: Record<string, string> = {
   user_id: 'USER_NOT_FOUND',
   invitation_id: 'INVITATION_NOT_FOUND',
   key_id: 'API_KEY_NOT_FOUND',
+  domain_id: 'DOMAIN_NOT_FOUND',
 };
 
 export const ORG_PARAMS = ['organization_id', 'slug'];

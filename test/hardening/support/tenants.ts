@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
 import { ApiKeysService } from '../../../src/api-keys/api-keys.service.js';
+import { newId } from '../../../src/common/ids/ids.js';
 import {
   Actor,
   auth,
@@ -23,6 +24,7 @@ export interface Tenant {
   customRoleId: string;
   departmentId: string;
   invitation: PendingInvitation;
+  domainId: string;
 }
 
 export interface PendingInvitation {
@@ -50,6 +52,7 @@ export async function createTenant(t: TestApp, name: string): Promise<Tenant> {
   tenant.customRoleId = await freshRole(t, tenant);
   tenant.departmentId = await freshDepartment(t, tenant);
   tenant.invitation = await freshInvitation(t, tenant);
+  tenant.domainId = await freshDomain(t, tenant);
   return tenant;
 }
 
@@ -113,4 +116,46 @@ export async function freshDeactivatedMember(t: TestApp, org: Tenant): Promise<A
 /** A new API key of `actor`, for routes that end one. */
 export async function freshApiKeyId(t: TestApp, actor: Actor): Promise<string> {
   return (await t.app.get(ApiKeysService).issue(actor.userId, 'spare')).id;
+}
+
+/** A claimed (pending) domain of the organization, made through the API. */
+export async function freshDomain(t: TestApp, org: Tenant): Promise<string> {
+  const res = await t
+    .http()
+    .post(`/v1/organizations/${org.orgId}/domains`)
+    .set(auth(org.owner))
+    .send({ domain: `${unique('dom').replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.test` });
+  return (await created(res, 'a domain')).id as string;
+}
+
+/** A verified domain: verify answers it as it is, without asking DNS (the suites have no DNS server). */
+export async function freshVerifiedDomain(t: TestApp, org: Tenant): Promise<string> {
+  const id = await freshDomain(t, org);
+  await t.dataSource.query(`UPDATE organization_domains SET status = 'verified', verified_at = now() WHERE id = $1`, [id]);
+  return id;
+}
+
+/**
+ * A new organization that `actor` may join by domain: auto-join on, and the verified domain of
+ * actor's email (taken over from whichever organization held it, which only tests may do).
+ */
+export async function freshJoinableOrganization(t: TestApp, actor: Actor): Promise<string> {
+  const { orgId } = await createOrganizationWithOwner(t, unique('Joinable'));
+  const domain = actor.email.slice(actor.email.lastIndexOf('@') + 1);
+  await t.dataSource.transaction(async (m) => {
+    await m.query(`DELETE FROM organization_domains WHERE domain = $1 AND status = 'verified'`, [domain]);
+    await m.query(
+      `INSERT INTO organization_domains (id, organization_id, domain, status, verification_value, verified_at)
+       VALUES ($1, $2, $3, 'verified', 'v', now())`,
+      [newId('dom'), orgId, domain],
+    );
+    await m.query(
+      `UPDATE organizations SET auto_join_enabled = true,
+              auto_join_role_id = (SELECT id FROM roles WHERE organization_id = $1 AND key = 'member' AND is_system)
+        WHERE id = $1`,
+      [orgId],
+    );
+    await m.query('UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()) WHERE id = $1', [actor.userId]);
+  });
+  return orgId;
 }

@@ -1,0 +1,60 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access } from '../common/auth/access.decorator.js';
+import { Caller, CurrentCaller } from '../common/auth/request-context.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
+import { ORG_PARAM } from '../organizations/organizations.controller.js';
+import { MemberResponseDto } from '../users/dto/member-response.dto.js';
+import { DomainJoinService } from './domain-join.service.js';
+import { OrganizationSuggestionDto } from './dto/organization-suggestion.dto.js';
+
+/** The caller's side of auto-join: which organizations their verified email lets them join, and joining. */
+@Controller('v1')
+export class DomainJoinController {
+  constructor(private readonly join: DomainJoinService) {}
+
+  @Get('me/organization-suggestions')
+  @ApiTags('Me')
+  @Access('user')
+  @ApiOperation({
+    summary: 'Organizations the caller may join by email domain',
+    description:
+      "Organizations with auto-join on that have verified the domain of the caller's email, and that the caller " +
+      'is not a member of (in any state). Empty while the caller’s email is not verified.',
+  })
+  @ApiOkResponse({ type: PageOf(OrganizationSuggestionDto), description: 'A page of suggestions' })
+  @ApiErrors([400])
+  listOrganizationSuggestions(
+    @CurrentCaller() caller: Caller,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<OrganizationSuggestionDto>> {
+    return this.join.suggestions(caller, query);
+  }
+
+  @Post('organizations/:organization_id/join')
+  @HttpCode(201)
+  @ApiTags('Organizations')
+  @Access('user')
+  @ORG_PARAM
+  @ApiOperation({
+    summary: 'Join an organization by email domain',
+    description:
+      "Makes the caller an active member with the organization's `auto_join.role_id` (never Owner). Requires a " +
+      "verified email on one of the organization's verified domains, and auto-join on.",
+  })
+  @ApiCreatedResponse({ type: MemberResponseDto, description: 'The caller as a member of the organization' })
+  @ApiErrors([403, 404, 409], {
+    descriptions: {
+      404: 'An organization reference longer than any ID or slug, refused by the router (NOT_FOUND)',
+      403: 'The caller may not join: no such organization, auto-join off, or no verified email on its verified domains (JOIN_NOT_ALLOWED)',
+      409: 'The caller is already a member, in any state (USER_ALREADY_EXISTS)',
+    },
+  })
+  joinOrganization(
+    @CurrentCaller() caller: Caller,
+    @Param('organization_id') organizationId: string,
+  ): Promise<MemberResponseDto> {
+    return this.join.join(caller, organizationId);
+  }
+}
