@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectError } from './support/envelope.js';
 import { auth, createWorld, uniqueEmail, World } from './support/fixtures.js';
 import { eventually, outboxState } from './support/outbox-fixtures.js';
-import { closedPort, ReceivedMail, SmtpSink } from './support/smtp-sink.js';
+import { ReceivedMail, SmtpSink } from './support/smtp-sink.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 const FAST_WORKER = {
@@ -146,13 +146,14 @@ describe('mail end to end: invite over HTTP, receive over SMTP, accept with the 
 
 describe('mail end to end: an SMTP outage while inviting', () => {
   it('still answers 201, keeps retrying, and delivers exactly once when the server is back', async () => {
-    const port = await closedPort();
+    // Down for maintenance: the server greets every connection with 421 and hangs up. It keeps its
+    // port the whole time, so nothing else can take the port between the outage and the recovery.
+    const sink = await SmtpSink.start({ refusing: true });
     const t = await createTestApp({
-      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      SMTP_URL: sink.url,
       ...FAST_WORKER,
       MAIL_MAX_ATTEMPTS: '20',
     });
-    let sink: SmtpSink | undefined;
     try {
       const w = await createWorld(t);
       const email = uniqueEmail('outage');
@@ -173,10 +174,11 @@ describe('mail end to end: an SMTP outage while inviting', () => {
         return s.attempts >= 2 && s.last_error !== null && s;
       });
       expect(down).toMatchObject({ status: 'queued', email_status: 'queued' });
-      expect(down.last_error).toMatch(/^ESOCKET: .*connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+      expect(down.last_error).toMatch(/421 4\.3\.2 service not available, try again later$/);
       expect(down.email_last_error).toBe(down.last_error);
+      expect(sink.messages).toHaveLength(0);
 
-      sink = await SmtpSink.start({ port });
+      sink.refusing = false;
       await mailTo(sink, email);
       // Several more poll rounds: nothing is sent a second time.
       await new Promise((r) => setTimeout(r, 500));
@@ -191,7 +193,7 @@ describe('mail end to end: an SMTP outage while inviting', () => {
       });
     } finally {
       await t.close();
-      await sink?.close();
+      await sink.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { auth, createWorld, World } from './support/fixtures.js';
 import { expectError, fieldErrorLocs } from './support/envelope.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -151,15 +152,38 @@ describe('platform: errors, trace ids, auth, health', () => {
   });
 
   describe('API keys', () => {
+    /**
+     * What is stored is exactly the SHA-256 of the key the response showed, computed here and not by
+     * the app's own function; and no column of any table holds the key's secret part in any form.
+     */
+    async function expectStoredOnlyAsSha256(keyId: string, key: string): Promise<void> {
+      const [row]: { key_hash: string }[] = await t.dataSource.query('SELECT key_hash FROM api_keys WHERE id = $1', [
+        keyId,
+      ]);
+      expect(row.key_hash).toBe(createHash('sha256').update(key, 'utf8').digest('hex'));
+      const secret = key.slice('oik_'.length);
+      const tables: { name: string }[] = await t.dataSource.query(
+        `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+      );
+      const holding: string[] = [];
+      for (const { name } of tables) {
+        const [hit]: { n: number }[] = await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM "${name}" x WHERE strpos(lower(x::text), lower($1)) > 0 OR strpos(x::text, $2) > 0`,
+          [secret, [...secret].reverse().join('')],
+        );
+        if (hit.n > 0) holding.push(name);
+      }
+      expect(holding).toEqual([]);
+      // And the key works: it is found by that hash.
+      expect((await t.http().get('/v1/me').set('X-API-Key', key)).status).toBe(200);
+    }
+
     it('creates a key shown once, lists it without the secret, and revokes it', async () => {
       const created = await t.http().post('/v1/api-keys').set(auth(w.member)).send({ name: 'laptop' });
       expect(created.status).toBe(201);
       expect(created.body.key).toMatch(/^oik_[A-Za-z0-9]{43}$/);
       expect(created.body.prefix).toBe(created.body.key.slice(0, 10));
-      const stored: { key_hash: string }[] = await t.dataSource.query('SELECT key_hash FROM api_keys WHERE id = $1', [
-        created.body.id,
-      ]);
-      expect(stored[0].key_hash).not.toContain(created.body.key);
+      await expectStoredOnlyAsSha256(created.body.id, created.body.key);
 
       const newKey = { 'X-API-Key': created.body.key as string };
       expect((await t.http().get('/v1/me').set(newKey)).status).toBe(200);
@@ -170,6 +194,22 @@ describe('platform: errors, trace ids, auth, health', () => {
 
       expect((await t.http().delete(`/v1/api-keys/${created.body.id}`).set(auth(w.member))).status).toBe(204);
       expectError(await t.http().get('/v1/me').set(newKey), 401, 'INVALID_API_KEY');
+    });
+
+    it('stores the key an accepted invitation issues only as its SHA-256 too', async () => {
+      const invite = await t
+        .http()
+        .post(`/v1/organizations/${w.orgId}/invitations`)
+        .set(auth(w.owner))
+        .send({ email: 'hashed.key@example.test', send_invitation: false });
+      expect(invite.status).toBe(201);
+      const token = new URL(invite.body.invitation_link).searchParams.get('invite');
+      const accepted = await t.http().post('/v1/invitations/accept').send({ token });
+      expect(accepted.status).toBe(200);
+      const [{ id }]: { id: string }[] = await t.dataSource.query('SELECT id FROM api_keys WHERE user_id = $1', [
+        invite.body.user_id,
+      ]);
+      await expectStoredOnlyAsSha256(id, accepted.body.api_key);
     });
 
     it("cannot revoke another user's key (404) and rejects malformed key ids (400)", async () => {

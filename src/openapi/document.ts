@@ -14,7 +14,8 @@ Every error uses one envelope (\`ErrorEnvelopeDto\`), except the \`/api/v1/org/â
 documented envelope (\`Seed002ErrorDto\`). Lists are cursor-paginated (\`limit\`, \`cursor\` â†’ \`next_cursor\`).
 Every response carries an \`X-Request-Id\` header, equal to \`trace_id\` in error envelopes.
 Besides the statuses each operation lists, the HTTP layer may answer any request, before routing, with
-408 (request not received in time), 414 (URI too long) or 431 (headers too large), in the same envelope.`;
+408 (request not received in time), 414 (URI too long) or 431 (headers too large), in the same envelope.
+A method that a path does not serve is answered 405 \`METHOD_NOT_ALLOWED\`, with \`Allow\` naming the methods it does.`;
 
 /** One description per tag, in the order Swagger UI shows them. A tag used by a route must be listed here. */
 export const TAGS: { name: string; description: string }[] = [

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Response } from 'supertest';
-import { auth } from '../support/fixtures.js';
+import { auth, createActiveMember, uniqueEmail } from '../support/fixtures.js';
 import { expectError } from '../support/envelope.js';
 import { expectSeed002Error, GENEROUS_LIMITS } from '../support/invitations.js';
 import { createTestApp, TestApp } from '../support/test-app.js';
@@ -85,6 +85,55 @@ describe('BOLA across organizations', () => {
         }
         expectNothingOfA(res);
         expect(await snapshot(t.dataSource)).toEqual(before);
+      }
+    }
+  });
+
+  it("answers 404 ORGANIZATION_NOT_FOUND to A's deactivated Owner and to a pending invitee (as Owner) with a key, on every operation, and changes nothing", async () => {
+    // An Owner of A who was deactivated: their key still works elsewhere, not in A.
+    const deactivated = await createActiveMember(t, a.orgId, [a.roles.owner], uniqueEmail('former-owner'));
+    const off = await t
+      .http()
+      .post(`/v1/organizations/${a.orgId}/users/${deactivated.userId}/deactivate`)
+      .set(auth(a.owner));
+    expect(off.status).toBe(200);
+    // An active member of B, invited into A as Owner and not yet accepted.
+    const invitee = await freshMember(t, b);
+    const invited = await t
+      .http()
+      .post(`/v1/organizations/${a.orgId}/invitations`)
+      .set(auth(a.owner))
+      .send({ email: invitee.email, role_ids: [a.roles.owner], send_invitation: false });
+    expect(invited.status).toBe(201);
+    const states: { user_id: string; account_state: string }[] = await t.dataSource.query(
+      'SELECT user_id, account_state FROM memberships WHERE organization_id = $1 AND user_id = ANY($2) ORDER BY account_state',
+      [a.orgId, [deactivated.userId, invitee.userId]],
+    );
+    expect(states).toEqual([
+      { user_id: deactivated.userId, account_state: 'deactivated' },
+      { user_id: invitee.userId, account_state: 'pending_invitation' },
+    ]);
+
+    for (const [who, caller] of [
+      ['deactivated Owner', deactivated],
+      ['pending invitee', invitee],
+    ] as const) {
+      for (const op of orgScoped()) {
+        for (const orgRef of [
+          { orgId: a.orgId, slug: a.slug },
+          { orgId: a.slug, slug: a.slug },
+        ]) {
+          const input = await op.spec.valid({ t, org: a, caller: a.owner });
+          const before = await snapshot(t.dataSource);
+          const res = await send(t, op, { ...a, ...orgRef }, input, caller);
+          try {
+            expectRouteError(op.path, res, 404, 'ORGANIZATION_NOT_FOUND');
+          } catch (error) {
+            throw new Error(`${op.id} on ${orgRef.orgId} as the ${who}: ${(error as Error).message}`);
+          }
+          expectNothingOfA(res, [caller.email]);
+          expect(await snapshot(t.dataSource)).toEqual(before);
+        }
       }
     }
   });

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as net from 'node:net';
 import type { Response } from 'supertest';
 import { auth, createWorld, World } from '../support/fixtures.js';
 import { expectError } from '../support/envelope.js';
@@ -152,6 +155,92 @@ describe('HTTP surface: errors before routing use the envelope too', () => {
   });
 });
 
+describe('HTTP surface: a wrong method on an existing path, a request that never finishes', () => {
+  let t: TestApp;
+  let w: World;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    w = await createWorld(t);
+  });
+  afterAll(() => t.close());
+
+  it('answers a method the path does not serve with 405 METHOD_NOT_ALLOWED and Allow naming the ones it does', async () => {
+    const cases: { method: 'get' | 'put' | 'post' | 'patch' | 'delete'; path: string; allow: string }[] = [
+      { method: 'put', path: '/v1/me', allow: 'GET, HEAD' },
+      { method: 'delete', path: '/v1/organizations', allow: 'GET, HEAD, POST' },
+      { method: 'post', path: `/v1/organizations/${w.orgId}`, allow: 'GET, HEAD, PATCH' },
+      { method: 'patch', path: `/v1/organizations/${w.orgId}/users/usr_x/deactivate`, allow: 'POST' },
+      { method: 'get', path: '/v1/invitations/accept', allow: 'POST' },
+    ];
+    for (const { method, path, allow } of cases) {
+      // With and without credentials: which methods a path has is in the public OpenAPI document anyway.
+      for (const headers of [auth(w.owner), {}]) {
+        const res = await t.http()[method](path).set(headers);
+        const error = expectError(res, 405, 'METHOD_NOT_ALLOWED');
+        expect({ method, path, allow: res.headers.allow }).toEqual({ method, path, allow });
+        expect(error.details).toEqual({ method: method.toUpperCase(), allowed_methods: allow.split(', ') });
+        expectSecurityHeaders(res);
+      }
+    }
+    // A path that exists for no method stays a 404, whatever the method.
+    expectError(await t.http().delete('/v1/nowhere').set(auth(w.owner)), 404, 'NOT_FOUND');
+    expectError(await t.http().post(`/v1/organizations/${w.orgId}/nowhere`).send({}), 404, 'NOT_FOUND');
+  });
+
+  it("answers a wrong method on seed 002's surface in its own envelope, with Allow", async () => {
+    const res = await t.http().get(`/api/v1/org/${w.orgSlug}/invitations`).set(auth(w.owner));
+    expectSeed002Error(res, 405, 'method_not_allowed');
+    expect(res.headers.allow).toBe('POST');
+  });
+
+  it('answers a request whose headers never finish with 408 REQUEST_TIMEOUT in the envelope, then closes', async () => {
+    // Node's defaults (60 s for headers, checked every 30 s) shortened for this server only.
+    const server = t.app.getHttpServer() as http.Server;
+    server.headersTimeout = 300;
+    server.requestTimeout = 600;
+    (server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 50;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const socket = net.connect(port, '127.0.0.1');
+      let raw = '';
+      socket.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.on('error', () => undefined);
+      // A request line and one header, and then nothing: the blank line that ends the headers never comes.
+      socket.write(`GET /v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: ${w.member.key}\r\n`);
+      await closed;
+
+      const [head, body] = raw.split('\r\n\r\n');
+      expect(head.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+      const headers = Object.fromEntries(
+        head
+          .split('\r\n')
+          .slice(1)
+          .map((line) => [
+            line.slice(0, line.indexOf(':')).toLowerCase(),
+            line.slice(line.indexOf(':') + 1).trim(),
+          ]),
+      );
+      expect(headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(headers.connection).toBe('close');
+      const envelope = JSON.parse(body);
+      expect(envelope).toEqual({
+        success: false,
+        error: expect.objectContaining({
+          code: 'REQUEST_TIMEOUT',
+          status: 408,
+          type: 'client_error',
+          trace_id: headers['x-request-id'],
+        }),
+      });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
 describe('HTTP surface: CORS_ORIGINS', () => {
   let t: TestApp;
   let w: World;
@@ -192,6 +281,13 @@ describe('HTTP surface: CORS_ORIGINS', () => {
     expect(res.headers['access-control-allow-origin']).toBe('https://app.example.test');
     expect(res.headers['access-control-allow-methods']).toContain('POST');
     expect(res.headers['access-control-allow-headers']?.toLowerCase()).toContain('x-api-key');
+  });
+
+  it('names only the path’s own methods in a 405 with CORS on (preflights are not a method), and unknown paths stay 404', async () => {
+    const res = await t.http().delete('/v1/organizations').set(auth(w.owner));
+    expectError(res, 405, 'METHOD_NOT_ALLOWED');
+    expect(res.headers.allow).toBe('GET, HEAD, POST');
+    expectError(await t.http().put('/v1/nowhere').set(auth(w.owner)), 404, 'NOT_FOUND');
   });
 });
 

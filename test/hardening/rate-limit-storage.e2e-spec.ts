@@ -1,23 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ThrottlerException, ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerException, ThrottlerStorage } from '@nestjs/throttler';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../src/common/errors/app-error.js';
 import { ErrorCode } from '../../src/common/errors/error-code.js';
 import { DEFAULT_RETRY_AFTER_SECONDS, toAppError } from '../../src/common/errors/to-app-error.js';
+import { MemoryThrottlerStorage } from '../../src/common/rate-limit/memory-throttler.storage.js';
 import { RedisThrottlerStorage } from '../../src/common/rate-limit/redis-throttler.storage.js';
 import { testRedis, TestRedis } from './support/redis.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The two counter storages must mean the same thing, since REDIS_URL only decides where the
+ * The app's two counter storages must mean the same thing, since REDIS_URL only decides where the
  * counters live: a budget of `limit` hits, then a block whose length Retry-After reports truthfully.
+ * Waits are on conditions (the block lifting), never a sleep guessed against the block's length.
  */
 describe.each([
   [
     'in memory',
     async () => ({
-      storage: new ThrottlerStorageService() as ThrottlerStorage,
+      storage: new MemoryThrottlerStorage() as ThrottlerStorage,
       close: async () => undefined,
     }),
   ],
@@ -45,20 +47,33 @@ describe.each([
   });
   afterAll(() => close());
 
+  it('reports the time left in whole seconds, rounded up: never tells a client to come back too early', async () => {
+    const first = await storage.increment(`w-${randomBytes(4).toString('hex')}`, 1200, 5, 1200, 'per-key');
+    expect(first).toEqual({ totalHits: 1, timeToExpire: 2, isBlocked: false, timeToBlockExpire: 0 });
+  });
+
   it('allows `limit` hits, then blocks for the block duration, then starts counting again', async () => {
     const key = `k-${randomBytes(4).toString('hex')}`;
-    const first = await storage.increment(key, 1000, 2, 1500, 'per-key');
-    const second = await storage.increment(key, 1000, 2, 1500, 'per-key');
-    expect([first.isBlocked, second.isBlocked]).toEqual([false, false]);
-    expect(second.totalHits).toBe(2);
+    const BLOCK_MS = 1200;
+    const hit = () => storage.increment(key, 60_000, 2, BLOCK_MS, 'per-key');
+    const [first, second] = [await hit(), await hit()];
+    expect([first.isBlocked, second.isBlocked, second.totalHits]).toEqual([false, false, 2]);
 
-    const third = await storage.increment(key, 1000, 2, 1500, 'per-key');
-    expect(third.isBlocked).toBe(true);
-    expect(third.timeToBlockExpire).toBe(2); // 1.5 s, rounded up: never tells a client to come back too early
-    expect((await storage.increment(key, 1000, 2, 1500, 'per-key')).isBlocked).toBe(true);
+    const blockedAt = Date.now();
+    const third = await hit();
+    expect(third).toEqual(expect.objectContaining({ isBlocked: true, timeToBlockExpire: 2 })); // 1.2 s, rounded up
 
-    await sleep(1600);
-    const after = await storage.increment(key, 1000, 2, 1500, 'per-key');
+    // Hit until the block lifts: every answer meanwhile says blocked, for at most 2 s more.
+    let after = await hit();
+    while (after.isBlocked) {
+      expect(after.timeToBlockExpire).toBeGreaterThanOrEqual(1);
+      expect(after.timeToBlockExpire).toBeLessThanOrEqual(2);
+      if (Date.now() - blockedAt > 15_000) throw new Error('the block never lifted');
+      await sleep(50);
+      after = await hit();
+    }
+    expect(Date.now() - blockedAt).toBeGreaterThanOrEqual(BLOCK_MS); // not lifted early
+    // The hits while blocked were not counted: the budget starts again from one.
     expect(after).toEqual(expect.objectContaining({ isBlocked: false, totalHits: 1 }));
   });
 

@@ -10,7 +10,8 @@ import { buildOpenApiDocument } from '../../src/openapi/document.js';
 /**
  * The contract tier: every response a suite receives must be one the OpenAPI document describes.
  * - the status is documented for the route's path and method (a route not in the document may only
- *   answer with an error envelope: unknown routes, wrong methods);
+ *   answer with an error envelope: unknown routes, wrong methods; a 405's `Allow` names the methods
+ *   the document has for that path);
  * - the body is valid against the documented schema, with no property the schema does not name
  *   (objects are validated as `additionalProperties: false` unless the schema says otherwise);
  * - X-Request-Id is on every response, and each header the response documents as required is there.
@@ -104,6 +105,7 @@ export class OpenApiContract {
       // Not an API operation: the router, the HTTP layer or the guards answered, and only with an error envelope.
       if (res.status < 400)
         return [...problems, `${where} → ${res.status}: the route is not in the OpenAPI document`];
+      if (res.status === 405) problems.push(...this.allowProblems(res, url.pathname, where));
       const envelope = BEFORE_ROUTING_STATUSES.has(res.status)
         ? {
             anyOf: [
@@ -161,6 +163,26 @@ export class OpenApiContract {
         `response breaks the OpenAPI contract (set TEST_CONTRACT=off to run without this check):\n- ${problems.join('\n- ')}`,
       );
     }
+  }
+
+  /** A 405's `Allow` names exactly the methods the document has for the path (HEAD comes with GET). */
+  private allowProblems(res: Response, pathname: string, where: string): string[] {
+    const documented = new Set(
+      this.routes
+        .filter((route) => route.pattern.test(pathname))
+        .flatMap((route) => Object.keys(route.operations).map((m) => m.toUpperCase())),
+    );
+    if (documented.has('GET')) documented.add('HEAD');
+    const allow = String(res.headers.allow ?? '')
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean);
+    const expected = [...documented].sort().join(', ');
+    return [...allow].sort().join(', ') === expected
+      ? []
+      : [
+          `${where} → 405: Allow is ${JSON.stringify(res.headers.allow)}, the document has ${expected || 'nothing'} for this path`,
+        ];
   }
 
   private routeFor(method: string, pathname: string): Route | undefined {

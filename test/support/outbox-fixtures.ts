@@ -26,6 +26,8 @@ export interface QueueOptions {
   invitationStatus?: 'pending' | 'accepted' | 'declined' | 'revoked';
   /** Host of PUBLIC_APP_URL in the test app. */
   messageIdHost?: string;
+  /** When the outbox row becomes due; defaults to now. */
+  dueAt?: Date;
 }
 
 /**
@@ -79,8 +81,9 @@ export async function queueInvitationEmail(
       ],
     );
     const [row]: { id: string }[] = await m.query(
-      `INSERT INTO email_outbox (invitation_id, invitation_version, message_id) VALUES ($1, $2, $3) RETURNING id`,
-      [invitationId, version, messageId],
+      `INSERT INTO email_outbox (invitation_id, invitation_version, message_id, next_attempt_at)
+       VALUES ($1, $2, $3, coalesce($4, now())) RETURNING id`,
+      [invitationId, version, messageId, options.dueAt ?? null],
     );
     return String(row.id);
   });

@@ -17,6 +17,19 @@ export interface SmtpSinkOptions {
   reject?: (message: ParsedMessage, attemptOfThisMessageId: number) => string | undefined;
   /** Holds each reply to DATA this long (a slow server, for shutdown tests). */
   replyDelayMs?: number;
+  /** Holds each reply to DATA until this is true (checked every few ms), e.g. until several senders are in flight. */
+  holdRepliesUntil?: (sink: SmtpSink) => boolean;
+  /** Starts answering every connection with 421 (down for maintenance) until `refusing` is set false. */
+  refusing?: boolean;
+  /** Called for each AUTH; a string refuses the login with that reply (e.g. "535 5.7.8 bad credentials"). */
+  login?: (username: string, password: string) => string | undefined;
+}
+
+/** "451 text" as smtp-server's error: the reply code, then the text. */
+function smtpError(reply: string): Error {
+  const error = new Error(reply.replace(/^\d{3}\s*/, '')) as Error & { responseCode: number };
+  error.responseCode = Number(reply.slice(0, 3)) || 451;
+  return error;
 }
 
 /**
@@ -29,16 +42,33 @@ export class SmtpSink {
   readonly attemptsByMessageId = new Map<string, number>();
   /** Messages whose DATA has started arriving (accepted, rejected or still in progress). */
   dataStarted = 0;
+  /** The MAIL FROM of every DATA that has started arriving. */
+  readonly dataStartedFrom: string[] = [];
+  /** While true, every connection is greeted with 421 and closed: the server is there, its service is not. */
+  refusing: boolean;
 
   private readonly server: SMTPServer;
   private listeningPort = 0;
+  private closing = false;
 
   private constructor(private readonly options: SmtpSinkOptions) {
+    this.refusing = options.refusing ?? false;
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
       closeTimeout: 1000,
+      onConnect: (_session, callback) => {
+        if (!this.refusing) return callback();
+        callback(smtpError('421 4.3.2 service not available, try again later'));
+      },
+      // Plain-text AUTH on loopback, so the app's credentials reach the test's `login`.
+      allowInsecureAuth: true,
+      onAuth: (auth, _session, callback) => {
+        const refusal = this.options.login?.(auth.username ?? '', auth.password ?? '');
+        if (!refusal) return callback(null, { user: auth.username });
+        callback(smtpError(refusal));
+      },
       onData: (stream, session, callback) => this.receive(stream, session, callback),
     });
   }
@@ -64,6 +94,7 @@ export class SmtpSink {
   ): void {
     const chunks: Buffer[] = [];
     this.dataStarted += 1;
+    this.dataStartedFrom.push(session.envelope.mailFrom ? session.envelope.mailFrom.address : '');
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('end', () => {
       const finish = () => {
@@ -71,16 +102,14 @@ export class SmtpSink {
         const attempt = (this.attemptsByMessageId.get(parsed.messageId) ?? 0) + 1;
         this.attemptsByMessageId.set(parsed.messageId, attempt);
         const rejection = this.options.reject?.(parsed, attempt);
-        if (rejection) {
-          const error = new Error(rejection.replace(/^\d{3}\s*/, '')) as Error & { responseCode: number };
-          error.responseCode = Number(rejection.slice(0, 3)) || 451;
-          return callback(error);
-        }
+        if (rejection) return callback(smtpError(rejection));
         this.messages.push({ ...parsed, recipients: session.envelope.rcptTo.map((r) => r.address) });
         callback();
       };
-      if (this.options.replyDelayMs) setTimeout(finish, this.options.replyDelayMs);
-      else finish();
+      const hold = this.options.holdRepliesUntil;
+      const release = () => (hold && !this.closing && !hold(this) ? setTimeout(release, 10) : finish());
+      if (this.options.replyDelayMs) setTimeout(release, this.options.replyDelayMs);
+      else release();
     });
   }
 
@@ -105,14 +134,7 @@ export class SmtpSink {
   }
 
   close(): Promise<void> {
+    this.closing = true;
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
-}
-
-/** A TCP port that was free a moment ago and on which nothing listens now (for an "SMTP server is down" test). */
-export async function closedPort(): Promise<number> {
-  const sink = await SmtpSink.start();
-  const port = sink.port;
-  await sink.close();
-  return port;
 }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error.js';
 import { renderCanonical, renderSeed002, RenderedError } from './error-envelope.js';
+import { methodNotAllowed } from './method-not-allowed.js';
 import { toAppError } from './to-app-error.js';
 
 /** Seed 002's surface renders errors in its own documented envelope; every other route uses seed 001's. */
@@ -15,7 +16,7 @@ export function renderFor(request: FastifyRequest, error: AppError): RenderedErr
  * error and not-found handlers, so errors raised before Nest routing look exactly the same.
  */
 export function sendError(request: FastifyRequest, reply: FastifyReply, exception: unknown): void {
-  const { error, unexpected } = toAppError(exception, reply.getHeaders());
+  const { error, unexpected } = toAppError(methodNotAllowed(request, exception) ?? exception, reply.getHeaders());
   if (unexpected) {
     request.log.error({ err: exception, trace_id: request.id }, 'request failed: %s', error.code);
   }
