@@ -8,6 +8,7 @@ import { AuthGuard } from './common/auth/auth.guard.js';
 import { AppExceptionFilter } from './common/errors/app-exception.filter.js';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
+import { PaginationModule } from './common/pagination/pagination.module.js';
 import { AppValidationPipe } from './common/validation/app-validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
           retryDelay: 1000,
         }),
         RateLimitModule,
+        PaginationModule,
         HealthModule,
         ApiKeysModule,
         OrganizationsModule,

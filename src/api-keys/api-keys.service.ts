@@ -5,13 +5,17 @@ import { displayPrefix, generateApiKey, hashApiKey } from '../common/auth/api-ke
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId } from '../common/ids/ids.js';
+import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
 import { ApiKey } from './api-key.entity.js';
 import { ApiKeyCreatedResponseDto, ApiKeyResponseDto } from './dto/api-key.dto.js';
 
 @Injectable()
 export class ApiKeysService {
-  constructor(@InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>) {}
+  constructor(
+    @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    private readonly cursors: CursorCodec,
+  ) {}
 
   /** Issues a key for the user (inside the caller's transaction when given); the secret is returned once. */
   async issue(userId: string, name: string, manager: EntityManager = this.keys.manager): Promise<ApiKeyCreatedResponseDto> {
@@ -28,7 +32,7 @@ export class ApiKeysService {
 
   list(userId: string, query: PageQueryDto): Promise<Page<ApiKeyResponseDto>> {
     const qb = this.keys.createQueryBuilder('k').where('k.user_id = :userId AND k.revoked_at IS NULL', { userId });
-    return paginate(qb, query, ApiKeyResponseDto.from);
+    return paginate(qb, query, ApiKeyResponseDto.from, this.cursors.for('api_keys', userId));
   }
 
   /** Revokes one of the user's own keys; effective on the next request. */
