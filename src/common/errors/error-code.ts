@@ -13,6 +13,7 @@ export enum ErrorCode {
   DEPARTMENT_NOT_FOUND = 'DEPARTMENT_NOT_FOUND',
   INVITATION_NOT_FOUND = 'INVITATION_NOT_FOUND',
   API_KEY_NOT_FOUND = 'API_KEY_NOT_FOUND',
+  API_KEY_LIMIT_REACHED = 'API_KEY_LIMIT_REACHED',
   USER_ALREADY_EXISTS = 'USER_ALREADY_EXISTS',
   INVITATION_ALREADY_PENDING = 'INVITATION_ALREADY_PENDING',
   INVITATION_EXPIRED = 'INVITATION_EXPIRED',
@@ -56,6 +57,10 @@ export const ERROR_CODES: Record<ErrorCode, CodeSpec> = {
   DEPARTMENT_NOT_FOUND: { status: 404, message: 'Department not found.' },
   INVITATION_NOT_FOUND: { status: 404, message: 'No pending invitation found' },
   API_KEY_NOT_FOUND: { status: 404, message: 'API key not found.' },
+  API_KEY_LIMIT_REACHED: {
+    status: 409,
+    message: 'This user holds the most API keys allowed; revoke one before creating another.',
+  },
   USER_ALREADY_EXISTS: { status: 409, message: 'An account with this email already exists.' },
   INVITATION_ALREADY_PENDING: {
     status: 409,
