@@ -9,7 +9,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
 import pg from 'pg';
 import * as SQL from './baseline/sql.js';
-import { encodeCursor, generateApiKey, hashApiKey, newId, signInvitationToken } from './lib/secrets.js';
+import { decodeCursor, encodeCursor, generateApiKey, hashApiKey, newId, signInvitationToken } from './lib/secrets.js';
 
 const secret = process.env.INVITATION_SECRET ?? '';
 const publicAppUrl = (process.env.PUBLIC_APP_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
@@ -285,7 +285,8 @@ app.get('/v1/organizations/:organization_id/invitations', async (request) => {
   const limit = query.limit ? Number(query.limit) : 20;
   let rows: pg.QueryResult;
   if (query.cursor) {
-    const after = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')) as { t: string; i: string };
+    const after = decodeCursor(secret, `invitations:${org.organizationId}`, query.cursor);
+    if (!after) throw new Error('cursor_invalid');
     rows = await pool.query(SQL.listPageAfter(limit + 1), [org.organizationId, after.t, after.i]);
   } else {
     rows = await pool.query(SQL.listPage(limit + 1), [org.organizationId]);
@@ -297,7 +298,7 @@ app.get('/v1/organizations/:organization_id/invitations', async (request) => {
   return {
     data: items.map(invitationResource),
     has_more: hasMore,
-    next_cursor: hasMore && last ? encodeCursor(last.created_at, last.id) : null,
+    next_cursor: hasMore && last ? encodeCursor(secret, `invitations:${org.organizationId}`, last.created_at, last.id) : null,
   };
 });
 

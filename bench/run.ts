@@ -128,7 +128,7 @@ async function growLargeTier(prepared: Prepared, url: string): Promise<{ fx: Fix
     });
     await analyze(client);
     log(`  grown in ${Math.round((Date.now() - started) / 1000)} s`);
-    const fx = await readFixtures(client, prepared.fx.ownerKey, prepared.readOrgId, SMALL_TIER + missing, prepared.runTag);
+    const fx = await readFixtures(client, prepared.secret, prepared.fx.ownerKey, prepared.readOrgId, SMALL_TIER + missing, prepared.runTag);
     return { fx, invitations: await countInvitations(client) };
   } finally {
     await client.end();

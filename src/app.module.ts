@@ -13,6 +13,7 @@ import { TokenAuthenticator } from './common/auth/oidc/token-authenticator.js';
 import { AppExceptionFilter } from './common/errors/app-exception.filter.js';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
+import { PaginationModule } from './common/pagination/pagination.module.js';
 import { AppValidationPipe } from './common/validation/app-validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -49,6 +50,7 @@ export class AppModule {
         EventsModule,
         MetricsModule,
         RateLimitModule,
+        PaginationModule,
         HealthModule,
         ApiKeysModule,
         OrganizationsModule,

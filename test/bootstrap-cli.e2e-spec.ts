@@ -57,6 +57,9 @@ describe('bootstrap CLI', () => {
     [['--org-name', 'X', '--owner-email', 'not-an-email']],
     [['--owner-email', 'a@b.test']],
     [['--org-name', 'X', '--owner-email', 'a@b.test', '--slug', 'Not_A_Slug']],
+    // Lookalikes of a real address (issue 11): the one email normalisation refuses them.
+    [['--org-name', 'X', '--owner-email', 'admin\u200b@acme.test']],
+    [['--org-name', 'X', '--owner-email', '\uff41dmin@acme.test']],
   ])('exits 2 with usage on bad arguments %j', async (args) => {
     await expect(bootstrap(args, databaseUrl)).rejects.toMatchObject({
       code: 2,

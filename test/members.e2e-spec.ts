@@ -271,12 +271,19 @@ describe('members: list, get, update memberships, deactivate, reactivate, remove
         .query({ email: `  ${member.email.toUpperCase()} ` })
         .set(auth(org.owner));
       expect(ids(res)).toEqual([member.userId]);
+      // Exact match only: a prefix is not an address (400), another address on the same domain matches no one.
       const prefix = await t
         .http()
         .get(url())
         .query({ email: member.email.slice(0, 8) })
         .set(auth(org.owner));
-      expect(ids(prefix)).toEqual([]);
+      expectError(prefix, 400, 'VALIDATION_ERROR');
+      const sibling = await t
+        .http()
+        .get(url())
+        .query({ email: `x${member.email}` })
+        .set(auth(org.owner));
+      expect(ids(sibling)).toEqual([]);
     });
 
     it("matches no one for another organization's role or department, or a non-member's email", async () => {

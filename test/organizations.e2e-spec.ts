@@ -27,7 +27,8 @@ describe('organizations', () => {
   const path = (org: string) => `/v1/organizations/${org}`;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // This suite creates many organizations per user; that limit has its own test (rate-limits).
+    t = await createTestApp({ RATE_LIMIT_ORG_CREATES_PER_USER_PER_HOUR: '1000' });
     w = await createWorld(t);
   });
   afterAll(() => t.close());

@@ -214,7 +214,16 @@ describe('platform: errors, trace ids, auth, health', () => {
 
     it("cannot revoke another user's key (404) and rejects malformed key ids (400)", async () => {
       const created = await t.http().post('/v1/api-keys').set(auth(w.member)).send({});
-      expectError(await t.http().delete(`/v1/api-keys/${created.body.id}`).set(auth(w.otherOwner)), 404, 'API_KEY_NOT_FOUND');
+      const foreign = expectError(
+        await t.http().delete(`/v1/api-keys/${created.body.id}`).set(auth(w.otherOwner)),
+        404,
+        'API_KEY_NOT_FOUND',
+      );
+      // An acronym keeps its capitals in system_message (issue 11 found "aPI key not found.").
+      expect({ message: foreign.message, system_message: foreign.system_message }).toEqual({
+        message: 'API key not found.',
+        system_message: 'API key not found.',
+      });
       const bad = await t.http().delete('/v1/api-keys/not-an-id').set(auth(w.member));
       expectError(bad, 400, 'VALIDATION_ERROR');
       expect(fieldErrorLocs(bad)).toEqual(['path.key_id']);

@@ -225,14 +225,14 @@ export async function seedAcceptable(client: pg.Client, org: SeededOrg, inviterI
 }
 
 /** The cursor a client holds after paging `fraction` of the way through the org's invitations. */
-export async function cursorAt(client: pg.Client, orgId: string, fraction: number): Promise<string> {
+export async function cursorAt(client: pg.Client, secret: string, orgId: string, fraction: number): Promise<string> {
   const { rows } = await client.query<{ created_at: Date; id: string }>(
     `SELECT created_at, id FROM invitations WHERE organization_id = $1 ORDER BY created_at, id
       OFFSET (SELECT floor(count(*) * $2::float8) FROM invitations WHERE organization_id = $1) LIMIT 1`,
     [orgId, fraction],
   );
   if (!rows[0]) throw new Error(`no invitations in ${orgId}`);
-  return encodeCursor(rows[0].created_at, rows[0].id);
+  return encodeCursor(secret, `invitations:${orgId}`, rows[0].created_at, rows[0].id);
 }
 
 export async function countInvitations(client: pg.Client): Promise<number> {

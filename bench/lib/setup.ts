@@ -61,8 +61,8 @@ export function pendingEmailSample(rows: number, size: number): string[] {
 }
 
 /** What the read scenarios need from a database holding bulk rows [0, rows). */
-export async function readFixtures(client: pg.Client, ownerKey: string, readOrgId: string, rows: number, runTag: string): Promise<Fixtures> {
-  return { ownerKey, readOrgId, pendingEmails: pendingEmailSample(rows, 20_000), deepCursor: await cursorAt(client, readOrgId, 0.9), runTag };
+export async function readFixtures(client: pg.Client, secret: string, ownerKey: string, readOrgId: string, rows: number, runTag: string): Promise<Fixtures> {
+  return { ownerKey, readOrgId, pendingEmails: pendingEmailSample(rows, 20_000), deepCursor: await cursorAt(client, secret, readOrgId, 0.9), runTag };
 }
 
 export interface Prepared {
@@ -160,7 +160,7 @@ export async function prepare(options: PrepareOptions): Promise<Prepared> {
       bulkTarget,
       statsEnabled,
       clones,
-      fx: await readFixtures(admin, bootstrap.api_key, bootstrap.organization_id, options.invitations, runTag),
+      fx: await readFixtures(admin, secret, bootstrap.api_key, bootstrap.organization_id, options.invitations, runTag),
       writeOrg: async (name: string) => {
         const org = await createOrganization(admin, name, `${name}-${runTag}`, bootstrap.user_id);
         const departmentId = `dept_bench${randomBytes(8).toString('hex')}`;

@@ -16,9 +16,16 @@ export class ApiKeysController {
   @Post()
   @HttpCode(201)
   @Access('user')
-  @ApiOperation({ summary: 'Create an API key', description: 'The key acts as the caller. It is shown once.' })
+  @ApiOperation({
+    summary: 'Create an API key',
+    description:
+      'The key acts as the caller. It is shown once. A user holds at most MAX_API_KEYS_PER_USER (25) unrevoked ' +
+      'keys, and all of them share one request budget (RATE_LIMIT_PER_KEY_PER_MIN).',
+  })
   @ApiCreatedResponse({ type: ApiKeyCreatedResponseDto })
-  @ApiErrors([400])
+  @ApiErrors([400, 409], {
+    descriptions: { 409: 'The caller already holds MAX_API_KEYS_PER_USER unrevoked keys (API_KEY_LIMIT_REACHED, `details.limit`)' },
+  })
   createApiKey(@Body() body: ApiKeyCreateDto, @CurrentCaller() caller: Caller): Promise<ApiKeyCreatedResponseDto> {
     return this.apiKeys.issue(caller.userId, body.name ?? 'API key');
   }

@@ -1,20 +1,45 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Repository } from 'typeorm';
 import { displayPrefix, generateApiKey, hashApiKey } from '../common/auth/api-key-secret.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId } from '../common/ids/ids.js';
+import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
+import { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { ApiKey } from './api-key.entity.js';
 import { ApiKeyCreatedResponseDto, ApiKeyResponseDto } from './dto/api-key.dto.js';
 
 @Injectable()
 export class ApiKeysService {
-  constructor(@InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>) {}
+  constructor(
+    @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    private readonly cursors: CursorCodec,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
-  /** Issues a key for the user (inside the caller's transaction when given); the secret is returned once. */
-  async issue(userId: string, name: string, manager: EntityManager = this.keys.manager): Promise<ApiKeyCreatedResponseDto> {
+  /**
+   * Issues a key for the user (inside the caller's transaction when given); the secret is returned
+   * once. At most MAX_API_KEYS_PER_USER unrevoked keys: the user's row is locked first, so concurrent
+   * issues for one user count one after another and the limit holds (no check-then-insert race).
+   */
+  issue(userId: string, name: string, manager?: EntityManager): Promise<ApiKeyCreatedResponseDto> {
+    if (manager?.queryRunner?.isTransactionActive) return this.issueWithin(manager, userId, name);
+    return (manager ?? this.keys.manager).transaction((tx) => this.issueWithin(tx, userId, name));
+  }
+
+  private async issueWithin(manager: EntityManager, userId: string, name: string): Promise<ApiKeyCreatedResponseDto> {
+    // NO KEY UPDATE: serialises key issues for this user without blocking rows that reference it.
+    await manager.query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
+    const [{ n }]: { n: number }[] = await manager.query(
+      'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL',
+      [userId],
+    );
+    if (n >= this.config.maxApiKeysPerUser) {
+      throw new AppError(ErrorCode.API_KEY_LIMIT_REACHED, undefined, { limit: this.config.maxApiKeysPerUser });
+    }
     const secret = generateApiKey();
     const id = newId('key');
     const prefix = displayPrefix(secret);
@@ -28,7 +53,7 @@ export class ApiKeysService {
 
   list(userId: string, query: PageQueryDto): Promise<Page<ApiKeyResponseDto>> {
     const qb = this.keys.createQueryBuilder('k').where('k.user_id = :userId AND k.revoked_at IS NULL', { userId });
-    return paginate(qb, query, ApiKeyResponseDto.from);
+    return paginate(qb, query, ApiKeyResponseDto.from, this.cursors.for('api_keys', userId));
   }
 
   /** Revokes one of the user's own keys; effective on the next request. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { normalizeEmail } from '../common/email/email-address.js';
 import { newId } from '../common/ids/ids.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { slugify } from '../organizations/slug.js';
@@ -28,7 +29,9 @@ export class BootstrapService {
   }
 
   bootstrap(orgName: string, ownerEmail: string, slug?: string): Promise<BootstrapResult> {
-    const email = ownerEmail.trim().toLowerCase();
+    const normalized = normalizeEmail(ownerEmail);
+    if (!normalized.ok) return Promise.reject(new Error(`--owner-email: ${normalized.reason}`));
+    const { email } = normalized;
     return this.dataSource.transaction(async (manager) => {
       await manager
         .createQueryBuilder()

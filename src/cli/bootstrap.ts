@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { normalizeEmail } from '../common/email/email-address.js';
 import { ConfigError } from '../config/app-config.js';
 import { loadEnvFile } from '../config/load-env-file.js';
 import { createApp } from '../create-app.js';
@@ -6,7 +7,6 @@ import { SLUG_PATTERN } from '../organizations/slug.js';
 import { BootstrapService } from './bootstrap.service.js';
 
 const USAGE = 'usage: npm run -s bootstrap -- --org-name "Acme" --owner-email owner@acme.test [--slug acme] [--json]';
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * Creates an organization and its Owner against the configured database (migrating it first)
@@ -22,12 +22,14 @@ async function main(): Promise<void> {
     },
   });
   const orgName = values['org-name']?.trim();
-  const ownerEmail = values['owner-email']?.trim().toLowerCase();
+  const owner = values['owner-email'] === undefined ? undefined : normalizeEmail(values['owner-email']);
   const badSlug = values.slug !== undefined && !SLUG_PATTERN.test(values.slug);
-  if (!orgName || orgName.length > 200 || !ownerEmail || ownerEmail.length > 254 || !EMAIL.test(ownerEmail) || badSlug) {
+  if (!orgName || orgName.length > 200 || !owner?.ok || badSlug) {
+    if (owner && !owner.ok) process.stderr.write(`--owner-email: ${owner.reason}\n`);
     process.stderr.write(`${USAGE}\n`);
     process.exit(2);
   }
+  const ownerEmail = owner.email;
 
   loadEnvFile();
   const { app, close } = await createApp({

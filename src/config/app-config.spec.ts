@@ -12,6 +12,8 @@ describe('parseConfig', () => {
       rateLimitPerKeyPerMin: 1200,
       rateLimitPublicPerMin: 100,
       rateLimitInvitesPerOrgPerHour: 1000,
+      rateLimitOrgCreatesPerUserPerHour: 10,
+      maxApiKeysPerUser: 25,
       publicAppUrl: 'http://localhost:3000',
       autoBootstrap: true,
     });
@@ -38,6 +40,9 @@ describe('parseConfig', () => {
     [{ MIGRATIONS_RUN: 'maybe' }, 'MIGRATIONS_RUN must be true or false'],
     [{ MAIL_FROM: 'a\r\nBcc: x@evil.test' }, 'MAIL_FROM must be a single line'],
     [{ PUBLIC_APP_URL: 'ftp://x' }, 'PUBLIC_APP_URL must use one of http, https'],
+    [{ RATE_LIMIT_ORG_CREATES_PER_USER_PER_HOUR: '0' }, 'RATE_LIMIT_ORG_CREATES_PER_USER_PER_HOUR must be an integer from 1 to 1000000'],
+    [{ MAX_API_KEYS_PER_USER: 'many' }, 'MAX_API_KEYS_PER_USER must be an integer from 1 to 100000 (got "many")'],
+    [{ MAX_API_KEYS_PER_USER: '0' }, 'MAX_API_KEYS_PER_USER must be an integer from 1 to 100000'],
   ])('rejects %j with one clear message naming the variable', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

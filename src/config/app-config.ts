@@ -27,9 +27,14 @@ export interface AppConfig {
   invitationTtlDays: number;
   logLevel: string;
   redisUrl: string | undefined;
+  /** Per user: all of a user's keys share it (the name is the contract's). */
   rateLimitPerKeyPerMin: number;
   rateLimitPublicPerMin: number;
+  /** Every email sent for an organization counts: creates and resends. */
   rateLimitInvitesPerOrgPerHour: number;
+  rateLimitOrgCreatesPerUserPerHour: number;
+  /** Unrevoked keys a user may hold at once. */
+  maxApiKeysPerUser: number;
   resendCooldownSeconds: number;
   mailWorkerEnabled: boolean;
   mailPollIntervalMs: number;
@@ -157,6 +162,8 @@ export function parseConfig(env: Env = process.env): AppConfig {
     rateLimitPerKeyPerMin: int(env, 'RATE_LIMIT_PER_KEY_PER_MIN', 1200, 1, 1_000_000),
     rateLimitPublicPerMin: int(env, 'RATE_LIMIT_PUBLIC_PER_MIN', 100, 1, 1_000_000),
     rateLimitInvitesPerOrgPerHour: int(env, 'RATE_LIMIT_INVITES_PER_ORG_PER_HOUR', 1000, 1, 10_000_000),
+    rateLimitOrgCreatesPerUserPerHour: int(env, 'RATE_LIMIT_ORG_CREATES_PER_USER_PER_HOUR', 10, 1, 1_000_000),
+    maxApiKeysPerUser: int(env, 'MAX_API_KEYS_PER_USER', 25, 1, 100_000),
     resendCooldownSeconds: int(env, 'RESEND_COOLDOWN_SECONDS', 60, 0, 86_400),
     mailWorkerEnabled: bool(env, 'MAIL_WORKER_ENABLED', true),
     mailPollIntervalMs: int(env, 'MAIL_POLL_INTERVAL_MS', 1000, 10, 600_000),

@@ -5,6 +5,7 @@ import { AppError } from '../common/errors/app-error.js';
 import { isUniqueViolation } from '../common/errors/database-errors.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId } from '../common/ids/ids.js';
+import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
 import { Department } from './department.entity.js';
 import { DepartmentCreateDto } from './dto/department-create.dto.js';
@@ -18,7 +19,10 @@ import { DepartmentUpdateDto } from './dto/department-update.dto.js';
  */
 @Injectable()
 export class DepartmentsService {
-  constructor(@InjectRepository(Department) private readonly departments: Repository<Department>) {}
+  constructor(
+    @InjectRepository(Department) private readonly departments: Repository<Department>,
+    private readonly cursors: CursorCodec,
+  ) {}
 
   async create(organizationId: string, input: DepartmentCreateDto): Promise<Department> {
     const department = this.departments.create({
@@ -39,7 +43,7 @@ export class DepartmentsService {
     const qb = this.departments
       .createQueryBuilder('d')
       .where('d.organization_id = :organizationId', { organizationId });
-    return paginate(qb, query, DepartmentResponseDto.from);
+    return paginate(qb, query, DepartmentResponseDto.from, this.cursors.for('departments', organizationId));
   }
 
   async get(organizationId: string, departmentId: string): Promise<Department> {

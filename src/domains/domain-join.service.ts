@@ -5,6 +5,7 @@ import { Caller } from '../common/auth/request-context.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId } from '../common/ids/ids.js';
+import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { MemberResponseDto } from '../users/dto/member-response.dto.js';
@@ -31,6 +32,7 @@ export class DomainJoinService {
     private readonly dataSource: DataSource,
     @InjectRepository(Organization) private readonly organizations: Repository<Organization>,
     private readonly memberViews: MemberViews,
+    private readonly cursors: CursorCodec,
   ) {}
 
   /** Organizations the caller may join now; none while the caller's email is not verified. */
@@ -38,17 +40,31 @@ export class DomainJoinService {
     const domain = emailDomain(caller.email);
     const qb = this.organizations
       .createQueryBuilder('o')
-      .innerJoin('organization_domains', 'd', `d.organization_id = o.id AND d.status = 'verified' AND d.domain = :domain`, { domain })
-      .innerJoin('users', 'u', 'u.id = :userId AND u.email_verified_at IS NOT NULL', { userId: caller.userId })
+      .innerJoin(
+        'organization_domains',
+        'd',
+        `d.organization_id = o.id AND d.status = 'verified' AND d.domain = :domain`,
+        { domain },
+      )
+      .innerJoin('users', 'u', 'u.id = :userId AND u.email_verified_at IS NOT NULL', {
+        userId: caller.userId,
+      })
       .where('o.auto_join_enabled')
-      .andWhere('NOT EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = o.id AND m.user_id = :userId)');
-    return paginate(qb, query, (org) => ({
-      organization_id: org.id,
-      organization_name: org.name,
-      organization_slug: org.slug,
-      domain,
-      role_id: org.autoJoinRoleId!,
-    }));
+      .andWhere(
+        'NOT EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = o.id AND m.user_id = :userId)',
+      );
+    return paginate(
+      qb,
+      query,
+      (org) => ({
+        organization_id: org.id,
+        organization_name: org.name,
+        organization_slug: org.slug,
+        domain,
+        role_id: org.autoJoinRoleId!,
+      }),
+      this.cursors.for('organization_suggestions', caller.userId),
+    );
   }
 
   /**
@@ -61,7 +77,8 @@ export class DomainJoinService {
    */
   async join(caller: Caller, idOrSlug: string): Promise<MemberResponseDto> {
     const column = idOrSlug.startsWith('org_') ? 'id' : 'slug';
-    const notAllowed = () => new AppError(ErrorCode.JOIN_NOT_ALLOWED, undefined, { organization_id: idOrSlug });
+    const notAllowed = () =>
+      new AppError(ErrorCode.JOIN_NOT_ALLOWED, undefined, { organization_id: idOrSlug });
     if (idOrSlug.length > 64) throw notAllowed();
     return this.dataSource.transaction(async (manager) => {
       const [target]: JoinTarget[] = await manager.query(
@@ -96,7 +113,10 @@ export class DomainJoinService {
         [newId('mem'), target.id, caller.userId],
       );
       if (inserted.length === 0) {
-        throw new AppError(ErrorCode.USER_ALREADY_EXISTS, undefined, { email: caller.email, organization_id: target.id });
+        throw new AppError(ErrorCode.USER_ALREADY_EXISTS, undefined, {
+          email: caller.email,
+          organization_id: target.id,
+        });
       }
       await manager.query('INSERT INTO membership_roles (membership_id, role_id) VALUES ($1, $2)', [
         inserted[0].id,

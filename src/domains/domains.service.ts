@@ -5,6 +5,7 @@ import { AppError } from '../common/errors/app-error.js';
 import { isUniqueViolation } from '../common/errors/database-errors.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId, randomBase62 } from '../common/ids/ids.js';
+import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
 import { DnsTxtLookup } from './dns-txt-lookup.js';
 import { challengeName, normalizeDomain } from './domain-name.js';
@@ -24,11 +25,13 @@ export class DomainsService {
     private readonly dataSource: DataSource,
     @InjectRepository(OrganizationDomain) private readonly domains: Repository<OrganizationDomain>,
     private readonly dns: DnsTxtLookup,
+    private readonly cursors: CursorCodec,
   ) {}
 
   async create(organizationId: string, input: string): Promise<OrganizationDomain> {
     const normalized = normalizeDomain(input);
-    if ('problem' in normalized) throw AppError.validation([{ loc: ['body', 'domain'], ...normalized.problem }]);
+    if ('problem' in normalized)
+      throw AppError.validation([{ loc: ['body', 'domain'], ...normalized.problem }]);
     const domain = this.domains.create({
       id: newId('dom'),
       organizationId,
@@ -52,8 +55,10 @@ export class DomainsService {
   }
 
   list(organizationId: string, query: PageQueryDto): Promise<Page<DomainResponseDto>> {
-    const qb = this.domains.createQueryBuilder('d').where('d.organization_id = :organizationId', { organizationId });
-    return paginate(qb, query, DomainResponseDto.from);
+    const qb = this.domains
+      .createQueryBuilder('d')
+      .where('d.organization_id = :organizationId', { organizationId });
+    return paginate(qb, query, DomainResponseDto.from, this.cursors.for('domains', organizationId));
   }
 
   async get(organizationId: string, domainId: string): Promise<OrganizationDomain> {
@@ -83,12 +88,19 @@ export class DomainsService {
     const name = challengeName(domain.domain);
     const lookup = await this.dns.txt(name);
     if (!('records' in lookup) || !lookup.records.includes(domain.verificationValue)) {
-      const reason = 'records' in lookup ? 'value_mismatch' : lookup.failure === 'not_found' ? 'record_not_found' : 'lookup_failed';
-      throw new AppError(
-        ErrorCode.DOMAIN_VERIFICATION_FAILED,
-        REASON_MESSAGES[reason],
-        { domain_id: domain.id, domain: domain.domain, reason, name, ...('code' in lookup ? { dns_error: lookup.code } : {}) },
-      );
+      const reason =
+        'records' in lookup
+          ? 'value_mismatch'
+          : lookup.failure === 'not_found'
+            ? 'record_not_found'
+            : 'lookup_failed';
+      throw new AppError(ErrorCode.DOMAIN_VERIFICATION_FAILED, REASON_MESSAGES[reason], {
+        domain_id: domain.id,
+        domain: domain.domain,
+        reason,
+        name,
+        ...('code' in lookup ? { dns_error: lookup.code } : {}),
+      });
     }
 
     try {
@@ -105,7 +117,10 @@ export class DomainsService {
       });
     } catch (error) {
       if (isUniqueViolation(error, 'uq_organization_domains_verified')) {
-        throw new AppError(ErrorCode.DOMAIN_TAKEN, undefined, { domain_id: domain.id, domain: domain.domain });
+        throw new AppError(ErrorCode.DOMAIN_TAKEN, undefined, {
+          domain_id: domain.id,
+          domain: domain.domain,
+        });
       }
       throw error;
     }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { OrgScope } from '../common/auth/request-context.js';
+import { normalizeEmail } from '../common/email/email-address.js';
 import { AppError } from '../common/errors/app-error.js';
 import { isUniqueViolation } from '../common/errors/database-errors.js';
 import { ErrorCode } from '../common/errors/error-code.js';
@@ -53,7 +54,11 @@ export class InvitationCreateService {
     input: NewInvitation,
     options: CreateOptions = {},
   ): Promise<Invitation> {
-    const email = input.email.trim().toLowerCase();
+    // The DTOs normalised it already; done again here for callers without one (bulk rows, OIDC).
+    const normalized = normalizeEmail(input.email);
+    if (!normalized.ok)
+      throw AppError.validation([{ loc: ['body', 'email'], msg: normalized.reason, type: 'is_email' }]);
+    const { email } = normalized;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.dataSource.transaction((manager) =>

@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { iso } from '../common/http/timestamps.js';
+import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, paginate } from '../common/pagination/pagination.js';
 import { InvitationListQueryDto } from './dto/invitation-list-query.dto.js';
 import { InvitationResponseDto } from './dto/invitation-response.dto.js';
@@ -38,6 +39,7 @@ export class InvitationQueriesService {
   constructor(
     @InjectRepository(Invitation) private readonly invitations: Repository<Invitation>,
     private readonly tokens: InvitationTokens,
+    private readonly cursors: CursorCodec,
   ) {}
 
   async get(organizationId: string, invitationId: string): Promise<Invitation> {
@@ -52,7 +54,12 @@ export class InvitationQueriesService {
       .where('i.organization_id = :organizationId', { organizationId });
     if (query.status) qb.andWhere(effectiveStatusCondition('i', query.status), { status: query.status });
     if (query.email) qb.andWhere('i.email = :email', { email: query.email });
-    return paginate(qb, query, (invitation) => InvitationResponseDto.from(invitation, this.tokens));
+    return paginate(
+      qb,
+      query,
+      (invitation) => InvitationResponseDto.from(invitation, this.tokens),
+      this.cursors.for('invitations', organizationId),
+    );
   }
 
   /** Seed 003: the pending invitation found by exactly one of email, user_id or invitation_id. */

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { loadInvitationSecret } from './invitation-secret.js';
+import { loadInvitationSecret } from '../config/server-secret.js';
 
 export interface TokenClaims {
   invitationId: string;

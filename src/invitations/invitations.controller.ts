@@ -101,6 +101,8 @@ export class InvitationsController {
   }
 
   @Post(':invitation_id/resend')
+  // A resend is an email too: it spends the organization's hourly email budget like a create.
+  @RateLimit('invites-per-org')
   @HttpCode(200)
   @Access('admin')
   @ORG_PARAM
@@ -109,7 +111,8 @@ export class InvitationsController {
     description:
       'Issues a new link (the old one stops working), a new expiry (also for an expired invitation) and queues ' +
       'the email again. Throttled per invitation: RESEND_COOLDOWN_SECONDS after its last email (one created ' +
-      'without an email can be sent at once).',
+      "without an email can be sent at once), and counted against the organization's hourly email budget " +
+      "(RATE_LIMIT_INVITES_PER_ORG_PER_HOUR) like a create.",
   })
   @ApiOkResponse({ type: InvitationResponseDto })
   @ApiErrors([400, 404, 409, 410, 429], {
@@ -119,7 +122,9 @@ export class InvitationsController {
         'Already accepted (INVITATION_ALREADY_ACCEPTED), the invitee became a member (USER_ALREADY_EXISTS), or a ' +
         'newer invitation for the email is pending (INVITATION_ALREADY_PENDING)',
       410: 'The invitation was revoked or declined (INVITATION_REVOKED, INVITATION_DECLINED)',
-      429: 'Resent too recently (RATE_LIMITED, `details.retry_after_seconds`); see Retry-After',
+      429:
+        'Resent too recently (RATE_LIMITED, `details.retry_after_seconds`), or the organization\'s hourly email ' +
+        'budget is spent (RATE_LIMITED, `details.scope` `organization`); see Retry-After',
     },
   })
   async resendInvitation(

@@ -43,6 +43,7 @@ const EXAMPLE_DETAILS: Partial<Record<ErrorCode, Record<string, unknown>>> = {
   },
   [ErrorCode.USER_ALREADY_EXISTS]: { email: 'jane@example.com', organization_id: 'org_xyz789' },
   [ErrorCode.INVITATION_ALREADY_PENDING]: { invitation_id: 'inv_def456' },
+  [ErrorCode.API_KEY_LIMIT_REACHED]: { limit: 25 },
 };
 
 const ACCESS_TEXT: Record<string, string> = {

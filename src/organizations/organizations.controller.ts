@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/com
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiCreatedResponse } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
 import { OrganizationCreateDto } from './dto/organization-create.dto.js';
@@ -22,9 +23,13 @@ export class OrganizationsController {
   constructor(private readonly organizations: OrganizationsService) {}
 
   @Post()
+  @RateLimit('org-creates-per-user')
   @HttpCode(201)
   @Access('user')
-  @ApiOperation({ summary: 'Create an organization', description: 'The caller becomes its Owner.' })
+  @ApiOperation({
+    summary: 'Create an organization',
+    description: 'The caller becomes its Owner. At most RATE_LIMIT_ORG_CREATES_PER_USER_PER_HOUR (10) per user and hour.',
+  })
   @ApiCreatedResponse({ type: OrganizationResponseDto, description: 'The new organization' })
   @ApiErrors([400, 409], { descriptions: { 409: 'The slug is taken (ORGANIZATION_SLUG_TAKEN)' } })
   async createOrganization(

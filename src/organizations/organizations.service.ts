@@ -5,6 +5,7 @@ import { AppError } from '../common/errors/app-error.js';
 import { isUniqueViolation } from '../common/errors/database-errors.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId } from '../common/ids/ids.js';
+import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
 import { Role } from '../roles/role.entity.js';
 import { SYSTEM_ROLES } from '../roles/system-roles.js';
@@ -22,6 +23,7 @@ export class OrganizationsService {
   constructor(
     private readonly dataSource: DataSource,
     @InjectRepository(Organization) private readonly organizations: Repository<Organization>,
+    private readonly cursors: CursorCodec,
   ) {}
 
   /**
@@ -100,7 +102,7 @@ export class OrganizationsService {
           userId,
         },
       );
-    return paginate(qb, query, OrganizationResponseDto.from);
+    return paginate(qb, query, OrganizationResponseDto.from, this.cursors.for('organizations', userId));
   }
 
   /** One transaction: the auto-join role is checked (and locked) with the write that names it. */

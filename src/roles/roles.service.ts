@@ -5,6 +5,7 @@ import { AppError } from '../common/errors/app-error.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../common/errors/database-errors.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId } from '../common/ids/ids.js';
+import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
 import { RoleCreateDto } from './dto/role-create.dto.js';
 import { RoleResponseDto } from './dto/role-response.dto.js';
@@ -20,7 +21,10 @@ import { customRoleKey } from './system-roles.js';
  */
 @Injectable()
 export class RolesService {
-  constructor(@InjectRepository(Role) private readonly roles: Repository<Role>) {}
+  constructor(
+    @InjectRepository(Role) private readonly roles: Repository<Role>,
+    private readonly cursors: CursorCodec,
+  ) {}
 
   async create(organizationId: string, input: RoleCreateDto): Promise<Role> {
     const role = this.roles.create({
@@ -43,7 +47,7 @@ export class RolesService {
     const qb = this.roles
       .createQueryBuilder('r')
       .where('r.organization_id = :organizationId', { organizationId });
-    return paginate(qb, query, RoleResponseDto.from);
+    return paginate(qb, query, RoleResponseDto.from, this.cursors.for('roles', organizationId));
   }
 
   async get(organizationId: string, roleId: string): Promise<Role> {

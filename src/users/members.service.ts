@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
+import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, paginate } from '../common/pagination/pagination.js';
 import { MemberListQueryDto } from './dto/member-list-query.dto.js';
 import { MemberResponseDto } from './dto/member-response.dto.js';
@@ -15,6 +16,7 @@ export class MembersService {
   constructor(
     @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
     private readonly views: MemberViews,
+    private readonly cursors: CursorCodec,
   ) {}
 
   /** Two queries per page whatever its size: the keyset page of memberships, then their views. */
@@ -40,7 +42,7 @@ export class MembersService {
     if (query.email)
       qb.andWhere('m.user_id IN (SELECT u.id FROM users u WHERE u.email = :email)', { email: query.email });
 
-    const page = await paginate(qb, query, (m) => m.userId);
+    const page = await paginate(qb, query, (m) => m.userId, this.cursors.for('members', organizationId));
     const views = await this.views.find(organizationId, page.data);
     // A member removed between the two queries is left out rather than shown half-built.
     const data = page.data.flatMap((userId) => views.get(userId) ?? []);

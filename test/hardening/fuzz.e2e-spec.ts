@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { Response } from 'supertest';
 import { SEED002_ROUTE_PREFIX } from '../../src/common/errors/error-response.js';
 import { expectError } from '../support/envelope.js';
-import { Actor } from '../support/fixtures.js';
+import { Actor, auth } from '../support/fixtures.js';
 import { contractFor, OpenApiContract } from '../support/contract.js';
 import { GENEROUS_LIMITS } from '../support/invitations.js';
 import { createTestApp, TestApp } from '../support/test-app.js';
@@ -134,7 +134,25 @@ describe('property-based requests derived from the OpenAPI document', () => {
         `${invitations[1].id}.1.${mac}`,
       ],
       roleNames: ['owner', 'admin', 'member', customRole.name, 'Nope'],
+      cursors: await genuineCursors(a),
     };
+  }
+
+  /** The tenant's genuine cursors, by the list operation that issued them (each list has several items). */
+  const issuedCursors = new Map<Tenant, Record<string, string>>();
+
+  async function genuineCursors(a: Tenant): Promise<string[]> {
+    const lists = { listRoles: 'roles', listUsers: 'users', listInvitations: 'invitations' };
+    const cursors: Record<string, string> = {};
+    for (const [opId, list] of Object.entries(lists)) {
+      const path = `/v1/organizations/${a.orgId}/${list}`;
+      const res = await t.http().get(path).query({ limit: 1 }).set(auth(a.owner));
+      if (typeof res.body.next_cursor !== 'string')
+        throw new Error(`${path}: no cursor ${JSON.stringify(res.body)}`);
+      cursors[opId] = res.body.next_cursor;
+    }
+    issuedCursors.set(a, cursors);
+    return Object.values(cursors);
   }
 
   function requestArbitrary(op: Operation, pools: Pools): fc.Arbitrary<FuzzRequest> {
@@ -240,6 +258,9 @@ describe('property-based requests derived from the OpenAPI document', () => {
               return;
             }
             expect(contract.problems(res)).toEqual([]);
+            // A page after a cursor only for the cursor this very list issued; any other is a 400 cursor_invalid.
+            if (res.status === 200 && typeof req.query.cursor === 'string' && req.query.cursor !== '')
+              expect(req.query.cursor).toBe(issuedCursors.get(a)?.[op.id]);
             for (const link of links(res.body))
               expect(link.startsWith(`${PUBLIC_APP_URL}/user/register?invite=`)).toBe(true);
             if (res.status >= 400) {

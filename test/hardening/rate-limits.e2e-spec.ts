@@ -46,17 +46,24 @@ describe('rate limits: per API key (in memory)', () => {
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
     const limited = await t.http().get('/v1/me').set(auth(w.member));
-    expectRateLimited(limited, 'api_key', 60);
+    expectRateLimited(limited, 'user', 60);
     expect(limited.body.error.details.limit).toBe(5);
     // Blocked on every route, whatever the method.
-    expectRateLimited(await t.http().post('/v1/api-keys').set(auth(w.member)).send({}), 'api_key', 60);
+    expectRateLimited(await t.http().post('/v1/api-keys').set(auth(w.member)).send({}), 'user', 60);
   });
 
-  it('counts per key: another key of the same user and other users are not affected', async () => {
-    for (let i = 0; i < 6; i++) await t.http().get('/v1/me').set(auth(w.admin));
-    expectRateLimited(await t.http().get('/v1/me').set(auth(w.admin)), 'api_key', 60);
+  it("counts per user: all of a user's keys share one budget, so a new key buys none; other users are not affected", async () => {
+    // Issue 11: each new API key brought a fresh per-key budget.
     const second = await t.app.get(ApiKeysService).issue(w.admin.userId, 'second');
-    expect((await t.http().get('/v1/me').set('X-API-Key', second.key)).status).toBe(200);
+    const third = await t.app.get(ApiKeysService).issue(w.admin.userId, 'third');
+    const statuses: number[] = [];
+    for (const key of [w.admin.key, second.key, w.admin.key, third.key, second.key])
+      statuses.push((await t.http().get('/v1/me').set('X-API-Key', key)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    for (const key of [w.admin.key, second.key, third.key])
+      expectRateLimited(await t.http().get('/v1/me').set('X-API-Key', key), 'user', 60);
+    const fresh = await t.app.get(ApiKeysService).issue(w.admin.userId, 'fresh');
+    expectRateLimited(await t.http().get('/v1/me').set('X-API-Key', fresh.key), 'user', 60);
     expect((await t.http().get('/v1/me').set(auth(w.owner))).status).toBe(200);
   });
 
@@ -231,6 +238,149 @@ describe('rate limits: authorization runs before counting (in memory)', () => {
   });
 });
 
+describe('rate limits: every email of an organization counts against its hourly budget (in memory)', () => {
+  let t: TestApp;
+  let w: World;
+
+  const emailsQueued = async (orgId: string) =>
+    Number(
+      (
+        await t.dataSource.query(
+          'SELECT count(*) AS n FROM email_outbox o JOIN invitations i ON i.id = o.invitation_id WHERE i.organization_id = $1',
+          [orgId],
+        )
+      )[0].n,
+    );
+
+  beforeAll(async () => {
+    t = await createTestApp({ RATE_LIMIT_INVITES_PER_ORG_PER_HOUR: '3', RESEND_COOLDOWN_SECONDS: '0' });
+    w = await createWorld(t);
+  });
+  afterAll(() => t.close());
+
+  it('spends the budget on resends too: after the 429 no resend sends another email', async () => {
+    // Issue 11: with a budget of 3, resends went on sending after the creates were refused.
+    const invite = (email: string) =>
+      t.http().post(`/v1/organizations/${w.orgId}/invitations`).set(auth(w.owner)).send({ email });
+    const first = await invite(uniqueEmail('budget'));
+    expect(first.status).toBe(201);
+    const resend = () =>
+      t
+        .http()
+        .post(`/v1/organizations/${w.orgId}/invitations/${first.body.invitation_id}/resend`)
+        .set(auth(w.admin))
+        .send();
+    expect((await resend()).status).toBe(200);
+    expect((await resend()).status).toBe(200);
+    expect(await emailsQueued(w.orgId)).toBe(3);
+
+    expectRateLimited(await resend(), 'organization', 3600);
+    expectRateLimited(await invite(uniqueEmail('budget')), 'organization', 3600);
+    expectRateLimited(await resend(), 'organization', 3600);
+    expect(await emailsQueued(w.orgId)).toBe(3);
+  });
+});
+
+describe('rate limits: organizations created per user and hour (in memory)', () => {
+  let t: TestApp;
+  let w: World;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      RATE_LIMIT_ORG_CREATES_PER_USER_PER_HOUR: '2',
+      RATE_LIMIT_INVITES_PER_ORG_PER_HOUR: '2',
+    });
+    w = await createWorld(t);
+  });
+  afterAll(() => t.close());
+
+  it('refuses the third organization of the hour, so new organizations buy no fresh email budget', async () => {
+    // Issue 11: every new organization brought a fresh invitation budget.
+    const create = (name: string) => t.http().post('/v1/organizations').set(auth(w.member)).send({ name });
+    const orgs: string[] = [];
+    for (const name of ['Evil 1', 'Evil 2']) {
+      const res = await create(name);
+      expect(res.status).toBe(201);
+      orgs.push(res.body.id);
+    }
+    const refused = await create('Evil 3');
+    expectRateLimited(refused, 'user', 3600);
+    expect(refused.body.error.details.limit).toBe(2);
+
+    let sent = 0;
+    for (const orgId of orgs) {
+      for (let i = 0; i < 3; i++) {
+        const res = await t
+          .http()
+          .post(`/v1/organizations/${orgId}/invitations`)
+          .set(auth(w.member))
+          .send({ email: uniqueEmail('victim') });
+        if (res.status === 201) sent += 1;
+        else expectRateLimited(res, 'organization', 3600);
+      }
+    }
+    // Two organizations of two emails each: the most this user can send in an hour.
+    expect(sent).toBe(4);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*) AS n FROM organizations o JOIN memberships m ON m.organization_id = o.id WHERE m.user_id = $1`,
+      [w.member.userId],
+    );
+    expect(Number(n)).toBe(3); // Acme, where they are a member, and the two they created
+  });
+
+  it("does not touch another user's budget", async () => {
+    const res = await t.http().post('/v1/organizations').set(auth(w.admin)).send({ name: 'Fine Co' });
+    expect(res.status).toBe(201);
+  });
+});
+
+describe('API keys per user: MAX_API_KEYS_PER_USER unrevoked keys', () => {
+  let t: TestApp;
+  let w: World;
+
+  const createKey = (key: string) => t.http().post('/v1/api-keys').set('X-API-Key', key).send({ name: 'k' });
+  const unrevoked = async (userId: string) =>
+    Number(
+      (
+        await t.dataSource.query(
+          'SELECT count(*) AS n FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL',
+          [userId],
+        )
+      )[0].n,
+    );
+
+  beforeAll(async () => {
+    t = await createTestApp({ MAX_API_KEYS_PER_USER: '4', RATE_LIMIT_PER_KEY_PER_MIN: '1000' });
+    w = await createWorld(t);
+  });
+  afterAll(() => t.close());
+
+  it('refuses one key more than the limit with 409 API_KEY_LIMIT_REACHED; revoking one makes room', async () => {
+    // The fixture gave the member one key; three more reach the limit of four.
+    const created: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await createKey(w.member.key);
+      expect(res.status).toBe(201);
+      created.push(res.body.id);
+    }
+    const refused = expectError(await createKey(w.member.key), 409, 'API_KEY_LIMIT_REACHED');
+    expect(refused.details).toEqual({ limit: 4 });
+    expect(await unrevoked(w.member.userId)).toBe(4);
+
+    expect((await t.http().delete(`/v1/api-keys/${created[0]}`).set(auth(w.member))).status).toBe(204);
+    expect((await createKey(w.member.key)).status).toBe(201);
+    expectError(await createKey(w.member.key), 409, 'API_KEY_LIMIT_REACHED');
+  });
+
+  it('lets exactly the remaining number through when many keys are created at once (the database decides)', async () => {
+    const results = await Promise.all(Array.from({ length: 12 }, () => createKey(w.admin.key)));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 201, 201, ...Array(9).fill(409)]);
+    for (const res of results.filter((r) => r.status === 409)) expectError(res, 409, 'API_KEY_LIMIT_REACHED');
+    expect(await unrevoked(w.admin.userId)).toBe(4);
+  });
+});
+
 describe('rate limits: Redis storage shared by two instances', () => {
   let redis: TestRedis;
   let a: TestApp;
@@ -259,8 +409,8 @@ describe('rate limits: Redis storage shared by two instances', () => {
     for (let i = 0; i < 6; i++)
       statuses.push((await (i % 2 ? a : b).http().get('/v1/me').set(auth(w.member))).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
-    expectRateLimited(await a.http().get('/v1/me').set(auth(w.member)), 'api_key', 60);
-    expectRateLimited(await b.http().get('/v1/me').set(auth(w.member)), 'api_key', 60);
+    expectRateLimited(await a.http().get('/v1/me').set(auth(w.member)), 'user', 60);
+    expectRateLimited(await b.http().get('/v1/me').set(auth(w.member)), 'user', 60);
     expect((await b.http().get('/v1/me').set(auth(w.admin))).status).toBe(200);
   });
 

@@ -16,6 +16,7 @@ export enum ErrorCode {
   DEPARTMENT_NOT_FOUND = 'DEPARTMENT_NOT_FOUND',
   INVITATION_NOT_FOUND = 'INVITATION_NOT_FOUND',
   API_KEY_NOT_FOUND = 'API_KEY_NOT_FOUND',
+  API_KEY_LIMIT_REACHED = 'API_KEY_LIMIT_REACHED',
   DOMAIN_NOT_FOUND = 'DOMAIN_NOT_FOUND',
   DOMAIN_ALREADY_EXISTS = 'DOMAIN_ALREADY_EXISTS',
   DOMAIN_TAKEN = 'DOMAIN_TAKEN',
@@ -71,6 +72,10 @@ export const ERROR_CODES: Record<ErrorCode, CodeSpec> = {
   DEPARTMENT_NOT_FOUND: { status: 404, message: 'Department not found.' },
   INVITATION_NOT_FOUND: { status: 404, message: 'No pending invitation found' },
   API_KEY_NOT_FOUND: { status: 404, message: 'API key not found.' },
+  API_KEY_LIMIT_REACHED: {
+    status: 409,
+    message: 'This user holds the most API keys allowed; revoke one before creating another.',
+  },
   DOMAIN_NOT_FOUND: { status: 404, message: 'Domain not found.' },
   DOMAIN_ALREADY_EXISTS: { status: 409, message: 'The organization already has this domain.' },
   DOMAIN_TAKEN: { status: 409, message: 'Another organization has verified this domain.' },

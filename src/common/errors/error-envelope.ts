@@ -29,6 +29,15 @@ export interface RenderedError {
   body: CanonicalEnvelope | Seed002Envelope;
 }
 
+/**
+ * Seed 001's `system_message`: the message with its first word lowercased, unless that word is an
+ * acronym or otherwise cased on purpose (a capital after its first letter: "API", "IDs", "X-Request-Id").
+ */
+export function systemMessage(message: string): string {
+  const firstWord = /^\S*/u.exec(message)![0];
+  if (/\p{Lu}/u.test(firstWord.slice(1))) return message;
+  return message.charAt(0).toLowerCase() + message.slice(1);
+}
 
 export function renderCanonical(error: AppError, traceId: string): RenderedError {
   return {
@@ -38,7 +47,7 @@ export function renderCanonical(error: AppError, traceId: string): RenderedError
       error: {
         code: error.code,
         message: error.message,
-        system_message: error.message.charAt(0).toLowerCase() + error.message.slice(1),
+        system_message: systemMessage(error.message),
         type: error.status >= 500 ? 'server_error' : 'client_error',
         status: error.status,
         details: error.details,

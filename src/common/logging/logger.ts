@@ -1,13 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
+import { redactUrl } from './redact-url.js';
 import { currentTraceId } from './trace-context.js';
-
-/** Query parameters whose values are secrets (`GET /v1/invitations/lookup?token=…` carries one). */
-const SECRET_QUERY_PARAMS = /([?&](?:token|api_key|key|invite)=)[^&#]*/gi;
-
-export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY_PARAMS, '$1[redacted]');
-}
 
 /** Fastify's request serializer, with secrets in the query string replaced. */
 function requestForLog(req: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {

@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { AppError } from '../errors/app-error.js';
+import type { ListCursors } from './cursor-codec.js';
 
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, description: 'Page size.' })
@@ -14,7 +14,12 @@ export class PageQueryDto {
   @Max(100)
   limit: number = 20;
 
-  @ApiPropertyOptional({ description: 'The `next_cursor` of the previous page.', maxLength: 200 })
+  @ApiPropertyOptional({
+    description:
+      'The `next_cursor` of the previous page of this list (opaque and signed: any other value, such as an ' +
+      "edited cursor or another list's, is a 400 VALIDATION_ERROR of type `cursor_invalid`).",
+    maxLength: 200,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -43,44 +48,28 @@ export function PageOf<T>(item: ClassType<T>): ClassType<Page<T>> {
   return PageDto;
 }
 
-interface CursorPosition {
-  t: string;
-  i: string;
-}
-
-export function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify({ t: createdAt.toISOString(), i: id })).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): CursorPosition {
-  const invalid = () =>
-    AppError.validation([{ loc: ['query', 'cursor'], msg: 'cursor is not a cursor this API returned', type: 'cursor_invalid' }]);
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorPosition>;
-    if (typeof parsed.t !== 'string' || typeof parsed.i !== 'string' || Number.isNaN(Date.parse(parsed.t))) throw invalid();
-    if (!/^[a-z]+_[A-Za-z0-9]{1,64}$/.test(parsed.i)) throw invalid();
-    return { t: parsed.t, i: parsed.i };
-  } catch {
-    throw invalid();
-  }
-}
-
 /**
  * Keyset pagination over (created_at, id): stable under inserts and O(log n) at any depth,
- * unlike OFFSET. Fetches one extra row to know whether there is a next page.
+ * unlike OFFSET. Fetches one extra row to know whether there is a next page. `cursors` are the
+ * list's own (signed, bound to the list and its scope: see cursor-codec.ts).
  */
 export async function paginate<E extends ObjectLiteral & { id: string; createdAt: Date }, D>(
   qb: SelectQueryBuilder<E>,
   query: PageQueryDto,
   toDto: (entity: E) => D,
+  cursors: ListCursors,
 ): Promise<Page<D>> {
   const alias = qb.alias;
   if (query.cursor) {
-    const after = decodeCursor(query.cursor);
-    qb.andWhere(`(${alias}.created_at, ${alias}.id) > (:cursorAt, :cursorId)`, { cursorAt: after.t, cursorId: after.i });
+    const after = cursors.decode(query.cursor);
+    qb.andWhere(`(${alias}.created_at, ${alias}.id) > (:cursorAt, :cursorId)`, {
+      cursorAt: after.t,
+      cursorId: after.i,
+    });
   }
-  qb.orderBy(`${alias}.created_at`, 'ASC').addOrderBy(`${alias}.id`, 'ASC').limit(query.limit + 1);
+  qb.orderBy(`${alias}.created_at`, 'ASC')
+    .addOrderBy(`${alias}.id`, 'ASC')
+    .limit(query.limit + 1);
   const rows = await qb.getMany();
   const hasMore = rows.length > query.limit;
   const items = hasMore ? rows.slice(0, query.limit) : rows;
@@ -88,6 +77,6 @@ export async function paginate<E extends ObjectLiteral & { id: string; createdAt
   return {
     data: items.map(toDto),
     has_more: hasMore,
-    next_cursor: hasMore && last ? encodeCursor(last.createdAt, last.id) : null,
+    next_cursor: hasMore && last ? cursors.encode(last.createdAt, last.id) : null,
   };
 }

@@ -8,14 +8,12 @@ import { RATE_LIMIT_KINDS, RateLimitKind } from './rate-limit.decorator.js';
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 
-/** The names of the three budgets; also the first segment of every counter key. */
-export const PER_KEY = 'per-key';
-
-/** What each budget counts, as the `scope` a 429 reports. */
+/** What each budget counts, as the `scope` a 429 reports; the names are the first segment of every counter key. */
 export const RATE_LIMIT_SCOPES: Record<string, string> = {
-  [PER_KEY]: 'api_key',
+  'per-user': 'user',
   'public-token': 'client_address',
   'invites-per-org': 'organization',
+  'org-creates-per-user': 'user',
 };
 
 const reflector = new Reflector();
@@ -32,19 +30,21 @@ function requestOf(context: ExecutionContext): AuthenticatedRequest {
 }
 
 /**
- * The three budgets. They run after the AuthGuard, so the caller's key and the organization in the
- * path are already resolved (a request refused by authentication spends nothing).
- * A budget is shared across routes: the counter key is `<budget>:<tracker>`, not per route.
+ * The budgets. They run after the AuthGuard, so the caller and the organization in the path are
+ * already resolved (a request refused by authentication spends nothing). A budget is shared across
+ * routes: the counter key is `<budget>:<tracker>`, not per route. Budgets follow the user, never the
+ * key, so creating keys or organizations buys no fresh budget.
  */
 export function rateLimitThrottlers(config: AppConfig): ThrottlerOptions[] {
   return [
     {
-      name: PER_KEY,
+      // RATE_LIMIT_PER_KEY_PER_MIN, shared by all of the user's keys.
+      name: 'per-user',
       limit: config.rateLimitPerKeyPerMin,
       ttl: MINUTE_MS,
       skipIf: (context) => !requestOf(context).caller,
-      // An OIDC token has no key: its budget is its user's (IDs are prefixed, so `key_…` and `usr_…` never collide).
-      getTracker: (req) => (req as AuthenticatedRequest).caller!.apiKeyId ?? (req as AuthenticatedRequest).caller!.userId,
+      // Per user: all of a user's keys and tokens share one budget, so a new key buys none.
+      getTracker: (req) => (req as AuthenticatedRequest).caller!.userId,
     },
     {
       name: 'public-token',
@@ -60,6 +60,13 @@ export function rateLimitThrottlers(config: AppConfig): ThrottlerOptions[] {
       ttl: HOUR_MS,
       skipIf: (context) => !kindsOf(context).includes('invites-per-org') || !requestOf(context).orgScope,
       getTracker: (req) => (req as AuthenticatedRequest).orgScope!.organizationId,
+    },
+    {
+      name: 'org-creates-per-user',
+      limit: config.rateLimitOrgCreatesPerUserPerHour,
+      ttl: HOUR_MS,
+      skipIf: (context) => !kindsOf(context).includes('org-creates-per-user') || !requestOf(context).caller,
+      getTracker: (req) => (req as AuthenticatedRequest).caller!.userId,
     },
   ];
 }

@@ -3,18 +3,22 @@ import { ApiResponse } from '@nestjs/swagger';
 import { ErrorEnvelopeDto, Seed002ErrorDto } from '../openapi/error-envelope.dto.js';
 
 /**
- * The budgets a route can opt into. The per-API-key budget needs no decorator: the guard applies it
- * to every request that carries a valid key.
+ * The budgets a route can opt into. The per-user request budget needs no decorator: the guard
+ * applies it to every request that carries a valid key.
  * - `public-token`: the public invitation token routes, per client address (token guessing).
- * - `invites-per-org`: invitation creation, per organization and hour (email bombing).
+ * - `invites-per-org`: every route that sends an organization's email (creates, resends), per
+ *   organization and hour (email bombing).
+ * - `org-creates-per-user`: organization creation, per user and hour (each organization has its own
+ *   email budget, so organizations must not be free).
  */
-export type RateLimitKind = 'public-token' | 'invites-per-org';
+export type RateLimitKind = 'public-token' | 'invites-per-org' | 'org-creates-per-user';
 
 export const RATE_LIMIT_KINDS = 'rate-limit-kinds';
 
 const DESCRIPTIONS: Record<RateLimitKind, string> = {
   'public-token': 'Too many token requests from this client address (RATE_LIMITED); see Retry-After',
-  'invites-per-org': "The organization's hourly invitation budget is spent (RATE_LIMITED); see Retry-After",
+  'invites-per-org': "The organization's hourly email budget is spent (RATE_LIMITED); see Retry-After",
+  'org-creates-per-user': 'The caller created too many organizations this hour (RATE_LIMITED); see Retry-After',
 };
 
 /** Adds `kind` to the route's list, so a route can carry several budgets. */

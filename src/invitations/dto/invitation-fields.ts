@@ -1,11 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
-  IsEmail,
   IsInt,
   IsNotEmpty,
   IsOptional,
@@ -14,23 +12,20 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { MAX_EMAIL_LENGTH } from '../../common/email/email-address.js';
+import { IsNormalizedEmail } from '../../common/email/email-field.js';
 import { IsPrefixedId } from '../../common/ids/id-param.js';
 import { idPattern } from '../../common/ids/ids.js';
 import { IsOmittable, Trim } from '../../common/validation/field-decorators.js';
 
 /**
  * Request fields shared by the four ways to create an invitation, so their rules cannot drift apart.
- * Emails are trimmed and lowercased before validation: that is the form they are stored and compared in.
+ * Emails are normalised before validation (src/common/email): that is the form they are stored and compared in.
  */
-
-export const MAX_EMAIL_LENGTH = 254;
 export const MAX_FULL_NAME_LENGTH = 255;
 export const MAX_CUSTOM_MESSAGE_LENGTH = 2000;
 export const MAX_ROLE_IDS = 50;
 export const MAX_DEPARTMENT_IDS = 100;
-
-export const normalizeEmail = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
 
 export function InviteeEmail(description = 'Email address of the user to invite.'): PropertyDecorator {
   return applyDecorators(
@@ -40,10 +35,7 @@ export function InviteeEmail(description = 'Email address of the user to invite.
       example: 'newuser@example.com',
       description,
     }),
-    Transform(normalizeEmail),
-    IsString(),
-    IsEmail({}, { message: 'email must be a valid email address' }),
-    MaxLength(MAX_EMAIL_LENGTH),
+    IsNormalizedEmail(),
   );
 }
 

@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { MAX_EMAIL_LENGTH } from '../../common/email/email-address.js';
+import { IsNormalizedEmail } from '../../common/email/email-field.js';
 import { PageQueryDto } from '../../common/pagination/pagination.js';
 import { INVITATION_STATUSES, InvitationStatus } from '../invitation.entity.js';
-import { MAX_EMAIL_LENGTH, normalizeEmail } from './invitation-fields.js';
 
 /** Filters combine with AND. */
 export class InvitationListQueryDto extends PageQueryDto {
@@ -18,12 +18,9 @@ export class InvitationListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     maxLength: MAX_EMAIL_LENGTH,
     example: 'jane@example.com',
-    description: 'Only invitations for exactly this email (trimmed, compared case-insensitively).',
+    description: 'Only invitations for exactly this email (normalised as every email is: trimmed, NFC, IDNA domain, compared case-insensitively).',
   })
   @IsOptional()
-  @Transform(normalizeEmail)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(MAX_EMAIL_LENGTH)
+  @IsNormalizedEmail()
   email?: string;
 }

@@ -1,22 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { MAX_EMAIL_LENGTH } from '../../common/email/email-address.js';
+import { IsNormalizedEmail } from '../../common/email/email-field.js';
 import { IsPrefixedId } from '../../common/ids/id-param.js';
 import { idPattern } from '../../common/ids/ids.js';
-import { MAX_EMAIL_LENGTH, normalizeEmail } from './invitation-fields.js';
 
 /** Seed 003's query: exactly one of the three (checked by the service, with the seed's message). */
 export class PendingInvitationQueryDto {
   @ApiPropertyOptional({
     format: 'email',
+    maxLength: MAX_EMAIL_LENGTH,
     example: 'user@example.com',
     description: 'Email address of the invited user.',
   })
   @IsOptional()
-  @Transform(normalizeEmail)
-  @IsString()
-  @IsEmail({}, { message: 'email must be a valid email address' })
-  @MaxLength(MAX_EMAIL_LENGTH)
+  @IsNormalizedEmail()
   email?: string;
 
   @ApiPropertyOptional({

@@ -1,13 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { MAX_EMAIL_LENGTH } from '../../common/email/email-address.js';
+import { IsNormalizedEmail } from '../../common/email/email-field.js';
 import { IsPrefixedId } from '../../common/ids/id-param.js';
 import { idPattern } from '../../common/ids/ids.js';
 import { PageQueryDto } from '../../common/pagination/pagination.js';
 import { ACCOUNT_STATES, AccountState } from '../membership.entity.js';
-
-const normalizeEmail = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
 
 /** Filters combine with AND; a filter naming a role or department the organization lacks matches no one. */
 export class MemberListQueryDto extends PageQueryDto {
@@ -35,14 +33,12 @@ export class MemberListQueryDto extends PageQueryDto {
   department_id?: string;
 
   @ApiPropertyOptional({
-    maxLength: 254,
+    maxLength: MAX_EMAIL_LENGTH,
     example: 'jane@example.com',
-    description: 'Only the member with exactly this email (trimmed, compared case-insensitively).',
+    description:
+      'Only the member with exactly this email (normalised as every email is: trimmed, NFC, IDNA domain, compared case-insensitively).',
   })
   @IsOptional()
-  @Transform(normalizeEmail)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(254)
+  @IsNormalizedEmail()
   email?: string;
 }

@@ -26,6 +26,7 @@ export interface Pools {
   emails: string[]; // addresses already in use (members, invitees)
   tokens: string[]; // genuine invitation tokens
   roleNames: string[]; // seed 002's `role`: keys and a custom role's name
+  cursors: string[]; // genuine next_cursor values of the tenant's lists (each one "another list" elsewhere)
 }
 
 /** Strings attackers try: injection, markup, traversal, template syntax, encodings, odd unicode. */
@@ -89,6 +90,53 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 }),
 );
 
+const base64url = (text: string) => Buffer.from(text).toString('base64url');
+
+/** Timestamps `Date.parse` accepts and PostgreSQL may not (or the reverse), as a forged cursor's `t`. */
+const CURSOR_TIMES = [
+  '1',
+  'March 7',
+  '+275760-09-13T00:00:00.000Z',
+  '-271821-04-20T00:00:00.000Z',
+  '0000-01-01T00:00:00.000Z',
+  '2026-02-30T00:00:00.000Z',
+  '2026-01-05T10:30:00.000Z',
+  '2026-01-05T10:30:00+14:00',
+  '2026-01-05 10:30',
+  'infinity',
+  'epoch',
+];
+
+/**
+ * Cursors the service never issued: forged positions (the issue's `{"t":"1","i":"role_abc"}` and
+ * friends), a genuine cursor edited, truncated or extended, and raw junk.
+ */
+export function cursorArbitrary(pools: Pools): fc.Arbitrary<string> {
+  const t = fc.oneof(
+    fc.constantFrom(...CURSOR_TIMES),
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    hostileValue,
+  );
+  const i = fc.oneof(fc.constantFrom('role_abc', 'inv_x', ...Object.values(pools.ids).flat()), hostileValue);
+  const forged = fc.record({ t, i }).map((position) => base64url(JSON.stringify(position)));
+  const genuine = fc.constantFrom(...pools.cursors);
+  const edited = fc.tuple(genuine, fc.nat(), fc.constantFrom('A', 'z', '-', '.', '')).map(([c, at, ch]) => {
+    const k = at % c.length;
+    return c.slice(0, k) + ch + c.slice(k + 1);
+  });
+  const signedLooking = fc
+    .tuple(forged, genuine)
+    .map(([payload, c]) => `${payload}.${c.split('.')[1] ?? ''}`);
+  return fc.oneof(
+    { weight: 2, arbitrary: genuine },
+    { weight: 3, arbitrary: forged },
+    { weight: 2, arbitrary: edited },
+    { weight: 1, arbitrary: signedLooking },
+    { weight: 1, arbitrary: genuine.map((c) => c.slice(0, -1)) },
+    { weight: 1, arbitrary: hostileUrlString },
+  );
+}
+
 function idPrefix(pattern: string | undefined): string | undefined {
   return pattern ? /^\^([a-z]+)_/.exec(pattern)?.[1] : undefined;
 }
@@ -120,6 +168,7 @@ export function validValue(
         );
       }
       if (name === 'token') return fc.constantFrom(...pools.tokens);
+      if (name === 'cursor') return cursorArbitrary(pools);
       if (name === 'role') return fc.constantFrom(...pools.roleNames);
       if (s.pattern) return fc.stringMatching(new RegExp(s.pattern));
       return fc.string({
