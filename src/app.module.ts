@@ -13,6 +13,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { DepartmentsModule } from './departments/departments.module.js';
+import { EmailVerificationModule } from './email-verification/email-verification.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
 import { MailModule } from './mail/mail.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         RolesModule,
         DepartmentsModule,
         UsersModule,
+        EmailVerificationModule,
         InvitationsModule,
         MailModule,
       ],

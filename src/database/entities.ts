@@ -1,5 +1,6 @@
 import { ApiKey } from '../api-keys/api-key.entity.js';
 import { Department } from '../departments/department.entity.js';
+import { EmailVerificationCode } from '../email-verification/email-verification-code.entity.js';
 import { Invitation } from '../invitations/invitation.entity.js';
 import { EmailOutbox } from '../mail/email-outbox.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -20,4 +21,5 @@ export const ENTITIES = [
   Invitation,
   EmailOutbox,
   ApiKey,
+  EmailVerificationCode,
 ];

@@ -5,6 +5,7 @@ import { InvitationMailer } from './invitation-mailer.js';
 import { SEND_TIMEOUT_MS } from './mail-sender.js';
 import { smtpSecrets } from './mail-transport.js';
 import { ClaimedEmail, OutboxRepository } from './outbox.repository.js';
+import { VerificationCodeMailer } from './verification-code-mailer.js';
 import { retryDelayMs } from './retry-backoff.js';
 import { describeSendError } from './send-error.js';
 
@@ -31,6 +32,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxRepository,
     private readonly mailer: InvitationMailer,
+    private readonly codeMailer: VerificationCodeMailer,
   ) {
     this.secrets = smtpSecrets(config);
   }
@@ -93,7 +95,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private async deliver(email: ClaimedEmail): Promise<void> {
     let outcome: 'sent' | 'superseded';
     try {
-      outcome = await this.mailer.send(email);
+      outcome = await this.send(email);
     } catch (error) {
       await this.recordFailure(email, error);
       return;
@@ -103,7 +105,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.log({
         msg: 'email superseded, not sent',
         message_id: email.messageId,
-        invitation_id: email.invitationId,
+        ...subjectOf(email),
       });
       return;
     }
@@ -111,9 +113,16 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.logger.log({
       msg: 'email sent',
       message_id: email.messageId,
-      invitation_id: email.invitationId,
+      ...subjectOf(email),
       attempt: email.attempts,
     });
+  }
+
+  /** The row is about an invitation or carries a verification code (the table's check allows nothing else). */
+  private send(email: ClaimedEmail): Promise<'sent' | 'superseded'> {
+    const { verificationCodeId, invitationId, invitationVersion } = email;
+    if (verificationCodeId) return this.codeMailer.send({ verificationCodeId, messageId: email.messageId });
+    return this.mailer.send({ ...email, invitationId: invitationId!, invitationVersion: invitationVersion! });
   }
 
   private async recordFailure(email: ClaimedEmail, error: unknown): Promise<void> {
@@ -122,11 +131,18 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const status = await this.outbox.markAttemptFailed(email, reason, delay, this.config.mailMaxAttempts);
     const fields = {
       message_id: email.messageId,
-      invitation_id: email.invitationId,
+      ...subjectOf(email),
       attempt: email.attempts,
       error: reason,
     };
     if (status === 'failed') this.logger.error({ msg: 'email failed, giving up', ...fields });
     else this.logger.warn({ msg: `email attempt failed, retrying in ${delay} ms`, ...fields });
   }
+}
+
+/** What a log line says the email is about (never the code itself: only its row id). */
+function subjectOf(email: ClaimedEmail): Record<string, string> {
+  return email.verificationCodeId
+    ? { verification_code_id: email.verificationCodeId }
+    : { invitation_id: email.invitationId ?? '' };
 }

@@ -8,6 +8,7 @@ export const ID_PREFIXES = {
   invitation: 'inv',
   apiKey: 'key',
   membership: 'mem',
+  emailVerificationCode: 'evc',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

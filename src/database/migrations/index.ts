@@ -2,6 +2,7 @@ import { InitialSchema1795318672910 } from './1795318672910-InitialSchema.js';
 import { OrganizationSlugCheck1795400000000 } from './1795400000000-OrganizationSlugCheck.js';
 import { InvitationsMembershipIndex1795460000000 } from './1795460000000-InvitationsMembershipIndex.js';
 import { UserEmailProof1795490000000 } from './1795490000000-UserEmailProof.js';
+import { EmailVerificationCodes1795500000000 } from './1795500000000-EmailVerificationCodes.js';
 
 /**
  * Every migration, in order. `npm run migration:generate -- <Name>` writes a new file here;
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   OrganizationSlugCheck1795400000000,
   InvitationsMembershipIndex1795460000000,
   UserEmailProof1795490000000,
+  EmailVerificationCodes1795500000000,
 ];
