@@ -10,9 +10,11 @@
  * they were invited in; roles added later follow.
  */
 
+// A scalar subquery rather than EXISTS: PostgreSQL may run an EXISTS in a select list as a hashed
+// subplan over the whole memberships table; this one is always a primary-key lookup.
 const livePending = (i: string) =>
-  `${i}.status = 'pending' AND EXISTS (SELECT 1 FROM memberships gm
-     WHERE gm.id = ${i}.membership_id AND gm.account_state = 'pending_invitation')`;
+  `${i}.status = 'pending'
+     AND (SELECT gm.account_state FROM memberships gm WHERE gm.id = ${i}.membership_id) = 'pending_invitation'`;
 
 export function grantedRoleIdsSql(i: string): string {
   return `CASE WHEN ${livePending(i)}

@@ -43,6 +43,7 @@ describe('mass assignment', () => {
     expect(ops.map((op) => op.id).sort()).toEqual(
       [
         'acceptInvitation',
+        'confirmEmailVerification',
         'createApiKey',
         'createDepartment',
         'createInvitation',
