@@ -31,7 +31,8 @@ describe('email verification', () => {
     await sink.close();
   });
 
-  const unverified = () => createActiveMember(t, w.otherOrgId, [], uniqueEmail('unverified'), { verified: false });
+  const unverified = () =>
+    createActiveMember(t, w.otherOrgId, [], uniqueEmail('unverified'), { verified: false });
   const requestCode = (actor: Actor) => t.http().post('/v1/me/email-verification').set(auth(actor));
   const confirm = (actor: Actor, code: string) =>
     t.http().post('/v1/me/email-verification/confirm').set(auth(actor)).send({ code });
@@ -73,7 +74,11 @@ describe('email verification', () => {
         );
         return row.status === 'sent' && row;
       });
-      expect(outbox).toEqual({ invitation_id: null, verification_code_id: expect.stringMatching(/^evc_/), status: 'sent' });
+      expect(outbox).toEqual({
+        invitation_id: null,
+        verification_code_id: expect.stringMatching(/^evc_/),
+        status: 'sent',
+      });
 
       expect(expectError(await confirm(actor, wrong(code)), 400, 'EMAIL_CODE_INVALID').details).toEqual({
         attempts_remaining: 4,
@@ -96,7 +101,10 @@ describe('email verification', () => {
 
       const throttled = await requestCode(actor);
       const error = expectError(throttled, 429, 'RATE_LIMITED');
-      expect(error.details).toMatchObject({ scope: 'email-verification-code', retry_after_seconds: expect.any(Number) });
+      expect(error.details).toMatchObject({
+        scope: 'email-verification-code',
+        retry_after_seconds: expect.any(Number),
+      });
       const retryAfter = Number(throttled.headers['retry-after']);
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
@@ -120,14 +128,17 @@ describe('email verification', () => {
       expect(invalid.map((r) => r.body.error.details.attempts_remaining).sort()).toEqual([0, 1, 2, 3, 4]);
       expect(expired).toHaveLength(3);
       for (const res of expired) expectError(res, 410, 'EMAIL_CODE_EXPIRED');
-      const [row] = await t.dataSource.query('SELECT attempts FROM email_verification_codes WHERE user_id = $1', [actor.userId]);
+      const [row] = await t.dataSource.query(
+        'SELECT attempts FROM email_verification_codes WHERE user_id = $1',
+        [actor.userId],
+      );
       expect(row.attempts).toBe(5);
 
       expectError(await confirm(actor, code), 410, 'EMAIL_CODE_EXPIRED');
       expect((await t.http().get('/v1/me').set(auth(actor))).body.user.email_verified).toBe(false);
     });
 
-    it('refuses a code after its 10 minutes, a code never requested, and another user\'s code', async () => {
+    it("refuses a code after its 10 minutes, a code never requested, and another user's code", async () => {
       const actor = await unverified();
       expectError(await confirm(actor, '123456'), 410, 'EMAIL_CODE_EXPIRED');
 
@@ -148,9 +159,16 @@ describe('email verification', () => {
         expectError(await confirm(actor, code), 400, 'VALIDATION_ERROR');
       }
       expectError(await t.http().post('/v1/me/email-verification'), 401, 'AUTHENTICATION_REQUIRED');
-      expectError(await t.http().post('/v1/me/email-verification/confirm').send({ code: '123456' }), 401, 'AUTHENTICATION_REQUIRED');
       expectError(
-        await t.http().post('/v1/me/email-verification').set('X-API-Key', 'oik_' + 'C'.repeat(43)),
+        await t.http().post('/v1/me/email-verification/confirm').send({ code: '123456' }),
+        401,
+        'AUTHENTICATION_REQUIRED',
+      );
+      expectError(
+        await t
+          .http()
+          .post('/v1/me/email-verification')
+          .set('X-API-Key', 'oik_' + 'C'.repeat(43)),
         401,
         'INVALID_API_KEY',
       );
@@ -181,7 +199,11 @@ describe('email verification', () => {
         'SELECT created_by_invitation_id, full_name, email_verified_at FROM users WHERE id = $1',
         [first.user_id],
       );
-      expect(user).toEqual({ created_by_invitation_id: first.invitation_id, full_name: null, email_verified_at: null });
+      expect(user).toEqual({
+        created_by_invitation_id: first.invitation_id,
+        full_name: null,
+        email_verified_at: null,
+      });
     });
 
     it('lets a verified account accept only with its own key, code or not', async () => {
@@ -193,14 +215,24 @@ describe('email verification', () => {
       expectError(await accept({ token }).set(auth(w.member)), 403, 'INVITATION_EMAIL_MISMATCH');
       const res = await accept({ token, full_name: 'Ignored' }).set(auth(w.otherOwner));
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ api_key: null, user: { id: w.otherOwner.userId, email_verified: true } });
+      expect(res.body).toMatchObject({
+        api_key: null,
+        user: { id: w.otherOwner.userId, email_verified: true },
+      });
       expect((await t.http().get('/v1/me').set(auth(w.otherOwner))).status).toBe(200);
     });
 
     it('needs a code for a never-active account re-invited after its first invitation was revoked', async () => {
       const email = uniqueEmail('reinvited');
       const first = await invite(email);
-      expect((await t.http().post(`/v1/organizations/${w.orgId}/invitations/${first.invitation_id}/revoke`).set(auth(w.owner))).status).toBe(200);
+      expect(
+        (
+          await t
+            .http()
+            .post(`/v1/organizations/${w.orgId}/invitations/${first.invitation_id}/revoke`)
+            .set(auth(w.owner))
+        ).status,
+      ).toBe(200);
       const second = await invite(email, { role_ids: [w.roles.admin] });
       const token = tokenFromLink(second.invitation_link);
 
@@ -214,21 +246,34 @@ describe('email verification', () => {
       const code = await latestEmailCode(sink, email);
       // A wrong code is a counted try, committed although the accept is refused; the invitation stays pending.
       expectError(await accept({ token, email_code: wrong(code) }), 400, 'EMAIL_CODE_INVALID');
-      const [row] = await t.dataSource.query('SELECT attempts FROM email_verification_codes WHERE user_id = $1', [second.user_id]);
+      const [row] = await t.dataSource.query(
+        'SELECT attempts FROM email_verification_codes WHERE user_id = $1',
+        [second.user_id],
+      );
       expect(row.attempts).toBe(1);
 
       const accepted = await accept({ token, email_code: code, full_name: 'Re Invited' });
       expect(accepted.status).toBe(200);
-      expect(accepted.body.user).toMatchObject({ id: second.user_id, full_name: 'Re Invited', email_verified: true });
+      expect(accepted.body.user).toMatchObject({
+        id: second.user_id,
+        full_name: 'Re Invited',
+        email_verified: true,
+      });
       const me = await t.http().get('/v1/me').set('X-API-Key', accepted.body.api_key);
-      expect(me.body.memberships).toEqual([expect.objectContaining({ organization_id: w.orgId, role_ids: [w.roles.admin] })]);
+      expect(me.body.memberships).toEqual([
+        expect.objectContaining({ organization_id: w.orgId, role_ids: [w.roles.admin] }),
+      ]);
       // The code is used up; the invitation is accepted.
       expectError(await accept({ token, email_code: code }), 409, 'INVITATION_ALREADY_ACCEPTED');
     });
 
     it('validates email_code', async () => {
       const created = await invite(uniqueEmail('format'));
-      expectError(await accept({ token: tokenFromLink(created.invitation_link), email_code: '12 345' }), 400, 'VALIDATION_ERROR');
+      expectError(
+        await accept({ token: tokenFromLink(created.invitation_link), email_code: '12 345' }),
+        400,
+        'VALIDATION_ERROR',
+      );
     });
   });
 });

@@ -28,19 +28,37 @@ describe('what a pending invitation grants', () => {
   });
 
   async function invite(body: Record<string, unknown> = {}) {
-    const res = await t.http().post(org('/invitations')).set(auth(w.owner)).send({ email: uniqueEmail('grant'), ...body });
+    const res = await t
+      .http()
+      .post(org('/invitations'))
+      .set(auth(w.owner))
+      .send({ email: uniqueEmail('grant'), ...body });
     expect(res.status).toBe(201);
     return res.body as { invitation_id: string; user_id: string; email: string; invitation_link: string };
   }
   const putMemberships = (userId: string, roleIds: string[], departmentIds: string[] = []) =>
-    t.http().put(org(`/users/${userId}/memberships`)).set(auth(w.owner)).send({ role_ids: roleIds, department_ids: departmentIds });
+    t
+      .http()
+      .put(org(`/users/${userId}/memberships`))
+      .set(auth(w.owner))
+      .send({ role_ids: roleIds, department_ids: departmentIds });
 
   /** The grants as every reader shows them. */
   async function shown(invitation: { invitation_id: string; user_id: string; email: string }, token: string) {
     const lookup = await t.http().get('/v1/invitations/lookup').query({ token });
-    const resource = await t.http().get(org(`/invitations/${invitation.invitation_id}`)).set(auth(w.owner));
-    const seed003 = await t.http().get(org('/invitation')).query({ invitation_id: invitation.invitation_id }).set(auth(w.owner));
-    const member = await t.http().get(org(`/users/${invitation.user_id}`)).set(auth(w.owner));
+    const resource = await t
+      .http()
+      .get(org(`/invitations/${invitation.invitation_id}`))
+      .set(auth(w.owner));
+    const seed003 = await t
+      .http()
+      .get(org('/invitation'))
+      .query({ invitation_id: invitation.invitation_id })
+      .set(auth(w.owner));
+    const member = await t
+      .http()
+      .get(org(`/users/${invitation.user_id}`))
+      .set(auth(w.owner));
     return {
       lookup: lookup.body.roles.map((r: { id: string }) => r.id),
       resource: [resource.body.role_id, resource.body.role_ids, resource.body.department_ids],
@@ -71,25 +89,46 @@ describe('what a pending invitation grants', () => {
 
     // The accepted invitation records what it granted, whatever the member's roles become later.
     expect((await putMemberships(created.user_id, [w.roles.member])).status).toBe(200);
-    const after = await t.http().get(org(`/invitations/${created.invitation_id}`)).set(auth(w.owner));
-    expect(after.body).toMatchObject({ status: 'accepted', role_ids: [w.roles.admin], department_ids: [department] });
+    const after = await t
+      .http()
+      .get(org(`/invitations/${created.invitation_id}`))
+      .set(auth(w.owner));
+    expect(after.body).toMatchObject({
+      status: 'accepted',
+      role_ids: [w.roles.admin],
+      department_ids: [department],
+    });
   });
 
   it('keeps the roles a revoked invitation last granted', async () => {
     const created = await invite({ send_invitation: false });
     expect((await putMemberships(created.user_id, [w.roles.admin])).status).toBe(200);
-    const revoked = await t.http().post(org(`/invitations/${created.invitation_id}/revoke`)).set(auth(w.owner));
+    const revoked = await t
+      .http()
+      .post(org(`/invitations/${created.invitation_id}/revoke`))
+      .set(auth(w.owner));
     expect(revoked.status).toBe(200);
-    expect(revoked.body).toMatchObject({ status: 'revoked', role_id: w.roles.admin, role_ids: [w.roles.admin] });
+    expect(revoked.body).toMatchObject({
+      status: 'revoked',
+      role_id: w.roles.admin,
+      role_ids: [w.roles.admin],
+    });
   });
 
   it('withholds the link from an Admin once the pending member is made an Owner', async () => {
     const created = await invite({ send_invitation: false });
-    const asAdmin = () => t.http().get(org(`/invitations/${created.invitation_id}`)).set(auth(w.admin));
+    const asAdmin = () =>
+      t
+        .http()
+        .get(org(`/invitations/${created.invitation_id}`))
+        .set(auth(w.admin));
     expect((await asAdmin()).body.invitation_link).toBe(created.invitation_link);
     expect((await putMemberships(created.user_id, [w.roles.owner])).status).toBe(200);
     expect((await asAdmin()).body.invitation_link).toBeNull();
-    const member = await t.http().get(org(`/users/${created.user_id}`)).set(auth(w.admin));
+    const member = await t
+      .http()
+      .get(org(`/users/${created.user_id}`))
+      .set(auth(w.admin));
     expect(member.body).toMatchObject({ role_ids: [w.roles.owner], invitation_link: null });
   });
 
@@ -98,7 +137,14 @@ describe('what a pending invitation grants', () => {
     const [first] = await mailTo(sink, created.email);
     expect(first.text).toContain('as Member.');
     expect((await putMemberships(created.user_id, [w.roles.admin])).status).toBe(200);
-    expect((await t.http().post(org(`/invitations/${created.invitation_id}/resend`)).set(auth(w.owner))).status).toBe(200);
+    expect(
+      (
+        await t
+          .http()
+          .post(org(`/invitations/${created.invitation_id}/resend`))
+          .set(auth(w.owner))
+      ).status,
+    ).toBe(200);
     const mails = await mailTo(sink, created.email, 2);
     expect(mails[1].text).toContain('as Admin.');
   });

@@ -5,7 +5,12 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { loadInvitationSecret } from '../invitations/invitation-secret.js';
 
 /** API.md "Email proof": 6 digits, valid 10 minutes, 5 tries, at most one new code a minute. */
-export const EMAIL_CODE_RULES = { digits: 6, ttlMinutes: 10, maxAttempts: 5, newCodeAfterSeconds: 60 } as const;
+export const EMAIL_CODE_RULES = {
+  digits: 6,
+  ttlMinutes: 10,
+  maxAttempts: 5,
+  newCodeAfterSeconds: 60,
+} as const;
 
 /**
  * Email verification codes, derived rather than stored: the code of code row `evc_…` is an HMAC of
@@ -26,7 +31,10 @@ export class EmailCodes {
   /** The code for a code row id: 6 decimal digits, uniform to within 2^-28 (48 bits reduced mod 10^6). */
   codeFor(codeId: string): string {
     const mac = createHmac('sha256', this.key).update(`code:${codeId}`).digest();
-    return String(mac.readUIntBE(0, 6) % 10 ** EMAIL_CODE_RULES.digits).padStart(EMAIL_CODE_RULES.digits, '0');
+    return String(mac.readUIntBE(0, 6) % 10 ** EMAIL_CODE_RULES.digits).padStart(
+      EMAIL_CODE_RULES.digits,
+      '0',
+    );
   }
 
   /** What the row stores, and what a try is compared against (in SQL, by the UPDATE that counts the try). */

@@ -48,7 +48,14 @@ export class EmailVerificationCodes {
               issued_at = EXCLUDED.issued_at, expires_at = EXCLUDED.expires_at, consumed_at = NULL
         WHERE c.issued_at <= now() - make_interval(secs => $6)
        RETURNING expires_at`,
-      [user.id, id, user.email, this.codes.hash(user.id, this.codes.codeFor(id)), ttlMinutes, newCodeAfterSeconds],
+      [
+        user.id,
+        id,
+        user.email,
+        this.codes.hash(user.id, this.codes.codeFor(id)),
+        ttlMinutes,
+        newCodeAfterSeconds,
+      ],
     );
     if (issued.length > 0) {
       // A code email still queued carries a code that no longer works.
@@ -57,11 +64,10 @@ export class EmailVerificationCodes {
           WHERE user_id = $1 AND verification_code_id IS NOT NULL AND status = 'queued'`,
         [user.id],
       );
-      await manager.query('INSERT INTO email_outbox (user_id, verification_code_id, message_id) VALUES ($1, $2, $3)', [
-        user.id,
-        id,
-        `<${id}@${this.messageIdHost}>`,
-      ]);
+      await manager.query(
+        'INSERT INTO email_outbox (user_id, verification_code_id, message_id) VALUES ($1, $2, $3)',
+        [user.id, id, `<${id}@${this.messageIdHost}>`],
+      );
       return { sent: true, expiresAt: issued[0].expires_at, retryAfterSeconds: newCodeAfterSeconds };
     }
     const [current]: { live_until: Date | null; retry_after: number }[] = await manager.query(
@@ -95,7 +101,9 @@ export class EmailVerificationCodes {
       verified: false,
       refusal: new AppError(
         ErrorCode.EMAIL_CODE_INVALID,
-        remaining > 0 ? undefined : 'The verification code is wrong, and that was the last try; request a new one.',
+        remaining > 0
+          ? undefined
+          : 'The verification code is wrong, and that was the last try; request a new one.',
         { attempts_remaining: remaining },
       ),
     };

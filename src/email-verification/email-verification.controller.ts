@@ -7,7 +7,7 @@ import { MeResponseDto } from '../users/dto/me-response.dto.js';
 import { EmailVerificationConfirmDto, EmailVerificationSentDto } from './dto/email-verification.dto.js';
 import { EmailVerificationService } from './email-verification.service.js';
 
-const VERIFIED_409 = 'The caller\'s email is already verified (EMAIL_ALREADY_VERIFIED)';
+const VERIFIED_409 = "The caller's email is already verified (EMAIL_ALREADY_VERIFIED)";
 
 /** The caller proves they control their account's email address (API.md "Email proof"). */
 @ApiTags('Me')

@@ -69,7 +69,8 @@ export class EmailVerificationService {
       'SELECT id, email, email_verified_at FROM users WHERE id = $1 FOR UPDATE',
       [userId],
     );
-    if (user.email_verified_at) throw new AppError(ErrorCode.EMAIL_ALREADY_VERIFIED, undefined, { email: user.email });
+    if (user.email_verified_at)
+      throw new AppError(ErrorCode.EMAIL_ALREADY_VERIFIED, undefined, { email: user.email });
     return user;
   }
 }

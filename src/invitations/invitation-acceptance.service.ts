@@ -130,7 +130,9 @@ export class InvitationAcceptanceService {
   ): Promise<InvitationAcceptResponseDto> {
     let apiKey: string | null = null;
     if (proof === 'credentials') {
-      await manager.query('UPDATE users SET activated_at = COALESCE(activated_at, now()) WHERE id = $1', [invitee.id]);
+      await manager.query('UPDATE users SET activated_at = COALESCE(activated_at, now()) WHERE id = $1', [
+        invitee.id,
+      ]);
     } else {
       if (proof === 'email-code') {
         // Whoever held keys to this address before it was proven is shut out (account pre-hijacking).

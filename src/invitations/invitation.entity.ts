@@ -1,5 +1,11 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, VirtualColumn } from 'typeorm';
-import { CreatedAtColumn, IdColumn, RefColumn, TimestampColumn, UpdatedAtColumn } from '../database/columns.js';
+import {
+  CreatedAtColumn,
+  IdColumn,
+  RefColumn,
+  TimestampColumn,
+  UpdatedAtColumn,
+} from '../database/columns.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Membership } from '../users/membership.entity.js';
 import { User } from '../users/user.entity.js';
@@ -14,7 +20,10 @@ export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 
 @Entity('invitations')
 // At most one pending invitation per organization and email: concurrent invites get exactly one 201.
-@Index('uq_invitations_pending_email', ['organizationId', 'email'], { unique: true, where: `"status" = 'pending'` })
+@Index('uq_invitations_pending_email', ['organizationId', 'email'], {
+  unique: true,
+  where: `"status" = 'pending'`,
+})
 @Index('ix_invitations_org_created', ['organizationId', 'createdAt', 'id'])
 @Index('ix_invitations_org_email', ['organizationId', 'email'])
 @Index('ix_invitations_user', ['userId'])

@@ -46,7 +46,9 @@ export class InvitationMailer {
    * Sends the row's message, unless its invitation is no longer pending at that version (resent,
    * revoked, accepted, declined or expired since the row was written): then nothing is sent.
    */
-  async send(email: ClaimedEmail & { invitationId: string; invitationVersion: number }): Promise<'sent' | 'superseded'> {
+  async send(
+    email: ClaimedEmail & { invitationId: string; invitationVersion: number },
+  ): Promise<'sent' | 'superseded'> {
     const row = await this.load(email.invitationId);
     if (
       !row ||

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectError } from '../support/envelope.js';
 import { Actor, auth, createActiveMember, createWorld, uniqueEmail, World } from '../support/fixtures.js';
 import { GENEROUS_LIMITS, tokenFromLink } from '../support/invitations.js';
-import { CODE_SUBJECT, emailCodeOf, inviteTokenOf, latestEmailCode, mailTo, mailWorkerFor } from '../support/mailbox.js';
+import {
+  CODE_SUBJECT,
+  emailCodeOf,
+  inviteTokenOf,
+  latestEmailCode,
+  mailTo,
+  mailWorkerFor,
+} from '../support/mailbox.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { createTestApp, TestApp } from '../support/test-app.js';
 
@@ -53,13 +60,26 @@ describe('account takeover', () => {
       /** Every route that shows this invitation's link, as `viewer` sees it. */
       const linksSeenBy = async (viewer: Actor) => {
         const list = await t.http().get(org('/invitations?status=pending&limit=100')).set(auth(viewer));
-        const one = await t.http().get(org(`/invitations/${invitationId}`)).set(auth(viewer));
-        const seed003 = await t.http().get(org(`/invitation?email=${encodeURIComponent(cfo)}`)).set(auth(viewer));
-        const member = await t.http().get(org(`/users/${userId}`)).set(auth(viewer));
-        const members = await t.http().get(org('/users?account_state=pending_invitation&limit=100')).set(auth(viewer));
+        const one = await t
+          .http()
+          .get(org(`/invitations/${invitationId}`))
+          .set(auth(viewer));
+        const seed003 = await t
+          .http()
+          .get(org(`/invitation?email=${encodeURIComponent(cfo)}`))
+          .set(auth(viewer));
+        const member = await t
+          .http()
+          .get(org(`/users/${userId}`))
+          .set(auth(viewer));
+        const members = await t
+          .http()
+          .get(org('/users?account_state=pending_invitation&limit=100'))
+          .set(auth(viewer));
         for (const res of [list, one, seed003, member, members]) expect(res.status).toBe(200);
         return [
-          list.body.data.find((i: { invitation_id: string }) => i.invitation_id === invitationId).invitation_link,
+          list.body.data.find((i: { invitation_id: string }) => i.invitation_id === invitationId)
+            .invitation_link,
           one.body.invitation_link,
           seed003.body.invitation_link,
           member.body.invitation_link,
@@ -73,23 +93,39 @@ describe('account takeover', () => {
       expect(new Set(ownerSees)).toEqual(new Set([created.body.invitation_link]));
 
       // An Admin may create (and so see) a Member-granting invitation; a Member still may not.
-      const plain = await t.http().post(org('/invitations')).set(auth(w.admin)).send({ email: uniqueEmail(), send_invitation: false });
+      const plain = await t
+        .http()
+        .post(org('/invitations'))
+        .set(auth(w.admin))
+        .send({ email: uniqueEmail(), send_invitation: false });
       expect(plain.status).toBe(201);
-      const asAdmin = await t.http().get(org(`/invitations/${plain.body.invitation_id}`)).set(auth(w.admin));
+      const asAdmin = await t
+        .http()
+        .get(org(`/invitations/${plain.body.invitation_id}`))
+        .set(auth(w.admin));
       expect(asAdmin.body.invitation_link).toBe(plain.body.invitation_link);
-      const asMember = await t.http().get(org(`/invitations/${plain.body.invitation_id}`)).set(auth(w.member));
+      const asMember = await t
+        .http()
+        .get(org(`/invitations/${plain.body.invitation_id}`))
+        .set(auth(w.member));
       expect(asMember.body.invitation_link).toBeNull();
 
       // The Owner's seat is still theirs: nobody but the Owner holds the link.
       const me = await t.http().get('/v1/me').set(auth(w.owner));
-      expect(me.body.memberships.find((m: { organization_id: string }) => m.organization_id === w.orgId).role_ids).toEqual([w.roles.owner]);
+      expect(
+        me.body.memberships.find((m: { organization_id: string }) => m.organization_id === w.orgId).role_ids,
+      ).toEqual([w.roles.owner]);
     });
   });
 
   describe('another organization invites a never-active account and accepts it', () => {
     it('refuses the attacker with EMAIL_VERIFICATION_REQUIRED, mails the code to the real address, and lets the victim accept', async () => {
       const victim = uniqueEmail('victim');
-      const acme = await t.http().post(org('/users/invite/v2')).set(auth(w.owner)).send({ email: victim, role_ids: [w.roles.member] });
+      const acme = await t
+        .http()
+        .post(org('/users/invite/v2'))
+        .set(auth(w.owner))
+        .send({ email: victim, role_ids: [w.roles.member] });
       expect(acme.status).toBe(201);
       const victimId = acme.body.id;
 
@@ -106,35 +142,59 @@ describe('account takeover', () => {
       const evilToken = tokenFromLink(evil.body.invitation_link);
 
       const refused = expectError(await accept({ token: evilToken }), 403, 'EMAIL_VERIFICATION_REQUIRED');
-      expect(refused.details).toMatchObject({ invitation_id: expect.stringMatching(/^inv_/), code_sent: true });
+      expect(refused.details).toMatchObject({
+        invitation_id: expect.stringMatching(/^inv_/),
+        code_sent: true,
+      });
       expect(await t.dataSource.query('SELECT id FROM api_keys WHERE user_id = $1', [victimId])).toEqual([]);
       // The code went to the address, which the attacker does not read; guessing fails.
       const code = await latestEmailCode(sink, victim);
       const guess = code === '000000' ? '000001' : '000000';
-      const wrong = expectError(await accept({ token: evilToken, email_code: guess }), 400, 'EMAIL_CODE_INVALID');
+      const wrong = expectError(
+        await accept({ token: evilToken, email_code: guess }),
+        400,
+        'EMAIL_CODE_INVALID',
+      );
       expect(wrong.details).toEqual({ attempts_remaining: 4 });
 
-      const acmeView = await t.http().get(org(`/users/${victimId}`)).set(auth(w.owner));
+      const acmeView = await t
+        .http()
+        .get(org(`/users/${victimId}`))
+        .set(auth(w.owner));
       expect(acmeView.body).toMatchObject({ full_name: null, account_state: 'pending_invitation' });
 
       // The victim accepts Acme's invitation from their own mailbox: the invitation that created the account.
       const [acmeMail] = await mailTo(sink, victim, 1, /invited you/);
       const accepted = await accept({ token: inviteTokenOf(acmeMail), full_name: 'Vera Victim' });
       expect(accepted.status).toBe(200);
-      expect(accepted.body.user).toMatchObject({ id: victimId, full_name: 'Vera Victim', email_verified: false });
+      expect(accepted.body.user).toMatchObject({
+        id: victimId,
+        full_name: 'Vera Victim',
+        email_verified: false,
+      });
       expect(accepted.body.api_key).toEqual(expect.any(String));
 
       const me = await t.http().get('/v1/me').set('X-API-Key', accepted.body.api_key);
       expect(me.body.user).toMatchObject({ full_name: 'Vera Victim', email_verified: false });
       const states = Object.fromEntries(
-        me.body.memberships.map((m: { organization_id: string; account_state: string }) => [m.organization_id, m.account_state]),
+        me.body.memberships.map((m: { organization_id: string; account_state: string }) => [
+          m.organization_id,
+          m.account_state,
+        ]),
       );
       expect(states).toEqual({ [w.orgId]: 'active', [evilId]: 'pending_invitation' });
-      const members = await t.http().get(org(`/users/${victimId}`)).set(auth(w.owner));
+      const members = await t
+        .http()
+        .get(org(`/users/${victimId}`))
+        .set(auth(w.owner));
       expect(members.body.full_name).toBe('Vera Victim');
 
       // Until the victim proves the address, Evil's link still needs the code, even with the victim's own key.
-      expectError(await accept({ token: evilToken }).set('X-API-Key', accepted.body.api_key), 403, 'EMAIL_VERIFICATION_REQUIRED');
+      expectError(
+        await accept({ token: evilToken }).set('X-API-Key', accepted.body.api_key),
+        403,
+        'EMAIL_VERIFICATION_REQUIRED',
+      );
     });
   });
 
@@ -152,19 +212,27 @@ describe('account takeover', () => {
       expect(hijacked.status).toBe(200);
       const attackerKey = hijacked.body.api_key as string;
 
-      const acme = await t.http().post(org('/invitations')).set(auth(w.owner)).send({ email: ceo, role_ids: [w.roles.admin] });
+      const acme = await t
+        .http()
+        .post(org('/invitations'))
+        .set(auth(w.owner))
+        .send({ email: ceo, role_ids: [w.roles.admin] });
       expect(acme.status).toBe(201);
       expect(acme.body.user_id).toBe(early.body.user_id);
       const [acmeMail] = await mailTo(sink, ceo, 1, /invited you/);
       const token = inviteTokenOf(acmeMail);
 
       // The attacker (say the link was forwarded) accepts with "the account's own key".
-      const refused = expectError(await accept({ token }).set('X-API-Key', attackerKey), 403, 'EMAIL_VERIFICATION_REQUIRED');
+      const refused = expectError(
+        await accept({ token }).set('X-API-Key', attackerKey),
+        403,
+        'EMAIL_VERIFICATION_REQUIRED',
+      );
       expect(refused.details).toMatchObject({ code_sent: true });
-      const states = await t.dataSource.query('SELECT account_state FROM memberships WHERE organization_id = $1 AND user_id = $2', [
-        w.orgId,
-        acme.body.user_id,
-      ]);
+      const states = await t.dataSource.query(
+        'SELECT account_state FROM memberships WHERE organization_id = $1 AND user_id = $2',
+        [w.orgId, acme.body.user_id],
+      );
       expect(states).toEqual([{ account_state: 'pending_invitation' }]);
 
       // The real CEO opens the link: the code was sent moments ago, so no second one goes out.
@@ -175,13 +243,19 @@ describe('account takeover', () => {
 
       const verified = await accept({ token, email_code: emailCodeOf(codeMails[0]), full_name: 'Cece Ceo' });
       expect(verified.status).toBe(200);
-      expect(verified.body.user).toMatchObject({ id: acme.body.user_id, full_name: 'Cece Ceo', email_verified: true });
+      expect(verified.body.user).toMatchObject({
+        id: acme.body.user_id,
+        full_name: 'Cece Ceo',
+        email_verified: true,
+      });
       expect(verified.body.api_key).toEqual(expect.any(String));
 
       expectError(await t.http().get('/v1/me').set('X-API-Key', attackerKey), 401, 'INVALID_API_KEY');
       const me = await t.http().get('/v1/me').set('X-API-Key', verified.body.api_key);
       expect(me.body.user.email_verified).toBe(true);
-      expect(me.body.memberships.find((m: { organization_id: string }) => m.organization_id === w.orgId)).toMatchObject({
+      expect(
+        me.body.memberships.find((m: { organization_id: string }) => m.organization_id === w.orgId),
+      ).toMatchObject({
         account_state: 'active',
         role_ids: [w.roles.admin],
       });

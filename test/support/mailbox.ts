@@ -3,7 +3,12 @@ import { ReceivedMail, SmtpSink } from './smtp-sink.js';
 
 /** Settings that let the app's own mail worker deliver to the SMTP sink within a test. */
 export function mailWorkerFor(sink: SmtpSink): Record<string, string> {
-  return { SMTP_URL: sink.url, MAIL_WORKER_ENABLED: 'true', MAIL_POLL_INTERVAL_MS: '50', MAIL_RETRY_BASE_MS: '50' };
+  return {
+    SMTP_URL: sink.url,
+    MAIL_WORKER_ENABLED: 'true',
+    MAIL_POLL_INTERVAL_MS: '50',
+    MAIL_RETRY_BASE_MS: '50',
+  };
 }
 
 /** Resolves with the messages to `email` once there are `count` of them (optionally matching `subject`). */

@@ -12,7 +12,9 @@ export class EmailVerificationCodes1795500000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TABLE "email_verification_codes" ("user_id" character varying(40) NOT NULL, "id" character varying(40) NOT NULL, "email" character varying(254) NOT NULL, "code_hash" character(64) NOT NULL, "attempts" integer NOT NULL DEFAULT '0', "issued_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), "expires_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL, "consumed_at" TIMESTAMP(3) WITH TIME ZONE, CONSTRAINT "PK_d18df5dff26676faed7d3e1640b" PRIMARY KEY ("user_id"))`,
     );
-    await queryRunner.query(`CREATE UNIQUE INDEX "uq_email_verification_codes_id" ON "email_verification_codes" ("id")`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "uq_email_verification_codes_id" ON "email_verification_codes" ("id")`,
+    );
     await queryRunner.query(
       `ALTER TABLE "email_verification_codes" ADD CONSTRAINT "fk_email_verification_codes_user" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );

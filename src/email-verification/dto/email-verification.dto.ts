@@ -9,9 +9,13 @@ export class EmailVerificationConfirmDto {
 }
 
 export class EmailVerificationSentDto {
-  @ApiProperty({ example: 'jane@example.com', description: 'Where the code was sent: the caller\'s email.' })
+  @ApiProperty({ example: 'jane@example.com', description: "Where the code was sent: the caller's email." })
   email: string;
 
-  @ApiProperty({ format: 'date-time', example: '2026-01-05T10:40:00Z', description: 'The code stops working then.' })
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-01-05T10:40:00Z',
+    description: 'The code stops working then.',
+  })
   expires_at: string;
 }

@@ -15,8 +15,13 @@ import { maySeeLink } from '../link-visibility.js';
  * The link while the invitation can still be accepted (a dead link is not worth showing), and only
  * to a viewer who may create this invitation (`maySeeLink`).
  */
-export function visibleLink(invitation: Invitation, tokens: InvitationTokens, viewerRank: number): string | null {
-  if (effectiveStatus(invitation) !== 'pending' || !maySeeLink(viewerRank, invitation.grantsOwner)) return null;
+export function visibleLink(
+  invitation: Invitation,
+  tokens: InvitationTokens,
+  viewerRank: number,
+): string | null {
+  if (effectiveStatus(invitation) !== 'pending' || !maySeeLink(viewerRank, invitation.grantsOwner))
+    return null;
   return tokens.link(invitation.id, invitation.version);
 }
 
@@ -49,7 +54,11 @@ export class InvitationResponseDto {
   })
   role_ids: string[];
 
-  @ApiProperty({ type: [String], example: ['dept_eng001'], description: 'The departments it grants, likewise.' })
+  @ApiProperty({
+    type: [String],
+    example: ['dept_eng001'],
+    description: 'The departments it grants, likewise.',
+  })
   department_ids: string[];
 
   @ApiProperty({
