@@ -21,6 +21,7 @@ import { dataSourceOptions } from './database/data-source-options.js';
 import { DepartmentsModule } from './departments/departments.module.js';
 import { EventsModule } from './events/events.module.js';
 import { DomainsModule } from './domains/domains.module.js';
+import { EmailVerificationModule } from './email-verification/email-verification.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
 import { MailModule } from './mail/mail.module.js';
@@ -57,6 +58,7 @@ export class AppModule {
         RolesModule,
         DepartmentsModule,
         UsersModule,
+        EmailVerificationModule,
         InvitationsModule,
         DomainsModule,
         MailModule,

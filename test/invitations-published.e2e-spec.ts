@@ -381,7 +381,7 @@ describe('published invitation endpoints (seeds 000–003)', () => {
         { user_id: invited.user_id },
         { invitation_id: invited.invitation_id },
       ]) {
-        const res = await t.http().get(url()).query(query).set(auth(w.member));
+        const res = await t.http().get(url()).query(query).set(auth(w.admin));
         expect(res.status).toBe(200);
         expect(Object.keys(res.body).sort()).toEqual(
           [
@@ -408,6 +408,9 @@ describe('published invitation endpoints (seeds 000–003)', () => {
         });
         const days = (Date.parse(res.body.expires_at) - Date.parse(res.body.created_at)) / 86_400_000;
         expect(days).toBeCloseTo(7, 3);
+        // Any member may read it (seed 003: "Requires organization membership"), but only without the link.
+        const asMember = await t.http().get(url()).query(query).set(auth(w.member));
+        expect(asMember.body).toEqual({ ...res.body, invitation_link: null });
       }
     });
 

@@ -136,10 +136,13 @@ describe('members: list, get, update memberships, deactivate, reactivate, remove
         invited_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
       });
 
-      const b = await t.http().get(userUrl(byHand.userId)).set(auth(w.member));
+      const b = await t.http().get(userUrl(byHand.userId)).set(auth(w.admin));
       expect(b.body.invitation_link).toMatch(
         new RegExp(`^https://app\\.example\\.test/user/register\\?invite=${byHand.invitationId}\\.1\\.`),
       );
+      // A link is a credential for the seat: a Member never sees one (API.md "Who sees a link").
+      const asMember = await t.http().get(userUrl(byHand.userId)).set(auth(w.member));
+      expect(asMember.body.invitation_link).toBeNull();
     });
 
     it('returns 404 USER_NOT_FOUND for a user of another organization and for an unknown ID', async () => {

@@ -136,6 +136,7 @@ describe('platform: errors, trace ids, auth, health', () => {
         email: w.admin.email,
         full_name: null,
         user_name: null,
+        email_verified: true,
         created_at: expect.stringMatching(/Z$/),
       });
       expect(res.body.memberships).toEqual([

@@ -174,7 +174,7 @@ describe('query plans of the hot paths', () => {
         .set(auth(w.owner))
         .send({ email: pendingEmail, role_id: w.roles.member, send_invitation: false });
     const statements = await statementsOf(invite, 409);
-    expect(await bigSeqScans(find(statements, /^UPDATE invitations SET status = 'expired'/))).toEqual([]);
+    expect(await bigSeqScans(find(statements, /^UPDATE invitations AS i SET status = 'expired'/))).toEqual([]);
     expect(await bigSeqScans(find(statements, /^SELECT id FROM invitations WHERE organization_id = \$1 AND email = \$2 AND status = 'pending'/))).toEqual([]);
   });
 

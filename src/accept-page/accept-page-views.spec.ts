@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { HtmlSurface } from '../common/html/html-surface.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { AppError } from '../common/errors/app-error.js';
-import { declinedView, emailCodeView, InvitationFacts, invitationView, joinedView } from './accept-page-views.js';
+import {
+  declinedView,
+  emailCodeView,
+  InvitationFacts,
+  invitationView,
+  joinedView,
+} from './accept-page-views.js';
 import { linkProblem } from './link-problems.js';
 
 const PAGE = new HtmlSurface(new URL('./templates/', import.meta.url));
@@ -38,17 +44,26 @@ describe('the accept page views', () => {
 
   it('renders the other states', () => {
     const accepted = {
-      user: { id: 'usr_1', email: 'jane@example.com', full_name: null, user_name: null, created_at: '2026-01-01T00:00:00Z' },
+      user: {
+        id: 'usr_1',
+        email: 'jane@example.com',
+        full_name: null,
+        user_name: null,
+        email_verified: false,
+        created_at: '2026-01-01T00:00:00Z',
+      },
       organization_id: 'org_1',
       api_key: 'oik_secret',
     };
     expect(PAGE.render('joined', joinedView(facts.lookup, accepted, 'http://localhost:3000'))).toContain(
       'curl -H "X-API-Key: oik_secret" http://localhost:3000/v1/me',
     );
-    expect(PAGE.render('joined', joinedView(facts.lookup, { ...accepted, api_key: null }, 'http://x'))).toContain(
-      'no new API key was issued',
+    expect(
+      PAGE.render('joined', joinedView(facts.lookup, { ...accepted, api_key: null }, 'http://x')),
+    ).toContain('no new API key was issued');
+    expect(PAGE.render('declined', declinedView(facts.lookup))).toContain(
+      'ask ada@example.com to invite you again',
     );
-    expect(PAGE.render('declined', declinedView(facts.lookup))).toContain('ask ada@example.com to invite you again');
   });
 
   it('has the "enter the emailed code" state ready for Email proof: a labelled 6-digit field posted with the token', () => {

@@ -16,12 +16,21 @@ import { InvitationDeclineDto } from '../invitations/dto/invitation-token.dto.js
 import { InvitationAcceptanceService } from '../invitations/invitation-acceptance.service.js';
 import { InvitationQueriesService } from '../invitations/invitation-queries.service.js';
 import { notPendingError } from '../invitations/invitation-status.js';
-import { declinedView, InvitationFacts, invitationView, joinedView } from './accept-page-views.js';
+import {
+  declinedView,
+  emailCodeView,
+  InvitationFacts,
+  invitationView,
+  joinedView,
+} from './accept-page-views.js';
 import { AcceptFormDto } from './dto/accept-form.dto.js';
 import { linkProblem } from './link-problems.js';
 
 /** The routes that take HTML form posts (see AcceptPageModule). */
-export const ACCEPT_PAGE_FORM_ROUTES: ReadonlySet<string> = new Set(['/user/register/accept', '/user/register/decline']);
+export const ACCEPT_PAGE_FORM_ROUTES: ReadonlySet<string> = new Set([
+  '/user/register/accept',
+  '/user/register/decline',
+]);
 
 const PAGE = new HtmlSurface(new URL('./templates/', import.meta.url));
 
@@ -53,7 +62,9 @@ export class AcceptPageController {
   @RateLimit('public-token')
   async showInvitation(@Query('invite') invite: unknown, @Res() reply: FastifyReply): Promise<void> {
     if (typeof invite !== 'string' || invite === '') {
-      throw AppError.validation([{ loc: ['query', 'invite'], msg: 'the link has no invitation token', type: 'missing' }]);
+      throw AppError.validation([
+        { loc: ['query', 'invite'], msg: 'the link has no invitation token', type: 'missing' },
+      ]);
     }
     const facts = await this.facts(invite);
     PAGE.send(reply, 200, 'invitation', invitationView(facts));
@@ -67,10 +78,11 @@ export class AcceptPageController {
     if (form.api_key !== undefined) {
       const key = form.api_key.trim();
       caller = isWellFormedApiKey(key) ? (await this.access.callerFor({ apiKey: key }))?.caller : undefined;
-      if (!caller) return this.showAgain(reply, form.token, new AppError(ErrorCode.INVALID_API_KEY, UNKNOWN_KEY));
+      if (!caller)
+        return this.showAgain(reply, form.token, new AppError(ErrorCode.INVALID_API_KEY, UNKNOWN_KEY));
     }
     try {
-      const accepted = await this.acceptance.accept(form.token, form.full_name, caller);
+      const accepted = await this.acceptance.accept(form.token, form.full_name, form.email_code, caller);
       const lookup = await this.queries.lookup(form.token);
       PAGE.send(reply, 200, 'joined', joinedView(lookup, accepted, this.config.publicAppUrl));
     } catch (error) {
@@ -78,10 +90,22 @@ export class AcceptPageController {
       if (error instanceof AppError && error.code === ErrorCode.INVITATION_EMAIL_MISMATCH) {
         return this.showAgain(reply, form.token, new AppError(error.code, WRONG_KEY));
       }
-      // Email proof (API.md) goes here once accept can answer EMAIL_VERIFICATION_REQUIRED:
-      //   if (error instanceof AppError && error.code === ErrorCode.EMAIL_VERIFICATION_REQUIRED)
-      //     return PAGE.send(reply, 200, 'email-code', emailCodeView(await this.facts(form.token), form.full_name ?? null));
-      // with `email_code` added to AcceptFormDto and passed to accept().
+      // Email proof (API.md): a code was emailed; the same form takes it, and a wrong or expired one is asked again.
+      if (error instanceof AppError && error.code === ErrorCode.EMAIL_VERIFICATION_REQUIRED) {
+        return PAGE.send(
+          reply,
+          200,
+          'email-code',
+          emailCodeView(await this.facts(form.token), form.full_name ?? null),
+        );
+      }
+      if (
+        error instanceof AppError &&
+        (error.code === ErrorCode.EMAIL_CODE_INVALID || error.code === ErrorCode.EMAIL_CODE_EXPIRED)
+      ) {
+        const view = emailCodeView(await this.facts(form.token), form.full_name ?? null, error.message);
+        return PAGE.send(reply, error.status, 'email-code', view);
+      }
       throw error;
     }
   }

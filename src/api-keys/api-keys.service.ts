@@ -56,6 +56,11 @@ export class ApiKeysService {
     return paginate(qb, query, ApiKeyResponseDto.from, this.cursors.for('api_keys', userId));
   }
 
+  /** Revokes every key of the user (inside the caller's transaction), e.g. once their email is proven by someone else. */
+  async revokeAll(userId: string, manager: EntityManager): Promise<void> {
+    await manager.query('UPDATE api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+  }
+
   /** Revokes one of the user's own keys; effective on the next request. */
   async revoke(userId: string, keyId: string): Promise<void> {
     const result = await this.keys.update({ id: keyId, userId, revokedAt: IsNull() }, { revokedAt: new Date() });

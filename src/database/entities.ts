@@ -3,6 +3,7 @@ import { UserIdentity } from '../common/auth/oidc/user-identity.entity.js';
 import { Department } from '../departments/department.entity.js';
 import { EventRecord } from '../events/event.entity.js';
 import { OrganizationDomain } from '../domains/organization-domain.entity.js';
+import { EmailVerificationCode } from '../email-verification/email-verification-code.entity.js';
 import { Invitation } from '../invitations/invitation.entity.js';
 import { EmailOutbox } from '../mail/email-outbox.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -26,4 +27,5 @@ export const ENTITIES = [
   EventRecord,
   UserIdentity,
   OrganizationDomain,
+  EmailVerificationCode,
 ];

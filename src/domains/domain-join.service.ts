@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
+import { LEVEL_RANK } from '../common/auth/access-level.js';
 import { Caller } from '../common/auth/request-context.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
@@ -123,7 +124,9 @@ export class DomainJoinService {
         target.role_id,
       ]);
       // Event: member.joined with data.via = "domain" — appended here, in this transaction, once the event log exists.
-      return (await this.memberViews.findOne(target.id, caller.userId, manager))!;
+      // The joiner sees their own membership as a Member sees it (auto-join never grants Owner or Admin power).
+      const viewer = { organizationId: target.id, rank: LEVEL_RANK.member };
+      return (await this.memberViews.findOne(viewer, caller.userId, manager))!;
     });
   }
 }

@@ -12,6 +12,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { replaceAssignments } from '../users/membership-assignments.js';
 import { Invitation } from './invitation.entity.js';
 import { resolveInvitationGrants, RoleField } from './invitation-grants.js';
+import { RECORD_GRANTS } from './invitation-grants-sql.js';
 import { InvitationOutbox } from './invitation-outbox.js';
 
 /** What every create route asks for, in the service's terms. */
@@ -99,12 +100,13 @@ export class InvitationCreateService {
 
     // An expired invitation must never block a new one: settle it into its stored final state.
     await manager.query(
-      `UPDATE invitations SET status = 'expired', updated_at = now()
-        WHERE organization_id = $1 AND email = $2 AND status = 'pending' AND expires_at <= now()`,
+      `UPDATE invitations AS i SET status = 'expired', updated_at = now(), ${RECORD_GRANTS}
+        WHERE i.organization_id = $1 AND i.email = $2 AND i.status = 'pending' AND i.expires_at <= now()`,
       [organizationId, email],
     );
 
-    const userId = await this.upsertInvitee(manager, email, input.fullName ?? null);
+    const invitationId = newId('inv');
+    const userId = await this.upsertInvitee(manager, email, input.fullName ?? null, invitationId);
     const membershipId = await this.upsertPendingMembership(manager, organizationId, userId);
     if (!membershipId) {
       throw new AppError(ErrorCode.USER_ALREADY_EXISTS, options.userExistsMessage, {
@@ -113,7 +115,6 @@ export class InvitationCreateService {
       });
     }
 
-    const invitationId = newId('inv');
     const send = input.sendInvitation ?? true;
     await manager.query(
       `INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
@@ -140,24 +141,25 @@ export class InvitationCreateService {
     return manager.findOneByOrFail(Invitation, { id: invitationId });
   }
 
-  /** The global account for this email: reused when it exists, else created never-activated. */
+  /**
+   * The global account for this email: reused when it exists, else created never-activated and
+   * marked as created by this invitation, the only one that may activate it without an emailed
+   * code (API.md "Email proof"). Only then does the invitation's name become the account's: an
+   * organization never renames an account its invitation did not create.
+   */
   private async upsertInvitee(
     manager: EntityManager,
     email: string,
     fullName: string | null,
+    invitationId: string,
   ): Promise<string> {
-    await manager.query(
-      'INSERT INTO users (id, email, full_name) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING',
-      [newId('usr'), email, fullName],
+    const inserted: { id: string }[] = await manager.query(
+      `INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (email) DO NOTHING RETURNING id`,
+      [newId('usr'), email, fullName, invitationId],
     );
+    if (inserted.length > 0) return inserted[0].id;
     const [user]: { id: string }[] = await manager.query('SELECT id FROM users WHERE email = $1', [email]);
-    if (fullName) {
-      // A name may fill in an account nobody has used yet; an active account's own name is left alone.
-      await manager.query(
-        'UPDATE users SET full_name = $2, updated_at = now() WHERE id = $1 AND activated_at IS NULL AND full_name IS NULL',
-        [user.id, fullName],
-      );
-    }
     return user.id;
   }
 

@@ -52,24 +52,32 @@ export class InvitationLinksController {
   @ApiOperation({
     summary: 'Accept an invitation',
     description:
-      'Makes the membership active with the invited roles and departments. An account created by the invitation ' +
-      'is activated and receives an API key (`api_key`, shown once). An invitee who already has an active account ' +
-      'must call this with their own API key, and receives no key.',
+      'Makes the membership active with the invited roles and departments. A link proves nothing about who controls ' +
+      'the address, so: an account this invitation created, never active, is activated and receives an API key ' +
+      '(`api_key`, shown once). An account whose email is verified must accept with its own API key, and receives ' +
+      'none. Any other account (never active but created by another invitation, or active but unverified) gets 403 ' +
+      'EMAIL_VERIFICATION_REQUIRED and a 6-digit code is emailed to the address (valid 10 minutes, 5 tries, at most ' +
+      'one new code a minute); accepting again with `email_code` verifies the email, revokes every older key of the ' +
+      'account and returns a new one.',
   })
   @ApiOkResponse({ type: InvitationAcceptResponseDto })
   @ApiErrors([400, 403, 404, 409, 410], {
     descriptions: {
-      403: 'The invitee has an active account and the call does not carry its API key (INVITATION_EMAIL_MISMATCH)',
+      400: 'The `email_code` is wrong (EMAIL_CODE_INVALID, `details.attempts_remaining`)',
+      403:
+        'The account is unverified: a code was emailed (EMAIL_VERIFICATION_REQUIRED, `details.code_sent`, ' +
+        '`details.retry_after_seconds`); or its email is verified and the call does not carry its API key ' +
+        '(INVITATION_EMAIL_MISMATCH)',
       404: TOKEN_404,
       409: NOT_PENDING_409,
-      410: NOT_PENDING_410,
+      410: `${NOT_PENDING_410}; or no code is valid any more: expired, used or out of tries (EMAIL_CODE_EXPIRED)`,
     },
   })
   acceptInvitation(
     @Body() body: InvitationAcceptDto,
     @OptionalCaller() caller: Caller | undefined,
   ): Promise<InvitationAcceptResponseDto> {
-    return this.acceptance.accept(body.token, body.full_name, caller);
+    return this.acceptance.accept(body.token, body.full_name, body.email_code, caller);
   }
 
   @Post('decline')

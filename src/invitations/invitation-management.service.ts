@@ -6,6 +6,7 @@ import { ErrorCode } from '../common/errors/error-code.js';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Invitation } from './invitation.entity.js';
+import { RECORD_GRANTS } from './invitation-grants-sql.js';
 import { InvitationOutbox } from './invitation-outbox.js';
 import { effectiveStatus, invitationNotFound, notPendingError } from './invitation-status.js';
 import { lockInvitation, retire } from './invitation-transitions.js';
@@ -70,7 +71,8 @@ export class InvitationManagementService {
       const notPending = notPendingError(invitation);
       if (notPending) throw notPending;
       await manager.query(
-        `UPDATE invitations SET status = 'revoked', revoked_at = now(), updated_at = now() WHERE id = $1`,
+        `UPDATE invitations AS i SET status = 'revoked', revoked_at = now(), updated_at = now(), ${RECORD_GRANTS}
+          WHERE i.id = $1`,
         [invitation.id],
       );
       await retire(manager, invitation, this.outbox);

@@ -12,6 +12,7 @@ import { InvitationLookupResponseDto } from './dto/invitation-token.dto.js';
 import { PendingInvitationQueryDto } from './dto/pending-invitation.dto.js';
 import { InvitationTokens } from './invitation-token.js';
 import { Invitation } from './invitation.entity.js';
+import { grantedRoleIdsSql } from './invitation-grants-sql.js';
 import { effectiveStatus, effectiveStatusCondition, invitationNotFound } from './invitation-status.js';
 
 const EXACTLY_ONE_PARAMETER = 'Exactly one query parameter required: email, user_id, or invitation_id';
@@ -48,7 +49,11 @@ export class InvitationQueriesService {
     return invitation;
   }
 
-  list(organizationId: string, query: InvitationListQueryDto): Promise<Page<InvitationResponseDto>> {
+  list(
+    organizationId: string,
+    query: InvitationListQueryDto,
+    viewerRank: number,
+  ): Promise<Page<InvitationResponseDto>> {
     const qb = this.invitations
       .createQueryBuilder('i')
       .where('i.organization_id = :organizationId', { organizationId });
@@ -57,7 +62,7 @@ export class InvitationQueriesService {
     return paginate(
       qb,
       query,
-      (invitation) => InvitationResponseDto.from(invitation, this.tokens),
+      (invitation) => InvitationResponseDto.from(invitation, this.tokens, viewerRank),
       this.cursors.for('invitations', organizationId),
     );
   }
@@ -96,9 +101,9 @@ export class InvitationQueriesService {
     const [row]: LookupRow[] = await this.invitations.query(
       `SELECT o.name AS organization_name, o.slug AS organization_slug,
               inviter.full_name AS inviter_full_name, inviter.email AS inviter_email,
-              COALESCE((SELECT json_agg(json_build_object('id', r.id, 'name', r.name)
-                                        ORDER BY array_position(i.role_ids, r.id))
-                          FROM roles r WHERE r.organization_id = i.organization_id AND r.id = ANY(i.role_ids)), '[]') AS roles
+              COALESCE((SELECT json_agg(json_build_object('id', r.id, 'name', r.name) ORDER BY g.position)
+                          FROM unnest(${grantedRoleIdsSql('i')}) WITH ORDINALITY AS g(role_id, position)
+                          JOIN roles r ON r.organization_id = i.organization_id AND r.id = g.role_id), '[]') AS roles
          FROM invitations i
          JOIN organizations o ON o.id = i.organization_id
          LEFT JOIN users inviter ON inviter.id = i.invited_by

@@ -1,8 +1,15 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
-import { CreatedAtColumn, IdColumn, RefColumn, TimestampColumn, UpdatedAtColumn } from '../database/columns.js';
+import { Column, Entity, Index, JoinColumn, ManyToOne, VirtualColumn } from 'typeorm';
+import {
+  CreatedAtColumn,
+  IdColumn,
+  RefColumn,
+  TimestampColumn,
+  UpdatedAtColumn,
+} from '../database/columns.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Membership } from '../users/membership.entity.js';
 import { User } from '../users/user.entity.js';
+import { grantedDepartmentIdsSql, grantedRoleIdsSql, grantsOwnerSql } from './invitation-grants-sql.js';
 
 /** Stored statuses; `expired` is also derived on read from `expires_at` for rows still `pending`. */
 export const INVITATION_STATUSES = ['pending', 'accepted', 'declined', 'revoked', 'expired'] as const;
@@ -13,7 +20,10 @@ export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 
 @Entity('invitations')
 // At most one pending invitation per organization and email: concurrent invites get exactly one 201.
-@Index('uq_invitations_pending_email', ['organizationId', 'email'], { unique: true, where: `"status" = 'pending'` })
+@Index('uq_invitations_pending_email', ['organizationId', 'email'], {
+  unique: true,
+  where: `"status" = 'pending'`,
+})
 @Index('ix_invitations_org_created', ['organizationId', 'createdAt', 'id'])
 @Index('ix_invitations_org_email', ['organizationId', 'email'])
 @Index('ix_invitations_user', ['userId'])
@@ -51,12 +61,27 @@ export class Invitation {
   @Column({ type: 'varchar', length: 255, nullable: true })
   fullName: string | null;
 
-  /** The roles and departments as invited (a snapshot; the live sets are on the membership). */
+  /**
+   * The roles and departments as invited, and, once the invitation is settled, what it granted.
+   * Read `grantedRoleIds`/`grantedDepartmentIds` instead: while pending, those follow the pending
+   * membership (see invitation-grants-sql.ts).
+   */
   @Column({ type: 'varchar', length: 40, array: true, default: () => "'{}'" })
   roleIds: string[];
 
   @Column({ type: 'varchar', length: 40, array: true, default: () => "'{}'" })
   departmentIds: string[];
+
+  /** What the invitation grants (pending: its membership's live roles; settled: what it granted). */
+  @VirtualColumn({ type: 'varchar', query: grantedRoleIdsSql })
+  grantedRoleIds: string[];
+
+  @VirtualColumn({ type: 'varchar', query: grantedDepartmentIdsSql })
+  grantedDepartmentIds: string[];
+
+  /** Whether `grantedRoleIds` holds the Owner role: then only an Owner may see the link. */
+  @VirtualColumn({ type: 'boolean', query: grantsOwnerSql })
+  grantsOwner: boolean;
 
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status: InvitationStatus;

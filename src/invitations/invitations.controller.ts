@@ -68,20 +68,25 @@ export class InvitationsController {
       customMessage: body.custom_message,
       expiresInDays: body.expires_in_days,
     });
-    return InvitationResponseDto.from(invitation, this.tokens);
+    return InvitationResponseDto.from(invitation, this.tokens, org.rank);
   }
 
   @Get()
   @Access('member')
   @ORG_PARAM
-  @ApiOperation({ summary: 'List invitations', description: 'Oldest first; filter by `status` and `email`.' })
+  @ApiOperation({
+    summary: 'List invitations',
+    description:
+      'Oldest first; filter by `status` and `email`. `invitation_link` is shown only to a caller who may create the ' +
+      'invitation (Admin or Owner; Owner for one that grants the Owner role), else null.',
+  })
   @ApiOkResponse({ type: PageOf(InvitationResponseDto) })
   @ApiErrors([400])
   listInvitations(
     @CurrentOrg() org: OrgScope,
     @Query() query: InvitationListQueryDto,
   ): Promise<Page<InvitationResponseDto>> {
-    return this.queries.list(org.organizationId, query);
+    return this.queries.list(org.organizationId, query, org.rank);
   }
 
   @Get(':invitation_id')
@@ -97,6 +102,7 @@ export class InvitationsController {
     return InvitationResponseDto.from(
       await this.queries.get(org.organizationId, params.invitation_id),
       this.tokens,
+      org.rank,
     );
   }
 
@@ -134,6 +140,7 @@ export class InvitationsController {
     return InvitationResponseDto.from(
       await this.management.resend(org.organizationId, params.invitation_id),
       this.tokens,
+      org.rank,
     );
   }
 
@@ -157,6 +164,7 @@ export class InvitationsController {
     return InvitationResponseDto.from(
       await this.management.revoke(org.organizationId, params.invitation_id),
       this.tokens,
+      org.rank,
     );
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
+import { EmailVerificationModule } from '../email-verification/email-verification.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { InvitationAcceptanceService } from './invitation-acceptance.service.js';
 import { InvitationCreateService } from './invitation-create.service.js';
@@ -19,7 +20,13 @@ import { PublishedInvitationsController } from './published-invitations.controll
  * a link's holder can do with it. One service per use case; emails are only written to the outbox.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Invitation]), InvitationTokensModule, UsersModule, ApiKeysModule],
+  imports: [
+    TypeOrmModule.forFeature([Invitation]),
+    InvitationTokensModule,
+    UsersModule,
+    ApiKeysModule,
+    EmailVerificationModule,
+  ],
   controllers: [
     PublishedInvitationsController,
     OrgInvitationsController,

@@ -59,6 +59,6 @@ export class OrgInvitationsController {
       { email: body.email, roleIds: [role.id], sendInvitation: body.send_invitation },
       { roleField: 'role' },
     );
-    return { ...InvitationResponseDto.from(invitation, this.tokens), role: role.label };
+    return { ...InvitationResponseDto.from(invitation, this.tokens, org.rank), role: role.label };
   }
 }

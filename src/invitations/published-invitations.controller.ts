@@ -9,6 +9,7 @@ import { InvitePolicyErrors } from '../domains/invite-policy.js';
 import { ORG_PARAM } from '../organizations/organizations.controller.js';
 import { MemberResponseDto } from '../users/dto/member-response.dto.js';
 import { MemberViews } from '../users/member-views.js';
+import { visibleLink } from './dto/invitation-response.dto.js';
 import { InviteUserV2Dto } from './dto/invite-user-v2.dto.js';
 import { InviteUserDto, InviteUserResponseDto } from './dto/invite-user.dto.js';
 import { PendingInvitationQueryDto, PendingInvitationResponseDto } from './dto/pending-invitation.dto.js';
@@ -67,8 +68,9 @@ export class PublishedInvitationsController {
     return {
       invitation_id: invitation.id,
       email: invitation.email,
-      role_id: invitation.roleIds[0],
+      role_id: invitation.grantedRoleIds[0],
       user_id: invitation.userId,
+      // The caller just created it, so they may see its link (an Admin cannot create an Owner-granting one).
       invitation_link: this.tokens.link(invitation.id, invitation.version),
     };
   }
@@ -105,7 +107,7 @@ export class PublishedInvitationsController {
       sendInvitation: body.send_invitation,
       customMessage: body.custom_message,
     });
-    const member = await this.memberViews.findOne(org.organizationId, invitation.userId);
+    const member = await this.memberViews.findOne(org, invitation.userId);
     // The membership was created with the invitation; it can only be missing if removed this instant.
     if (!member)
       throw new Error(`membership of ${invitation.userId} vanished after invitation ${invitation.id}`);
@@ -119,7 +121,8 @@ export class PublishedInvitationsController {
     summary: 'Get a pending invitation',
     description:
       'Retrieve details of a pending invitation including the shareable invitation link. Provide exactly one of ' +
-      '`email`, `user_id` or `invitation_id`. Requires organization membership.',
+      '`email`, `user_id` or `invitation_id`. Requires organization membership; `invitation_link` is shown only to a ' +
+      'caller who may create the invitation (Admin or Owner; Owner for one that grants the Owner role), else null.',
   })
   @ApiOkResponse({ type: PendingInvitationResponseDto })
   @ApiErrors([400, 404], {
@@ -138,8 +141,8 @@ export class PublishedInvitationsController {
       email: invitation.email,
       user_id: invitation.userId,
       organization_id: invitation.organizationId,
-      role_id: invitation.roleIds[0],
-      invitation_link: this.tokens.link(invitation.id, invitation.version),
+      role_id: invitation.grantedRoleIds[0],
+      invitation_link: visibleLink(invitation, this.tokens, org.rank),
       expires_at: iso(invitation.expiresAt),
       created_at: iso(invitation.createdAt),
     };

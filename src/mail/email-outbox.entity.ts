@@ -1,30 +1,50 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAtColumn, RefColumn, TimestampColumn } from '../database/columns.js';
 import { Invitation } from '../invitations/invitation.entity.js';
+import { User } from '../users/user.entity.js';
 
 export const OUTBOX_STATUSES = ['queued', 'sent', 'failed', 'superseded'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /**
- * One email to send, written in the same transaction as the invitation (the outbox pattern).
- * Workers claim due rows with FOR UPDATE SKIP LOCKED and a lease (`locked_until`).
+ * One email to send, written in the same transaction as what it is about (the outbox pattern):
+ * an invitation (at one version), or an email-verification code (for one user). Workers claim due
+ * rows with FOR UPDATE SKIP LOCKED and a lease (`locked_until`).
  */
 @Entity('email_outbox')
 @Index('uq_email_outbox_invitation_version', ['invitationId', 'invitationVersion'], { unique: true })
+@Index('uq_email_outbox_verification_code', ['verificationCodeId'], { unique: true })
+@Index('ix_email_outbox_user', ['userId'])
 @Index('ix_email_outbox_due', ['nextAttemptAt'], { where: `"status" = 'queued'` })
+@Check(
+  'ck_email_outbox_subject',
+  `("invitation_id" IS NOT NULL AND "invitation_version" IS NOT NULL AND "verification_code_id" IS NULL) OR ("invitation_id" IS NULL AND "verification_code_id" IS NOT NULL AND "user_id" IS NOT NULL)`,
+)
 export class EmailOutbox {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
 
-  @RefColumn()
-  invitationId: string;
+  @RefColumn({ nullable: true })
+  invitationId: string | null;
 
   @ManyToOne(() => Invitation, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'invitation_id', foreignKeyConstraintName: 'fk_email_outbox_invitation' })
   invitation?: Invitation;
 
-  @Column({ type: 'int' })
-  invitationVersion: number;
+  @Column({ type: 'int', nullable: true })
+  invitationVersion: number | null;
+
+  /** The recipient of a verification code email. */
+  @RefColumn({ nullable: true })
+  userId: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_email_outbox_user' })
+  user?: User;
+
+  /** The code (`email_verification_codes.id`) this email carries; no FK: a newer code replaces the row's id. */
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  verificationCodeId: string | null;
 
   @Column({ type: 'varchar', length: 16, default: 'queued' })
   status: OutboxStatus;
@@ -41,7 +61,7 @@ export class EmailOutbox {
   @Column({ type: 'text', nullable: true })
   lastError: string | null;
 
-  /** Stable per invitation version, so a retried send is recognisable as the same message. */
+  /** Stable per invitation version (or code), so a retried send is recognisable as the same message. */
   @Column({ type: 'varchar', length: 255 })
   messageId: string;
 

@@ -4,6 +4,7 @@ import Handlebars from 'handlebars';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { grantedRoleIdsSql } from '../invitations/invitation-grants-sql.js';
 import { InvitationTokens } from '../invitations/invitation-token.js';
 import { buildInvitationEmail } from './invitation-email.js';
 import { MailSender, TEMPLATES_DIR } from './mail-sender.js';
@@ -45,7 +46,9 @@ export class InvitationMailer {
    * Sends the row's message, unless its invitation is no longer pending at that version (resent,
    * revoked, accepted, declined or expired since the row was written): then nothing is sent.
    */
-  async send(email: ClaimedEmail): Promise<'sent' | 'superseded'> {
+  async send(
+    email: ClaimedEmail & { invitationId: string; invitationVersion: number },
+  ): Promise<'sent' | 'superseded'> {
     const row = await this.load(email.invitationId);
     if (
       !row ||
@@ -87,7 +90,7 @@ export class InvitationMailer {
               o.name AS organization_name,
               inviter.full_name AS inviter_full_name, inviter.email AS inviter_email,
               ARRAY(SELECT r.name FROM roles r
-                     WHERE r.organization_id = i.organization_id AND r.id = ANY (i.role_ids)
+                     WHERE r.organization_id = i.organization_id AND r.id = ANY (${grantedRoleIdsSql('i')})
                      ORDER BY r.name) AS role_names
          FROM invitations i
          JOIN organizations o ON o.id = i.organization_id

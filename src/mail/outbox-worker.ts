@@ -6,6 +6,7 @@ import { InvitationMailer } from './invitation-mailer.js';
 import { SEND_TIMEOUT_MS } from './mail-sender.js';
 import { smtpSecrets } from './mail-transport.js';
 import { ClaimedEmail, OutboxRepository } from './outbox.repository.js';
+import { VerificationCodeMailer } from './verification-code-mailer.js';
 import { retryDelayMs } from './retry-backoff.js';
 import { describeSendError } from './send-error.js';
 
@@ -33,6 +34,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly outbox: OutboxRepository,
     private readonly mailer: InvitationMailer,
     private readonly metrics: MetricsService,
+    private readonly codeMailer: VerificationCodeMailer,
   ) {
     this.secrets = smtpSecrets(config);
   }
@@ -95,7 +97,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private async deliver(email: ClaimedEmail): Promise<void> {
     let outcome: 'sent' | 'superseded';
     try {
-      outcome = await this.mailer.send(email);
+      outcome = await this.send(email);
     } catch (error) {
       await this.recordFailure(email, error);
       return;
@@ -106,7 +108,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.log({
         msg: 'email superseded, not sent',
         message_id: email.messageId,
-        invitation_id: email.invitationId,
+        ...subjectOf(email),
       });
       return;
     }
@@ -115,9 +117,16 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.logger.log({
       msg: 'email sent',
       message_id: email.messageId,
-      invitation_id: email.invitationId,
+      ...subjectOf(email),
       attempt: email.attempts,
     });
+  }
+
+  /** The row is about an invitation or carries a verification code (the table's check allows nothing else). */
+  private send(email: ClaimedEmail): Promise<'sent' | 'superseded'> {
+    const { verificationCodeId, invitationId, invitationVersion } = email;
+    if (verificationCodeId) return this.codeMailer.send({ verificationCodeId, messageId: email.messageId });
+    return this.mailer.send({ ...email, invitationId: invitationId!, invitationVersion: invitationVersion! });
   }
 
   private async recordFailure(email: ClaimedEmail, error: unknown): Promise<void> {
@@ -128,11 +137,18 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.metrics.recordEmailDelivery(status === 'failed' ? 'failed' : status === 'queued' ? 'retrying' : 'superseded');
     const fields = {
       message_id: email.messageId,
-      invitation_id: email.invitationId,
+      ...subjectOf(email),
       attempt: email.attempts,
       error: reason,
     };
     if (status === 'failed') this.logger.error({ msg: 'email failed, giving up', ...fields });
     else this.logger.warn({ msg: `email attempt failed, retrying in ${delay} ms`, ...fields });
   }
+}
+
+/** What a log line says the email is about (never the code itself: only its row id). */
+function subjectOf(email: ClaimedEmail): Record<string, string> {
+  return email.verificationCodeId
+    ? { verification_code_id: email.verificationCodeId }
+    : { invitation_id: email.invitationId ?? '' };
 }

@@ -4,16 +4,19 @@ import { DataSource } from 'typeorm';
 /** A claimed outbox row, as the claim query returns it. */
 export interface ClaimedEmail {
   id: string;
-  invitationId: string;
-  invitationVersion: number;
+  /** An invitation email names the invitation and its version; a verification-code email its code. */
+  invitationId: string | null;
+  invitationVersion: number | null;
+  verificationCodeId: string | null;
   attempts: number;
   messageId: string;
 }
 
 interface ClaimedRow {
   id: string;
-  invitation_id: string;
-  invitation_version: number;
+  invitation_id: string | null;
+  invitation_version: number | null;
+  verification_code_id: string | null;
   attempts: number;
   message_id: string;
 }
@@ -42,13 +45,14 @@ export class OutboxRepository {
                       ORDER BY next_attempt_at
                       LIMIT $1
                         FOR UPDATE SKIP LOCKED)
-    RETURNING id, invitation_id, invitation_version, attempts, message_id`,
+    RETURNING id, invitation_id, invitation_version, verification_code_id, attempts, message_id`,
       [limit, leaseMs],
     );
     return rows.map((row) => ({
       id: String(row.id),
       invitationId: row.invitation_id,
       invitationVersion: row.invitation_version,
+      verificationCodeId: row.verification_code_id,
       attempts: row.attempts,
       messageId: row.message_id,
     }));

@@ -11,7 +11,7 @@ export class MeService {
   /** The caller and every organization they belong to, in two queries. */
   async me(userId: string): Promise<MeResponseDto> {
     const [user] = await this.dataSource.query(
-      'SELECT id, email, full_name, user_name, created_at FROM users WHERE id = $1',
+      'SELECT id, email, full_name, user_name, email_verified_at, created_at FROM users WHERE id = $1',
       [userId],
     );
     const memberships: {
@@ -36,6 +36,7 @@ export class MeService {
         email: user.email,
         full_name: user.full_name,
         user_name: user.user_name,
+        email_verified: user.email_verified_at !== null,
         created_at: iso(user.created_at),
       },
       memberships,

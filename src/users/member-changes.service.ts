@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Caller, OrgScope } from '../common/auth/request-context.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
+import { RECORD_GRANTS } from '../invitations/invitation-grants-sql.js';
 import { MemberResponseDto } from './dto/member-response.dto.js';
 import { MembershipUpdateDto } from './dto/membership-update.dto.js';
 import {
@@ -99,9 +100,9 @@ export class MemberChangesService {
         // queued email is not sent.
         await manager.query(
           `WITH revoked AS (
-             UPDATE invitations SET status = 'revoked', revoked_at = now(), updated_at = now()
-              WHERE organization_id = $1 AND user_id = $2 AND status = 'pending'
-             RETURNING id
+             UPDATE invitations AS i SET status = 'revoked', revoked_at = now(), updated_at = now(), ${RECORD_GRANTS}
+              WHERE i.organization_id = $1 AND i.user_id = $2 AND i.status = 'pending'
+             RETURNING i.id
            )
            UPDATE email_outbox SET status = 'superseded'
             WHERE status = 'queued' AND invitation_id IN (SELECT id FROM revoked)`,
@@ -130,7 +131,7 @@ export class MemberChangesService {
   }
 
   private async view(manager: EntityManager, org: OrgScope, userId: string): Promise<MemberResponseDto> {
-    const view = await this.views.findOne(org.organizationId, userId, manager);
+    const view = await this.views.findOne(org, userId, manager);
     if (!view) throw new Error(`membership of ${userId} vanished inside its own transaction`);
     return view;
   }

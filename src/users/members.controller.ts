@@ -39,7 +39,7 @@ export class MembersController {
     @CurrentOrg() org: OrgScope,
     @Query() query: MemberListQueryDto,
   ): Promise<Page<MemberResponseDto>> {
-    return this.members.list(org.organizationId, query);
+    return this.members.list(org, query);
   }
 
   @Get(':user_id')
@@ -48,7 +48,7 @@ export class MembersController {
   @ApiOkResponse({ type: MemberResponseDto })
   @ApiErrors([400, 404], { descriptions: { 404: USER_404 } })
   getUser(@CurrentOrg() org: OrgScope, @Param() params: UserIdParams): Promise<MemberResponseDto> {
-    return this.members.get(org.organizationId, params.user_id);
+    return this.members.get(org, params.user_id);
   }
 
   @Put(':user_id/memberships')

@@ -7,7 +7,7 @@ import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, paginate } from '../common/pagination/pagination.js';
 import { MemberListQueryDto } from './dto/member-list-query.dto.js';
 import { MemberResponseDto } from './dto/member-response.dto.js';
-import { MemberViews } from './member-views.js';
+import { MemberViewer, MemberViews } from './member-views.js';
 import { Membership } from './membership.entity.js';
 
 /** Reads members of one organization; every query is scoped by its id. */
@@ -20,7 +20,8 @@ export class MembersService {
   ) {}
 
   /** Two queries per page whatever its size: the keyset page of memberships, then their views. */
-  async list(organizationId: string, query: MemberListQueryDto): Promise<Page<MemberResponseDto>> {
+  async list(viewer: MemberViewer, query: MemberListQueryDto): Promise<Page<MemberResponseDto>> {
+    const { organizationId } = viewer;
     const qb = this.memberships
       .createQueryBuilder('m')
       .where('m.organization_id = :organizationId', { organizationId });
@@ -43,14 +44,14 @@ export class MembersService {
       qb.andWhere('m.user_id IN (SELECT u.id FROM users u WHERE u.email = :email)', { email: query.email });
 
     const page = await paginate(qb, query, (m) => m.userId, this.cursors.for('members', organizationId));
-    const views = await this.views.find(organizationId, page.data);
+    const views = await this.views.find(viewer, page.data);
     // A member removed between the two queries is left out rather than shown half-built.
     const data = page.data.flatMap((userId) => views.get(userId) ?? []);
     return { ...page, data };
   }
 
-  async get(organizationId: string, userId: string): Promise<MemberResponseDto> {
-    const view = await this.views.findOne(organizationId, userId);
+  async get(viewer: MemberViewer, userId: string): Promise<MemberResponseDto> {
+    const view = await this.views.findOne(viewer, userId);
     if (!view) throw new AppError(ErrorCode.USER_NOT_FOUND, undefined, { user_id: userId });
     return view;
   }

@@ -16,6 +16,6 @@ import { User } from './user.entity.js';
   imports: [TypeOrmModule.forFeature([User, Membership, MembershipRole, MembershipDepartment]), InvitationTokensModule],
   controllers: [MeController, MembersController],
   providers: [MeService, MemberViews, MembersService, MemberChangesService],
-  exports: [MemberViews],
+  exports: [MemberViews, MeService],
 })
 export class UsersModule {}

@@ -41,6 +41,7 @@ describe('mass assignment', () => {
   /** What a client may send, per operation, as API.md documents each body (not read from the DTOs). */
   const CLIENT_FIELDS: Record<string, string[]> = {
     acceptInvitation: ['token', 'full_name'],
+    confirmEmailVerification: ['code'],
     createApiKey: ['name'],
     createDepartment: ['name', 'description'],
     createDomain: ['domain'],

@@ -42,12 +42,24 @@ export async function systemRoles(t: TestApp, orgId: string): Promise<{ owner: s
   return { owner: byKey.owner, admin: byKey.admin, member: byKey.member };
 }
 
-/** An active account with an API key, made an active member of `orgId` with the given roles. */
-export async function createActiveMember(t: TestApp, orgId: string, roleIds: string[], email = uniqueEmail()): Promise<Actor> {
+/**
+ * An active account with an API key, made an active member of `orgId` with the given roles. Its
+ * email is verified, as an established account's would be, unless `verified` is false.
+ */
+export async function createActiveMember(
+  t: TestApp,
+  orgId: string,
+  roleIds: string[],
+  email = uniqueEmail(),
+  { verified = true }: { verified?: boolean } = {},
+): Promise<Actor> {
   const userId = newId('usr');
   const membershipId = newId('mem');
   await t.dataSource.transaction(async (m) => {
-    await m.query('INSERT INTO users (id, email, activated_at) VALUES ($1, $2, now())', [userId, email]);
+    await m.query(
+      `INSERT INTO users (id, email, activated_at, email_verified_at) VALUES ($1, $2, now(), CASE WHEN $3 THEN now() END)`,
+      [userId, email, verified],
+    );
     await m.query(`INSERT INTO memberships (id, organization_id, user_id, account_state) VALUES ($1, $2, $3, 'active')`, [
       membershipId,
       orgId,

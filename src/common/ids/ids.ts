@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   webhookDelivery: 'whd',
   domain: 'dom',
   identity: 'idn',
+  emailVerificationCode: 'evc',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

@@ -4,6 +4,7 @@ import { InvitationsMembershipIndex1795460000000 } from './1795460000000-Invitat
 import { UserEmailProof1795490000000 } from './1795490000000-UserEmailProof.js';
 import { EventLog1795490500000 } from './1795490500000-EventLog.js';
 import { IdentityAndDomains1795550000000 } from './1795550000000-IdentityAndDomains.js';
+import { EmailVerificationCodes1795500000000 } from './1795500000000-EmailVerificationCodes.js';
 
 /**
  * Every migration, in order. `npm run migration:generate -- <Name>` writes a new file here;
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   UserEmailProof1795490000000,
   EventLog1795490500000,
   IdentityAndDomains1795550000000,
+  EmailVerificationCodes1795500000000,
 ];

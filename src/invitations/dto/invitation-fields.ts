@@ -47,15 +47,17 @@ export function SendInvitation(description = 'Whether to send the invitation ema
   );
 }
 
-export function FullName(): PropertyDecorator {
+export function FullName(
+  description = 'The full name of the user. Max 255 characters. Becomes the name of the account only when this ' +
+    'invitation creates the account: an organization never renames an account its invitation did not create.',
+): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({
       type: String,
       nullable: true,
       maxLength: MAX_FULL_NAME_LENGTH,
       example: 'Jane Doe',
-      description:
-        'The full name of the user. Max 255 characters. Fills in the name of an account not used yet.',
+      description,
     }),
     Trim(),
     IsOptional(),

@@ -9,10 +9,20 @@ import {
   InvitationStatus,
 } from '../invitation.entity.js';
 import { effectiveStatus } from '../invitation-status.js';
+import { maySeeLink } from '../link-visibility.js';
 
-/** The link while the invitation can still be accepted; a dead link is not worth showing. */
-export function liveLink(invitation: Invitation, tokens: InvitationTokens): string | null {
-  return effectiveStatus(invitation) === 'pending' ? tokens.link(invitation.id, invitation.version) : null;
+/**
+ * The link while the invitation can still be accepted (a dead link is not worth showing), and only
+ * to a viewer who may create this invitation (`maySeeLink`).
+ */
+export function visibleLink(
+  invitation: Invitation,
+  tokens: InvitationTokens,
+  viewerRank: number,
+): string | null {
+  if (effectiveStatus(invitation) !== 'pending' || !maySeeLink(viewerRank, invitation.grantsOwner))
+    return null;
+  return tokens.link(invitation.id, invitation.version);
 }
 
 /** The Invitation resource (API.md "Resources"). */
@@ -35,10 +45,20 @@ export class InvitationResponseDto {
   @ApiProperty({ example: 'role_jkl012', description: 'The first of `role_ids`.' })
   role_id: string;
 
-  @ApiProperty({ type: [String], example: ['role_jkl012'], description: 'The roles as invited.' })
+  @ApiProperty({
+    type: [String],
+    example: ['role_jkl012'],
+    description:
+      "The roles it grants: while pending, the pending member's current roles (what accept activates); once " +
+      'settled, what it granted.',
+  })
   role_ids: string[];
 
-  @ApiProperty({ type: [String], example: ['dept_eng001'], description: 'The departments as invited.' })
+  @ApiProperty({
+    type: [String],
+    example: ['dept_eng001'],
+    description: 'The departments it grants, likewise.',
+  })
   department_ids: string[];
 
   @ApiProperty({
@@ -52,7 +72,9 @@ export class InvitationResponseDto {
     type: String,
     nullable: true,
     example: 'https://chat.aitronos.com/user/register?invite=abc123...',
-    description: 'The link to share with the invitee while the invitation is pending; null otherwise.',
+    description:
+      'The link to share with the invitee while the invitation is pending, shown only to a caller who may create ' +
+      'this invitation (an Admin or Owner; an Owner when it grants the Owner role); null otherwise.',
   })
   invitation_link: string | null;
 
@@ -82,17 +104,18 @@ export class InvitationResponseDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
   revoked_at: string | null;
 
-  static from(invitation: Invitation, tokens: InvitationTokens): InvitationResponseDto {
+  /** `viewerRank`: the caller's rank in the organization, which decides whether the link is shown. */
+  static from(invitation: Invitation, tokens: InvitationTokens, viewerRank: number): InvitationResponseDto {
     return {
       invitation_id: invitation.id,
       organization_id: invitation.organizationId,
       email: invitation.email,
       user_id: invitation.userId,
-      role_id: invitation.roleIds[0],
-      role_ids: invitation.roleIds,
-      department_ids: invitation.departmentIds,
+      role_id: invitation.grantedRoleIds[0],
+      role_ids: invitation.grantedRoleIds,
+      department_ids: invitation.grantedDepartmentIds,
       status: effectiveStatus(invitation),
-      invitation_link: liveLink(invitation, tokens),
+      invitation_link: visibleLink(invitation, tokens, viewerRank),
       custom_message: invitation.customMessage,
       invited_by: invitation.invitedBy,
       email_status: invitation.emailStatus,

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { MeUserDto } from '../../users/dto/me-response.dto.js';
 import { INVITATION_STATUSES, InvitationStatus } from '../invitation.entity.js';
 import { FullName } from './invitation-fields.js';
@@ -31,12 +32,31 @@ export class InvitationDeclineDto {
   token: string;
 }
 
+/** The one-time code of an email-verification message: 6 digits. */
+function EmailCode(description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ type: String, pattern: '^[0-9]{6}$', example: '493817', description }),
+    IsOptional(),
+    IsString(),
+    Matches(/^[0-9]{6}$/, { message: 'the code is 6 digits' }),
+  );
+}
+
 export class InvitationAcceptDto {
   @Token()
   token: string;
 
-  @FullName()
+  @FullName(
+    'Your name, at most 255 characters: sets the name of an account this acceptance activates or proves with ' +
+      '`email_code`; ignored when accepting with your own API key.',
+  )
   full_name?: string | null;
+
+  @EmailCode(
+    'The code emailed to the invitee after an answer of EMAIL_VERIFICATION_REQUIRED. With the right code the email ' +
+      'becomes verified, every older API key of the account is revoked, and a new key is returned.',
+  )
+  email_code?: string;
 }
 
 export class InvitationLookupOrganizationDto {
@@ -106,8 +126,9 @@ export class InvitationAcceptResponseDto {
     nullable: true,
     example: 'oik_7Hq2LmVb0c…',
     description:
-      'A new API key for an account activated by this acceptance, shown once. Null when the invitee already had an ' +
-      'active account (they accepted with their own key).',
+      'A new API key, shown once: for an account this invitation created and this acceptance activated, or one ' +
+      'whose email this acceptance verified with `email_code` (every older key is revoked). Null when the invitee ' +
+      'accepted with their own key.',
   })
   api_key: string | null;
 }

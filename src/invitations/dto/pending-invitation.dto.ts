@@ -53,8 +53,15 @@ export class PendingInvitationResponseDto {
   @ApiProperty({ example: 'role_jkl012' })
   role_id: string;
 
-  @ApiProperty({ example: 'https://chat.aitronos.com/user/register?invite=abc123...' })
-  invitation_link: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'https://chat.aitronos.com/user/register?invite=abc123...',
+    description:
+      'Shown only to a caller who may create this invitation (an Admin or Owner; an Owner when it grants the Owner ' +
+      'role); null for everyone else.',
+  })
+  invitation_link: string | null;
 
   @ApiProperty({ format: 'date-time', example: '2026-01-12T10:30:00Z' })
   expires_at: string;

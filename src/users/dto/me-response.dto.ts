@@ -14,6 +14,14 @@ export class MeUserDto {
   @ApiProperty({ type: String, nullable: true, example: null })
   user_name: string | null;
 
+  @ApiProperty({
+    example: true,
+    description:
+      'Whether the account has proven it controls its email (an emailed code, or the bootstrap CLI). Until then it ' +
+      'joins another organization only with a code sent to that address.',
+  })
+  email_verified: boolean;
+
   @ApiProperty({ format: 'date-time', example: '2026-01-05T10:30:00Z' })
   created_at: string;
 }

@@ -31,7 +31,9 @@ export class MemberResponseDto {
     type: String,
     nullable: true,
     example: null,
-    description: 'The pending invitation link, shown when no invitation email was requested (shared by hand); else null.',
+    description:
+      'The pending invitation link, shown when no invitation email was requested (shared by hand) and only to a ' +
+      'caller who may create that invitation (an Admin or Owner; an Owner when it grants the Owner role); else null.',
   })
   invitation_link: string | null;
 

@@ -8,12 +8,14 @@ import {
   freshDeactivatedMember,
   freshDepartment,
   freshDomain,
+  freshEmailCode,
   freshInvitation,
   freshJoinableOrganization,
   freshVerifiedDomain,
   freshMember,
   freshRole,
   Tenant,
+  unverifyEmail,
 } from './tenants.js';
 
 /** Who may call an operation, as API.md states it (not read from the code's @Access). */
@@ -48,6 +50,17 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   getLiveness: { level: 'public', valid: () => ({}) },
   getReadiness: { level: 'public', valid: () => ({}) },
   getMe: { level: 'user', valid: () => ({}) },
+  requestEmailVerification: {
+    level: 'user',
+    valid: async ({ t, caller }) => {
+      await unverifyEmail(t, caller);
+      return {};
+    },
+  },
+  confirmEmailVerification: {
+    level: 'user',
+    valid: async ({ t, caller }) => ({ body: { code: await freshEmailCode(t, caller) } }),
+  },
   listApiKeys: { level: 'user', valid: () => ({}) },
   createApiKey: { level: 'user', valid: () => ({ body: { name: 'laptop' } }) },
   revokeApiKey: {

@@ -1,6 +1,8 @@
 import { expect } from '@jest/globals';
 import { ApiKeysService } from '../../../src/api-keys/api-keys.service.js';
 import { newId } from '../../../src/common/ids/ids.js';
+import { EmailCodes } from '../../../src/email-verification/email-codes.js';
+import { EmailVerificationCodes } from '../../../src/email-verification/email-verification-codes.js';
 import {
   Actor,
   auth,
@@ -158,4 +160,23 @@ export async function freshJoinableOrganization(t: TestApp, actor: Actor): Promi
     await m.query('UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()) WHERE id = $1', [actor.userId]);
   });
   return orgId;
+}
+
+/** Makes `actor`'s email unverified again, with no code outstanding, so a verification can start over. */
+export async function unverifyEmail(t: TestApp, actor: Actor): Promise<void> {
+  await t.dataSource.query('UPDATE users SET email_verified_at = NULL WHERE id = $1', [actor.userId]);
+  await t.dataSource.query('DELETE FROM email_verification_codes WHERE user_id = $1', [actor.userId]);
+}
+
+/** A live verification code for `actor` (unverified for it), as the app issues and emails it. */
+export async function freshEmailCode(t: TestApp, actor: Actor): Promise<string> {
+  await unverifyEmail(t, actor);
+  await t.dataSource.transaction((m) =>
+    t.app.get(EmailVerificationCodes).request(m, { id: actor.userId, email: actor.email }),
+  );
+  const [row]: { id: string }[] = await t.dataSource.query(
+    'SELECT id FROM email_verification_codes WHERE user_id = $1',
+    [actor.userId],
+  );
+  return t.app.get(EmailCodes).codeFor(row.id);
 }

@@ -88,6 +88,8 @@ async function main(): Promise<void> {
     }),
   );
   check(pending.user_id === invited.id && pending.role_id === role.id, 'seed 003 shows the invitee and role');
+  // The Owner may create this invitation, so seed 003 shows them its link (a Member would get null).
+  if (!pending.invitation_link) throw new Error('the Owner is shown no invitation link');
   const token = new URL(pending.invitation_link).searchParams.get('invite');
   if (!token) throw new Error('the invitation link carries no token');
 

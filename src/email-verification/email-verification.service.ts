@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppError } from '../common/errors/app-error.js';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { iso } from '../common/http/timestamps.js';
+import { MeResponseDto } from '../users/dto/me-response.dto.js';
+import { MeService } from '../users/me.service.js';
+import { EmailVerificationSentDto } from './dto/email-verification.dto.js';
+import { EMAIL_CODE_RULES } from './email-codes.js';
+import { EmailVerificationCodes, markEmailVerified } from './email-verification-codes.js';
+
+interface UserRow {
+  id: string;
+  email: string;
+  email_verified_at: Date | null;
+}
+
+/**
+ * A signed-in user proving their own email (`/v1/me/email-verification`). Each call locks the
+ * user's row first, the order accept takes them in (invitation, user, code), so the two never
+ * deadlock on one account.
+ */
+@Injectable()
+export class EmailVerificationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly codes: EmailVerificationCodes,
+    private readonly me: MeService,
+  ) {}
+
+  /** Emails the caller a new code: at most one a minute (429 RATE_LIMITED with Retry-After otherwise). */
+  request(userId: string): Promise<EmailVerificationSentDto> {
+    return this.dataSource.transaction(async (manager) => {
+      const user = await this.lockUnverified(manager, userId);
+      const request = await this.codes.request(manager, user);
+      if (!request.sent) {
+        const retryAfter = request.retryAfterSeconds;
+        throw new AppError(
+          ErrorCode.RATE_LIMITED,
+          `A code was sent moments ago; a new one can be requested in ${retryAfter} seconds.`,
+          {
+            scope: 'email-verification-code',
+            limit: 1,
+            window_seconds: EMAIL_CODE_RULES.newCodeAfterSeconds,
+            retry_after_seconds: retryAfter,
+          },
+          { 'Retry-After': String(retryAfter) },
+        );
+      }
+      return { email: user.email, expires_at: iso(request.expiresAt!) };
+    });
+  }
+
+  /** Checks the code; the try is counted (committed) even when it is wrong. */
+  async confirm(userId: string, code: string): Promise<MeResponseDto> {
+    const refusal = await this.dataSource.transaction(async (manager) => {
+      await this.lockUnverified(manager, userId);
+      const check = await this.codes.check(manager, userId, code);
+      if (!check.verified) return check.refusal;
+      await markEmailVerified(manager, userId);
+      return undefined;
+    });
+    if (refusal) throw refusal;
+    return this.me.me(userId);
+  }
+
+  private async lockUnverified(manager: EntityManager, userId: string): Promise<UserRow> {
+    const [user]: UserRow[] = await manager.query(
+      'SELECT id, email, email_verified_at FROM users WHERE id = $1 FOR UPDATE',
+      [userId],
+    );
+    if (user.email_verified_at)
+      throw new AppError(ErrorCode.EMAIL_ALREADY_VERIFIED, undefined, { email: user.email });
+    return user;
+  }
+}
