@@ -184,8 +184,9 @@ describe('secret checks that do not leak through timing', () => {
 
   it('finds API keys by an indexed lookup of their SHA-256 hash, never by comparing secrets in code', () => {
     const repository = fs.readFileSync('src/common/auth/access.repository.ts', 'utf8');
-    expect(repository).toMatch(/WHERE k\.key_hash = \$1/);
-    expect(repository).toMatch(/\[hashApiKey\(key\)\]/);
+    // The key's clause of the access queries (its parameter number depends on the query).
+    expect(repository).toMatch(/where: `k\.key_hash = \$\$\{first\} AND k\.revoked_at IS NULL`/);
+    expect(repository).toMatch(/params: \[hashApiKey\(ref\.apiKey\)\]/);
     const migration = fs.readFileSync('src/database/migrations/1795318672910-InitialSchema.ts', 'utf8');
     expect(migration).toContain('CREATE UNIQUE INDEX "uq_api_keys_hash" ON "api_keys"  ("key_hash")');
   });
