@@ -74,6 +74,8 @@ describe('organizations', () => {
         id: expect.stringMatching(ORG_ID),
         name: 'Globex Corporation',
         slug: 'globex-corporation',
+        invite_policy: 'any',
+        auto_join: { enabled: false, role_id: null },
         created_at: expect.stringMatching(ISO),
         updated_at: expect.stringMatching(ISO),
       });
@@ -270,6 +272,8 @@ describe('organizations', () => {
         id: w.orgId,
         name: 'Acme',
         slug: w.orgSlug,
+        invite_policy: 'any',
+        auto_join: { enabled: false, role_id: null },
         created_at: expect.stringMatching(ISO),
         updated_at: expect.stringMatching(ISO),
       });

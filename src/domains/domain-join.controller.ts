@@ -1,40 +1,20 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { Caller, CurrentCaller } from '../common/auth/request-context.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
-import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
 import { ORG_PARAM } from '../organizations/organizations.controller.js';
 import { MemberResponseDto } from '../users/dto/member-response.dto.js';
 import { DomainJoinService } from './domain-join.service.js';
-import { OrganizationSuggestionDto } from './dto/organization-suggestion.dto.js';
 
-/** The caller's side of auto-join: which organizations their verified email lets them join, and joining. */
-@Controller('v1')
+/** Joining an organization by verified email domain (auto-join). */
+@ApiTags('Organizations')
+@Controller('v1/organizations/:organization_id/join')
 export class DomainJoinController {
   constructor(private readonly join: DomainJoinService) {}
 
-  @Get('me/organization-suggestions')
-  @ApiTags('Me')
-  @Access('user')
-  @ApiOperation({
-    summary: 'Organizations the caller may join by email domain',
-    description:
-      "Organizations with auto-join on that have verified the domain of the caller's email, and that the caller " +
-      'is not a member of (in any state). Empty while the caller’s email is not verified.',
-  })
-  @ApiOkResponse({ type: PageOf(OrganizationSuggestionDto), description: 'A page of suggestions' })
-  @ApiErrors([400])
-  listOrganizationSuggestions(
-    @CurrentCaller() caller: Caller,
-    @Query() query: PageQueryDto,
-  ): Promise<Page<OrganizationSuggestionDto>> {
-    return this.join.suggestions(caller, query);
-  }
-
-  @Post('organizations/:organization_id/join')
+  @Post()
   @HttpCode(201)
-  @ApiTags('Organizations')
   @Access('user')
   @ORG_PARAM
   @ApiOperation({

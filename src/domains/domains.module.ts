@@ -8,6 +8,7 @@ import { DomainJoinService } from './domain-join.service.js';
 import { DomainsController } from './domains.controller.js';
 import { DomainsService } from './domains.service.js';
 import { OrganizationDomain } from './organization-domain.entity.js';
+import { OrganizationSuggestionsController } from './organization-suggestions.controller.js';
 
 /**
  * An organization's verified email domains: the domain resource and its DNS check, and joining by
@@ -16,7 +17,7 @@ import { OrganizationDomain } from './organization-domain.entity.js';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([OrganizationDomain, Organization]), UsersModule],
-  controllers: [DomainsController, DomainJoinController],
+  controllers: [DomainsController, DomainJoinController, OrganizationSuggestionsController],
   providers: [DomainsService, DomainJoinService, DnsTxtLookup],
 })
 export class DomainsModule {}
