@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { BootstrapService } from './cli/bootstrap.service.js';
@@ -11,10 +11,13 @@ import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { AppValidationPipe } from './common/validation/app-validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { DepartmentsModule } from './departments/departments.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
@@ -38,7 +41,9 @@ export class AppModule {
           retryAttempts: 3,
           retryDelay: 1000,
         }),
+        DatabaseModule,
         EventsModule,
+        IdempotencyModule,
         RateLimitModule,
         HealthModule,
         ApiKeysModule,
@@ -55,6 +60,8 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         // After the AuthGuard: budgets count per resolved API key and organization.
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        // After both guards: a request refused for its credentials or its budget is never kept.
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         AccessRepository,
         BootstrapService,
       ],

@@ -1,6 +1,7 @@
 import { ApiKey } from '../api-keys/api-key.entity.js';
 import { Department } from '../departments/department.entity.js';
 import { EventRecord } from '../events/event.entity.js';
+import { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
 import { Invitation } from '../invitations/invitation.entity.js';
 import { EmailOutbox } from '../mail/email-outbox.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -22,4 +23,5 @@ export const ENTITIES = [
   EmailOutbox,
   ApiKey,
   EventRecord,
+  IdempotencyRecord,
 ];
