@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AcceptPageModule } from './accept-page/accept-page.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
@@ -17,12 +17,15 @@ import { PaginationModule } from './common/pagination/pagination.module.js';
 import { AppValidationPipe } from './common/validation/app-validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { DepartmentsModule } from './departments/departments.module.js';
 import { EventsModule } from './events/events.module.js';
 import { DomainsModule } from './domains/domains.module.js';
 import { EmailVerificationModule } from './email-verification/email-verification.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { MailViewerModule } from './mail-viewer/mail-viewer.module.js';
@@ -48,8 +51,10 @@ export class AppModule {
           retryAttempts: 3,
           retryDelay: 1000,
         }),
+        DatabaseModule,
         EventsModule,
         MetricsModule,
+        IdempotencyModule,
         RateLimitModule,
         PaginationModule,
         HealthModule,
@@ -72,6 +77,8 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         // After the AuthGuard: budgets count per resolved API key and organization.
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        // After both guards: a request refused for its credentials or its budget is never kept.
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         AccessRepository,
         ApiKeyActivity,
         OidcVerifier,

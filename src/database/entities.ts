@@ -4,6 +4,7 @@ import { Department } from '../departments/department.entity.js';
 import { EventRecord } from '../events/event.entity.js';
 import { OrganizationDomain } from '../domains/organization-domain.entity.js';
 import { EmailVerificationCode } from '../email-verification/email-verification-code.entity.js';
+import { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
 import { Invitation } from '../invitations/invitation.entity.js';
 import { EmailOutbox } from '../mail/email-outbox.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -28,4 +29,5 @@ export const ENTITIES = [
   UserIdentity,
   OrganizationDomain,
   EmailVerificationCode,
+  IdempotencyRecord,
 ];

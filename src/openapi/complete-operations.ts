@@ -16,6 +16,7 @@ const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 const ENVELOPE_REF = '#/components/schemas/ErrorEnvelopeDto';
 const SEED002_REF = '#/components/schemas/Seed002ErrorDto';
 export const REQUEST_ID_HEADER = 'X-Request-Id';
+const IDEMPOTENCY_PARAMETER = 'IdempotencyKey';
 
 const SUCCESS_DESCRIPTIONS: Record<string, string> = { '200': 'OK', '201': 'Created', '204': 'No Content' };
 
@@ -65,6 +66,25 @@ export const ACCESS_EXTENSION = 'x-access';
 export function completeOperations(document: OpenAPIObject): OpenAPIObject {
   document.components = {
     ...document.components,
+    parameters: {
+      ...document.components?.parameters,
+      [IDEMPOTENCY_PARAMETER]: {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description:
+          'Makes a retry safe: the first outcome under this key (success, or a business-rule 4xx) is kept 24 h and ' +
+          'replayed byte for byte with `Idempotent-Replayed: true`; validation errors, 401, 429 and 5xx are not kept. ' +
+          'Scoped to the caller (API key or token; on the token routes, the invitation token).',
+        schema: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 255,
+          pattern: '^[\\x20-\\x7e]+$',
+          example: 'invite-jane-2026-01-05',
+        },
+      },
+    },
     headers: {
       ...document.components?.headers,
       [REQUEST_ID_HEADER]: {
@@ -100,6 +120,7 @@ function completeOperation(operation: OperationObject, method: string, seed002: 
       content: { 'application/json': { schema: { $ref: seed002 ? SEED002_REF : ENVELOPE_REF } } },
     };
   }
+  if (BODY_METHODS.has(method)) documentIdempotency(operation, seed002);
   for (const [status, response] of Object.entries(operation.responses) as [string, ResponseObject][]) {
     response.description =
       mergedDescription(response.description, Number(status)) || (SUCCESS_DESCRIPTIONS[status] ?? 'Response');
@@ -111,6 +132,27 @@ function completeOperation(operation: OperationObject, method: string, seed002: 
     if (Number(status) >= 400) addErrorExamples(response, Number(status), seed002);
   }
   describeAccess(operation);
+}
+
+/** Every write accepts an Idempotency-Key (src/idempotency) and can answer its two refusals. */
+function documentIdempotency(operation: OperationObject, seed002: boolean): void {
+  operation.parameters = [
+    ...(operation.parameters ?? []),
+    { $ref: `#/components/parameters/${IDEMPOTENCY_PARAMETER}` },
+  ];
+  const addPart = (status: number, part: string) => {
+    const existing = operation.responses[status] as ResponseObject | undefined;
+    if (existing) existing.description = `${existing.description}\n\n${part}`;
+    else
+      operation.responses[status] = {
+        description: part,
+        content: { 'application/json': { schema: { $ref: seed002 ? SEED002_REF : ENVELOPE_REF } } },
+      };
+  };
+  addPart(409, 'A request with this Idempotency-Key is still being processed (IDEMPOTENCY_KEY_IN_USE)');
+  // On this surface 422 is also the validation status; say so, or the merged description would drop it.
+  if (seed002) addPart(422, 'The request is invalid (VALIDATION_ERROR)');
+  addPart(422, 'This Idempotency-Key was used with a different request (IDEMPOTENCY_KEY_REUSED)');
 }
 
 /**

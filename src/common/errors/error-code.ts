@@ -43,6 +43,8 @@ export enum ErrorCode {
   DEPARTMENT_ALREADY_EXISTS = 'DEPARTMENT_ALREADY_EXISTS',
   ORGANIZATION_SLUG_TAKEN = 'ORGANIZATION_SLUG_TAKEN',
   CONFLICT = 'CONFLICT',
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+  IDEMPOTENCY_KEY_IN_USE = 'IDEMPOTENCY_KEY_IN_USE',
   NOT_FOUND = 'NOT_FOUND',
   METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
@@ -124,6 +126,14 @@ export const ERROR_CODES: Record<ErrorCode, CodeSpec> = {
   DEPARTMENT_ALREADY_EXISTS: { status: 409, message: 'A department with this name already exists.' },
   ORGANIZATION_SLUG_TAKEN: { status: 409, message: 'This organization slug is already taken.' },
   CONFLICT: { status: 409, message: 'The request conflicts with the current state of the resource.' },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    message: 'This Idempotency-Key was used with a different request; use a new key for a new request.',
+  },
+  IDEMPOTENCY_KEY_IN_USE: {
+    status: 409,
+    message: 'A request with this Idempotency-Key is still being processed; retry shortly.',
+  },
   NOT_FOUND: { status: 404, message: 'The requested route does not exist.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'The method is not allowed for this route.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than 1 MB.' },

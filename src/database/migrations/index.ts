@@ -3,8 +3,9 @@ import { OrganizationSlugCheck1795400000000 } from './1795400000000-Organization
 import { InvitationsMembershipIndex1795460000000 } from './1795460000000-InvitationsMembershipIndex.js';
 import { UserEmailProof1795490000000 } from './1795490000000-UserEmailProof.js';
 import { EventLog1795490500000 } from './1795490500000-EventLog.js';
-import { IdentityAndDomains1795550000000 } from './1795550000000-IdentityAndDomains.js';
+import { IdempotencyRecords1795491000000 } from './1795491000000-IdempotencyRecords.js';
 import { EmailVerificationCodes1795500000000 } from './1795500000000-EmailVerificationCodes.js';
+import { IdentityAndDomains1795550000000 } from './1795550000000-IdentityAndDomains.js';
 
 /**
  * Every migration, in order. `npm run migration:generate -- <Name>` writes a new file here;
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   InvitationsMembershipIndex1795460000000,
   UserEmailProof1795490000000,
   EventLog1795490500000,
-  IdentityAndDomains1795550000000,
+  IdempotencyRecords1795491000000,
   EmailVerificationCodes1795500000000,
+  IdentityAndDomains1795550000000,
 ];

@@ -1,0 +1,25 @@
+import { describe, expect, it } from '@jest/globals';
+import { SealedBox } from './sealed-box.js';
+
+describe('SealedBox', () => {
+  const box = new SealedBox('a server secret of at least thirty-two characters', 'test');
+
+  it('opens what it sealed, and never shows the plaintext in the sealed form', () => {
+    const sealed = box.seal('{"api_key":"oik_secret"}');
+    expect(sealed).not.toContain('oik_secret');
+    expect(box.open(sealed)).toBe('{"api_key":"oik_secret"}');
+  });
+
+  it('seals the same text differently each time (random IV)', () => {
+    expect(box.seal('x')).not.toBe(box.seal('x'));
+  });
+
+  it('refuses a box sealed for another purpose or another secret, and an altered box', () => {
+    const sealed = box.seal('payload');
+    expect(() => new SealedBox('a server secret of at least thirty-two characters', 'other').open(sealed)).toThrow();
+    expect(() => new SealedBox('another secret of at least thirty-two characters', 'test').open(sealed)).toThrow();
+    const raw = Buffer.from(sealed, 'base64url');
+    raw[raw.length - 1] ^= 1;
+    expect(() => box.open(raw.toString('base64url'))).toThrow();
+  });
+});
