@@ -270,3 +270,57 @@ describe('mail: shutdown', () => {
     }
   });
 });
+
+describe('mail: retry backoff', () => {
+  /** Long enough that a missing or flat backoff cannot hide inside the time one round takes. */
+  const BASE_MS = 10_000;
+
+  it('schedules each retry base · 2^(attempt−1) later (plus at most 10% jitter), then gives up', async () => {
+    const sink = await SmtpSink.start({ reject: () => '451 4.3.0 try later' });
+    const t = await createTestApp({
+      SMTP_URL: sink.url,
+      MAIL_WORKER_ENABLED: 'true',
+      MAIL_POLL_INTERVAL_MS: '50',
+      MAIL_RETRY_BASE_MS: String(BASE_MS),
+      MAIL_MAX_ATTEMPTS: '4',
+    });
+    try {
+      const w = await createWorld(t);
+      let dueFrom = Date.now();
+      const queued = await queueInvitationEmail(t.dataSource, {
+        organizationId: w.orgId,
+        invitedBy: w.owner.userId,
+      });
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const failed = await eventually(async () => {
+          const s = await outboxState(t.dataSource, queued.outboxId);
+          return s.attempts === attempt && s.locked_until === null && s.last_error !== null && s;
+        });
+        const seenAt = Date.now();
+        // The attempt failed between dueFrom and seenAt, so its delay lies within these bounds.
+        const delay = BASE_MS * 2 ** (attempt - 1);
+        const next = failed.next_attempt_at.getTime();
+        expect({ attempt, status: failed.status, atLeast: next - dueFrom >= delay }).toEqual({
+          attempt,
+          status: 'queued',
+          atLeast: true,
+        });
+        expect({ attempt, atMost: next - seenAt <= delay * 1.1 }).toEqual({ attempt, atMost: true });
+        // Let the retry fall due now instead of waiting it out.
+        dueFrom = Date.now();
+        await t.dataSource.query(`UPDATE email_outbox SET next_attempt_at = now() WHERE id = $1`, [
+          queued.outboxId,
+        ]);
+      }
+      const given = await eventually(async () => {
+        const s = await outboxState(t.dataSource, queued.outboxId);
+        return s.status === 'failed' && s;
+      });
+      expect(given).toMatchObject({ attempts: 4, email_status: 'failed' });
+      expect(sink.attemptsByMessageId.get(queued.messageId)).toBe(4);
+    } finally {
+      await t.close();
+      await sink.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { mayChangeMember } from '../common/auth/access-level.js';
 import { OrgScope } from '../common/auth/request-context.js';
 import { AppError, FieldError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
@@ -31,7 +32,7 @@ export async function resolveInvitationGrants(
   } catch (error) {
     throw roleField === 'role_ids' ? error : relocateRoleErrors(error, roleField);
   }
-  if (grantsOwner && org.rank < 3) {
+  if (!mayChangeMember(org.rank, grantsOwner)) {
     throw new AppError(ErrorCode.INSUFFICIENT_PERMISSIONS, 'Only an Owner can grant the Owner role.', {
       organization_id: org.organizationId,
     });

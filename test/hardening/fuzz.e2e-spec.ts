@@ -37,6 +37,22 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? (process.env.CI === 'true' ? 200 : 
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 const PUBLIC_APP_URL = 'https://app.example.test';
 
+/**
+ * Seeds that made this suite fail once, each with the bug it found (put back on purpose to find the
+ * seed). A seed replays the same requests only while the generators in support/fuzz-arbitraries.ts
+ * and fast-check's version stay the same: after changing either, find the seeds again (put the bug
+ * back, run with FUZZ_RUNS until it fails, note the FUZZ_SEED it prints).
+ */
+const REGRESSION_SEEDS: { operation: string; seed: number; runs: number; found: string }[] = [
+  { operation: 'createRole', seed: -7346176, runs: 200, found: 'U+0000 in a name answered 500, not 400' },
+  {
+    operation: 'createDepartment',
+    seed: 870178648,
+    runs: 260,
+    found: 'U+0000 in a name answered 500, not 400',
+  },
+];
+
 type Caller = 'owner' | 'bearer' | 'admin' | 'member' | 'other' | 'none' | 'malformed';
 
 interface FuzzRequest {
@@ -238,45 +254,54 @@ describe('property-based requests derived from the OpenAPI document', () => {
     expect([...ops.keys()].sort()).toEqual(Object.keys(OPERATIONS).sort());
   });
 
+  /** `runs` generated requests for one operation, from `seed` (fast-check picks one when undefined). */
+  async function fuzzOperation(id: string, runs: number, seed: number | undefined): Promise<void> {
+    const op = ops.get(id)!;
+    const a = await createTenant(t, `Fuzz ${id}`);
+    const pools = await poolsFor(a);
+    let last: DbSnapshot = await snapshot(t.dataSource);
+
+    await fc.assert(
+      fc.asyncProperty(requestArbitrary(op, pools), async (req) => {
+        const res = await send(op, a, req);
+        const where = `${op.method.toUpperCase()} ${op.path} → ${res.status} ${JSON.stringify(res.body).slice(0, 300)}\nrequest: ${describeRequest(req)}`;
+        try {
+          expect(res.status).toBeLessThan(500);
+          if (res.status === 431) {
+            // Request line and headers over Node's limit: refused before routing, in our envelope.
+            expectError(res, 431, 'REQUEST_HEADERS_TOO_LARGE');
+            return;
+          }
+          expect(contract.problems(res)).toEqual([]);
+          // A page after a cursor only for the cursor this very list issued; any other is a 400 cursor_invalid.
+          if (res.status === 200 && typeof req.query.cursor === 'string' && req.query.cursor !== '')
+            expect(req.query.cursor).toBe(issuedCursors.get(a)?.[op.id]);
+          for (const link of links(res.body))
+            expect(link.startsWith(`${PUBLIC_APP_URL}/user/register?invite=`)).toBe(true);
+          if (res.status >= 400) {
+            expectEnvelope(op.path, res);
+            // A rejected request changed nothing.
+            expect(await snapshot(t.dataSource)).toEqual(last);
+          } else {
+            last = await snapshot(t.dataSource);
+          }
+        } catch (error) {
+          throw new Error(`${where}\n${(error as Error).message}`);
+        }
+      }),
+      { numRuns: runs, seed, endOnFailure: !process.env.FUZZ_SHRINK, reporter: shortReport },
+    );
+  }
+
   it.each(Object.keys(OPERATIONS))(
     `%s: ${RUNS} generated requests, never a 5xx, always the documented response`,
-    async (id) => {
-      const op = ops.get(id)!;
-      const a = await createTenant(t, `Fuzz ${id}`);
-      const pools = await poolsFor(a);
-      let last: DbSnapshot = await snapshot(t.dataSource);
+    (id) => fuzzOperation(id, RUNS, SEED),
+  );
 
-      await fc.assert(
-        fc.asyncProperty(requestArbitrary(op, pools), async (req) => {
-          const res = await send(op, a, req);
-          const where = `${op.method.toUpperCase()} ${op.path} → ${res.status} ${JSON.stringify(res.body).slice(0, 300)}\nrequest: ${describeRequest(req)}`;
-          try {
-            expect(res.status).toBeLessThan(500);
-            if (res.status === 431) {
-              // Request line and headers over Node's limit: refused before routing, in our envelope.
-              expectError(res, 431, 'REQUEST_HEADERS_TOO_LARGE');
-              return;
-            }
-            expect(contract.problems(res)).toEqual([]);
-            // A page after a cursor only for the cursor this very list issued; any other is a 400 cursor_invalid.
-            if (res.status === 200 && typeof req.query.cursor === 'string' && req.query.cursor !== '')
-              expect(req.query.cursor).toBe(issuedCursors.get(a)?.[op.id]);
-            for (const link of links(res.body))
-              expect(link.startsWith(`${PUBLIC_APP_URL}/user/register?invite=`)).toBe(true);
-            if (res.status >= 400) {
-              expectEnvelope(op.path, res);
-              // A rejected request changed nothing.
-              expect(await snapshot(t.dataSource)).toEqual(last);
-            } else {
-              last = await snapshot(t.dataSource);
-            }
-          } catch (error) {
-            throw new Error(`${where}\n${(error as Error).message}`);
-          }
-        }),
-        { numRuns: RUNS, seed: SEED, endOnFailure: !process.env.FUZZ_SHRINK, reporter: shortReport },
-      );
-    },
+  // The same property from seeds that once found a bug, so every run (CI's too) replays them.
+  it.each(REGRESSION_SEEDS.map((r) => [r.operation, r.seed, r.runs, r.found] as const))(
+    '%s from seed %d (%d runs), which found: %s',
+    (operation, seed, runs) => fuzzOperation(operation, runs, seed),
   );
 
   it('answers hostile strings as unknown paths with an error envelope, never a 5xx', async () => {

@@ -13,3 +13,16 @@ export const LEVEL_RANK: Record<'member' | 'admin' | 'owner', number> = { member
 export function rankOfRoleKeys(keys: string[]): number {
   return Math.max(1, ...keys.map((k) => ROLE_RANK[k] ?? 1));
 }
+
+/** Whether a member of this rank may call a route of this level. */
+export function meetsLevel(rank: number, level: 'member' | 'admin' | 'owner'): boolean {
+  return rank >= LEVEL_RANK[level];
+}
+
+/**
+ * Whether a caller of this rank may change a member, or grant roles: an Admin manages members, but
+ * only an Owner grants the Owner role or changes, deactivates or removes an Owner (`touchesOwner`).
+ */
+export function mayChangeMember(callerRank: number, touchesOwner: boolean): boolean {
+  return meetsLevel(callerRank, touchesOwner ? 'owner' : 'admin');
+}

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AppError } from '../errors/app-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import { AccessLevel, LEVEL_RANK } from './access-level.js';
+import { AccessLevel, meetsLevel } from './access-level.js';
 import { ACCESS_METADATA } from './access.decorator.js';
 import { AccessRepository, FoundCaller } from './access.repository.js';
 import { ApiKeyActivity } from './api-key-activity.js';
@@ -67,7 +67,7 @@ export class AuthGuard implements CanActivate {
     const scope = found.scope;
     if (!scope) throw new AppError(ErrorCode.ORGANIZATION_NOT_FOUND);
     request.orgScope = scope;
-    if (scope.rank < LEVEL_RANK[level]) throw new AppError(ErrorCode.INSUFFICIENT_PERMISSIONS);
+    if (!meetsLevel(scope.rank, level)) throw new AppError(ErrorCode.INSUFFICIENT_PERMISSIONS);
     return true;
   }
 
