@@ -106,7 +106,7 @@ describe('GET /metrics on METRICS_PORT', () => {
     expectError(await t.http().post(`/v1/organizations/${w.orgId}/invitations/${created.body.invitation_id}/resend`).set(auth(w.owner)), 429, 'RATE_LIMITED');
 
     const after = await scrape(metricsUrl);
-    for (const scope of ['api_key', 'invitation_resend']) {
+    for (const scope of ['user', 'invitation_resend']) {
       expect(valueOf(after, 'rate_limit_refusals_total', { scope }) - valueOf(before, 'rate_limit_refusals_total', { scope })).toBe(1);
     }
   });

@@ -40,7 +40,7 @@ describe('mass assignment', () => {
 
   /** What a client may send, per operation, as API.md documents each body (not read from the DTOs). */
   const CLIENT_FIELDS: Record<string, string[]> = {
-    acceptInvitation: ['token', 'full_name'],
+    acceptInvitation: ['token', 'full_name', 'email_code'],
     confirmEmailVerification: ['code'],
     createApiKey: ['name'],
     createDepartment: ['name', 'description'],
