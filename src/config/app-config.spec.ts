@@ -29,10 +29,21 @@ describe('parseConfig', () => {
     [{ INVITATION_TTL_DAYS: '31' }, 'INVITATION_TTL_DAYS must be an integer from 1 to 30'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ NODE_ENV: 'production' }, 'DATABASE_URL, INVITATION_SECRET are required when NODE_ENV=production'],
-    [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db' }, 'INVITATION_SECRET is required when NODE_ENV=production'],
-    [{ NODE_ENV: 'production', INVITATION_SECRET: 'x'.repeat(32) }, 'DATABASE_URL is required when NODE_ENV=production'],
     [
-      { NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db', INVITATION_SECRET: 'x'.repeat(32), AUTO_BOOTSTRAP: 'true' },
+      { NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db' },
+      'INVITATION_SECRET is required when NODE_ENV=production',
+    ],
+    [
+      { NODE_ENV: 'production', INVITATION_SECRET: 'x'.repeat(32) },
+      'DATABASE_URL is required when NODE_ENV=production',
+    ],
+    [
+      {
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://x@h/db',
+        INVITATION_SECRET: 'x'.repeat(32),
+        AUTO_BOOTSTRAP: 'true',
+      },
       'AUTO_BOOTSTRAP cannot be true when NODE_ENV=production',
     ],
     [{ METRICS_PORT: '0' }, 'METRICS_PORT must be an integer from 1 to 65535'],
@@ -40,8 +51,14 @@ describe('parseConfig', () => {
     [{ MIGRATIONS_RUN: 'maybe' }, 'MIGRATIONS_RUN must be true or false'],
     [{ MAIL_FROM: 'a\r\nBcc: x@evil.test' }, 'MAIL_FROM must be a single line'],
     [{ PUBLIC_APP_URL: 'ftp://x' }, 'PUBLIC_APP_URL must use one of http, https'],
-    [{ RATE_LIMIT_ORG_CREATES_PER_USER_PER_HOUR: '0' }, 'RATE_LIMIT_ORG_CREATES_PER_USER_PER_HOUR must be an integer from 1 to 1000000'],
-    [{ MAX_API_KEYS_PER_USER: 'many' }, 'MAX_API_KEYS_PER_USER must be an integer from 1 to 100000 (got "many")'],
+    [
+      { RATE_LIMIT_ORG_CREATES_PER_USER_PER_HOUR: '0' },
+      'RATE_LIMIT_ORG_CREATES_PER_USER_PER_HOUR must be an integer from 1 to 1000000',
+    ],
+    [
+      { MAX_API_KEYS_PER_USER: 'many' },
+      'MAX_API_KEYS_PER_USER must be an integer from 1 to 100000 (got "many")',
+    ],
     [{ MAX_API_KEYS_PER_USER: '0' }, 'MAX_API_KEYS_PER_USER must be an integer from 1 to 100000'],
   ])('rejects %j with one clear message naming the variable', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
@@ -50,13 +67,21 @@ describe('parseConfig', () => {
 
   it('does not bootstrap a demo organization on an external database unless asked', () => {
     expect(parseConfig({ DATABASE_URL: 'postgres://x@h/db' }).autoBootstrap).toBe(false);
-    expect(parseConfig({ DATABASE_URL: 'postgres://x@h/db', AUTO_BOOTSTRAP: 'true' }).autoBootstrap).toBe(true);
+    expect(parseConfig({ DATABASE_URL: 'postgres://x@h/db', AUTO_BOOTSTRAP: 'true' }).autoBootstrap).toBe(
+      true,
+    );
   });
 
   it('in production needs every required variable and never bootstraps', () => {
-    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db', INVITATION_SECRET: 'x'.repeat(32) };
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://x@h/db',
+      INVITATION_SECRET: 'x'.repeat(32),
+    };
     for (const name of REQUIRED_IN_PRODUCTION) {
-      expect(() => parseConfig({ ...production, [name]: '' })).toThrow(`${name} is required when NODE_ENV=production`);
+      expect(() => parseConfig({ ...production, [name]: '' })).toThrow(
+        `${name} is required when NODE_ENV=production`,
+      );
     }
     expect(parseConfig(production)).toMatchObject({ autoBootstrap: false, metricsPort: undefined });
   });
@@ -67,7 +92,9 @@ describe('parseConfig', () => {
   });
 
   it('strips trailing slashes from PUBLIC_APP_URL', () => {
-    expect(parseConfig({ PUBLIC_APP_URL: 'https://app.example.com//' }).publicAppUrl).toBe('https://app.example.com');
+    expect(parseConfig({ PUBLIC_APP_URL: 'https://app.example.com//' }).publicAppUrl).toBe(
+      'https://app.example.com',
+    );
   });
 });
 
@@ -75,7 +102,9 @@ describe('the invitee page, the mail viewer and the link base', () => {
   it('builds links on the service own address when PUBLIC_APP_URL is unset, following HOST and PORT', () => {
     expect(parseConfig({ PORT: '8080' }).publicAppUrl).toBe('http://localhost:8080');
     expect(parseConfig({ HOST: '127.0.0.1', PORT: '4000' }).publicAppUrl).toBe('http://localhost:4000');
-    expect(parseConfig({ HOST: 'invites.internal', PORT: '4000' }).publicAppUrl).toBe('http://invites.internal:4000');
+    expect(parseConfig({ HOST: 'invites.internal', PORT: '4000' }).publicAppUrl).toBe(
+      'http://invites.internal:4000',
+    );
     expect(parseConfig({ HOST: 'fd00::5', PORT: '4000' }).publicAppUrl).toBe('http://[fd00::5]:4000');
     expect(parseConfig({ PORT: '8080', PUBLIC_APP_URL: 'https://app.example.com' }).publicAppUrl).toBe(
       'https://app.example.com',
@@ -85,14 +114,24 @@ describe('the invitee page, the mail viewer and the link base', () => {
   it('serves the accept page by default only when PUBLIC_APP_URL is unset, and ACCEPT_PAGE_ENABLED overrides both ways', () => {
     expect(parseConfig({}).acceptPageEnabled).toBe(true);
     expect(parseConfig({ PUBLIC_APP_URL: 'https://app.example.com' }).acceptPageEnabled).toBe(false);
-    expect(parseConfig({ PUBLIC_APP_URL: 'https://app.example.com', ACCEPT_PAGE_ENABLED: 'true' }).acceptPageEnabled).toBe(true);
+    expect(
+      parseConfig({ PUBLIC_APP_URL: 'https://app.example.com', ACCEPT_PAGE_ENABLED: 'true' })
+        .acceptPageEnabled,
+    ).toBe(true);
     expect(parseConfig({ ACCEPT_PAGE_ENABLED: 'false' }).acceptPageEnabled).toBe(false);
-    expect(() => parseConfig({ ACCEPT_PAGE_ENABLED: 'sometimes' })).toThrow('ACCEPT_PAGE_ENABLED must be true or false');
+    expect(() => parseConfig({ ACCEPT_PAGE_ENABLED: 'sometimes' })).toThrow(
+      'ACCEPT_PAGE_ENABLED must be true or false',
+    );
   });
 
   it('serves the mail viewer only without SMTP_URL and outside production', () => {
     expect(parseConfig({}).mailViewerEnabled).toBe(true);
     expect(parseConfig({ SMTP_URL: 'smtp://127.0.0.1:2525' }).mailViewerEnabled).toBe(false);
-    expect(parseConfig({ NODE_ENV: 'production', INVITATION_SECRET: 'p'.repeat(40) }).mailViewerEnabled).toBe(false);
+    const production = {
+      NODE_ENV: 'production',
+      INVITATION_SECRET: 'p'.repeat(40),
+      DATABASE_URL: 'postgres://db/app',
+    };
+    expect(parseConfig({ ...production, AUTO_BOOTSTRAP: 'false' }).mailViewerEnabled).toBe(false);
   });
 });
