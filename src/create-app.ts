@@ -43,14 +43,19 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Created
 
   let embedded: EmbeddedDatabase | undefined;
   if (!parsed.databaseUrl) {
-    embedded = await startEmbeddedPostgres(parsed.dataDir, (line) => rootLogger.debug({ context: 'postgres' }, line));
+    embedded = await startEmbeddedPostgres(parsed.dataDir, (line) =>
+      rootLogger.debug({ context: 'postgres' }, line),
+    );
     rootLogger.info({ context: 'database' }, `embedded PostgreSQL started under ${parsed.dataDir}/pg`);
   }
   const config = { ...parsed, databaseUrl: parsed.databaseUrl ?? embedded!.url };
 
   const adapter = new FastifyAdapter({
     loggerInstance: rootLogger,
-    logController: new LogController({ requestIdLogLabel: 'trace_id', disableRequestLogging: parsed.logLevel === 'silent' }),
+    logController: new LogController({
+      requestIdLogLabel: 'trace_id',
+      disableRequestLogging: parsed.logLevel === 'silent',
+    }),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFor(req.headers),
@@ -124,8 +129,11 @@ async function buildApp(
       },
     },
   });
-  fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, () => done()));
-  if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'] });
+  fastify.addHook('onRequest', (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, () => done()),
+  );
+  if (config.corsOrigins.length > 0)
+    app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'] });
 
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',

@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   const { app, config, close } = await createApp();
   const base = ownBaseUrl(config.host, config.port);
   // Where the invitation emails can be read when they are only written to disk.
-  const mailViewer = config.mailViewerEnabled ? `Invitation emails (not sent: no SMTP_URL): ${base}/dev/mail\n` : '';
+  const mailViewer = config.mailViewerEnabled
+    ? `Invitation emails (not sent: no SMTP_URL): ${base}/dev/mail\n`
+    : '';
 
   if (config.autoBootstrap) {
     const bootstrap = app.get(BootstrapService);
@@ -47,7 +49,9 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`Invalid configuration: ${error.message}\n`);
   } else {
-    process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

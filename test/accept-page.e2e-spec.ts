@@ -3,7 +3,13 @@ import { buildOpenApiDocument } from '../src/openapi/document.js';
 import { apiKeyOn, expectHtmlPage, headingOf, inviteWithLink } from './support/accept-page.js';
 import { expectError } from './support/envelope.js';
 import { auth, createActiveMember, createWorld, uniqueEmail, World } from './support/fixtures.js';
-import { currentToken, expireInvitation, GENEROUS_LIMITS, membershipOf, pastResendCooldown } from './support/invitations.js';
+import {
+  currentToken,
+  expireInvitation,
+  GENEROUS_LIMITS,
+  membershipOf,
+  pastResendCooldown,
+} from './support/invitations.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /** The HTTP side of the hosted accept page (the browser suite drives it as a person would). */
@@ -12,13 +18,18 @@ describe('the accept page at /user/register', () => {
   let w: World;
 
   beforeAll(async () => {
-    t = await createTestApp({ ACCEPT_PAGE_ENABLED: 'true', ...GENEROUS_LIMITS, RESEND_COOLDOWN_SECONDS: '0' });
+    t = await createTestApp({
+      ACCEPT_PAGE_ENABLED: 'true',
+      ...GENEROUS_LIMITS,
+      RESEND_COOLDOWN_SECONDS: '0',
+    });
     w = await createWorld(t);
   });
   afterAll(() => t?.close());
 
   const page = (token: string) => t.http().get(`/user/register?invite=${encodeURIComponent(token)}`);
-  const accept = (form: Record<string, string>) => t.http().post('/user/register/accept').type('form').send(form);
+  const accept = (form: Record<string, string>) =>
+    t.http().post('/user/register/accept').type('form').send(form);
   const decline = (token: string) => t.http().post('/user/register/decline').type('form').send({ token });
 
   it('shows a pending invitation: organization, inviter, roles, expiry and the custom message, escaped', async () => {
@@ -33,9 +44,13 @@ describe('the accept page at /user/register', () => {
     expect(html).toContain(`<strong>${w.owner.email}</strong> invited`);
     expect(html).toContain('as Admin.');
     expect(html).toContain('Welcome &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;hi&quot;');
-    expect(html).toMatch(/expires on <time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ">\w+ \d+, \d{4} at .+ UTC<\/time>/);
+    expect(html).toMatch(
+      /expires on <time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ">\w+ \d+, \d{4} at .+ UTC<\/time>/,
+    );
     // A new account: the name field (filled with the name the inviter gave), no key field.
-    expect(html).toContain('name="full_name" type="text" maxlength="255" autocomplete="name" value="Paula Page"');
+    expect(html).toContain(
+      'name="full_name" type="text" maxlength="255" autocomplete="name" value="Paula Page"',
+    );
     expect(html).not.toContain('name="api_key"');
     expect(html).toContain('<form method="post" action="/user/register/accept">');
     expect(html).toContain('<form method="post" action="/user/register/decline">');
@@ -54,11 +69,16 @@ describe('the accept page at /user/register', () => {
     const me = await t.http().get('/v1/me').set('X-API-Key', key);
     expect(me.status).toBe(200);
     expect(me.body.user).toMatchObject({ email, full_name: 'Nina Newcomer' });
-    expect(me.body.memberships).toEqual([expect.objectContaining({ organization_id: w.orgId, account_state: 'active' })]);
+    expect(me.body.memberships).toEqual([
+      expect.objectContaining({ organization_id: w.orgId, account_state: 'active' }),
+    ]);
   });
 
   it('treats a blank full name as none, as the API treats a missing one', async () => {
-    const { token } = await inviteWithLink(t, w.owner, w.orgId, { email: uniqueEmail('blank'), full_name: 'Given Name' });
+    const { token } = await inviteWithLink(t, w.owner, w.orgId, {
+      email: uniqueEmail('blank'),
+      full_name: 'Given Name',
+    });
     const key = apiKeyOn(expectHtmlPage(await accept({ token, full_name: '   ' }), 200))!;
     const me = await t.http().get('/v1/me').set('X-API-Key', key);
     expect(me.body.user.full_name).toBe('Given Name');
@@ -71,7 +91,9 @@ describe('the accept page at /user/register', () => {
     const again = expectHtmlPage(await accept({ token }), 409);
     expect(headingOf(again)).toBe('This invitation has already been accepted');
     expect(apiKeyOn(again)).toBeUndefined();
-    expect(headingOf(expectHtmlPage(await page(token), 409))).toBe('This invitation has already been accepted');
+    expect(headingOf(expectHtmlPage(await page(token), 409))).toBe(
+      'This invitation has already been accepted',
+    );
   });
 
   it('declines with a form post: 200, the pending membership is gone, and the link then answers 410', async () => {
@@ -81,7 +103,10 @@ describe('the accept page at /user/register', () => {
     expect(headingOf(html)).toBe('Invitation declined');
     expect(html).toContain('You declined the invitation to join <strong>Acme</strong>');
 
-    const invitation = await t.http().get(`/v1/organizations/${w.orgId}/invitations/${invitationId}`).set(auth(w.owner));
+    const invitation = await t
+      .http()
+      .get(`/v1/organizations/${w.orgId}/invitations/${invitationId}`)
+      .set(auth(w.owner));
     expect(invitation.body.status).toBe('declined');
     expect(await membershipOf(t, w.orgId, invitation.body.user_id)).toBeUndefined();
     expect(headingOf(expectHtmlPage(await page(token), 410))).toBe('This invitation was declined');
@@ -96,21 +121,41 @@ describe('the accept page at /user/register', () => {
     expect(headingOf(html)).toBe('This invitation has expired');
     expect(html).toContain('Ask the person who invited you to send it again.');
     expectHtmlPage(await accept({ token }), 410);
-    const invitation = await t.http().get(`/v1/organizations/${w.orgId}/invitations/${invitationId}`).set(auth(w.owner));
+    const invitation = await t
+      .http()
+      .get(`/v1/organizations/${w.orgId}/invitations/${invitationId}`)
+      .set(auth(w.owner));
     expect(invitation.body).toMatchObject({ status: 'expired', accepted_at: null });
   });
 
   it('answers a revoked link with 410, and an unknown, forged or superseded one with 404', async () => {
     const revoked = await inviteWithLink(t, w.owner, w.orgId, { email: uniqueEmail('revoked') });
-    const res = await t.http().post(`/v1/organizations/${w.orgId}/invitations/${revoked.invitationId}/revoke`).set(auth(w.owner));
+    const res = await t
+      .http()
+      .post(`/v1/organizations/${w.orgId}/invitations/${revoked.invitationId}/revoke`)
+      .set(auth(w.owner));
     expect(res.status).toBe(200);
     expect(headingOf(expectHtmlPage(await page(revoked.token), 410))).toBe('This invitation was withdrawn');
-    expect(headingOf(expectHtmlPage(await accept({ token: revoked.token }), 410))).toBe('This invitation was withdrawn');
+    expect(headingOf(expectHtmlPage(await accept({ token: revoked.token }), 410))).toBe(
+      'This invitation was withdrawn',
+    );
 
     const resent = await inviteWithLink(t, w.owner, w.orgId, { email: uniqueEmail('resent') });
     await pastResendCooldown(t, resent.invitationId);
-    expect((await t.http().post(`/v1/organizations/${w.orgId}/invitations/${resent.invitationId}/resend`).set(auth(w.owner))).status).toBe(200);
-    for (const token of [resent.token, 'inv_nosuchthing.1.' + 'A'.repeat(43), 'garbage', `${await currentToken(t, resent.invitationId)}x`]) {
+    expect(
+      (
+        await t
+          .http()
+          .post(`/v1/organizations/${w.orgId}/invitations/${resent.invitationId}/resend`)
+          .set(auth(w.owner))
+      ).status,
+    ).toBe(200);
+    for (const token of [
+      resent.token,
+      'inv_nosuchthing.1.' + 'A'.repeat(43),
+      'garbage',
+      `${await currentToken(t, resent.invitationId)}x`,
+    ]) {
       const html = expectHtmlPage(await page(token), 404);
       expect(headingOf(html)).toBe('This invitation link does not work');
       expectHtmlPage(await accept({ token }), 404);
@@ -120,9 +165,14 @@ describe('the accept page at /user/register', () => {
   });
 
   it('answers a link without its token, and a malformed form, with 400 and a sentence, never JSON', async () => {
-    expect(headingOf(expectHtmlPage(await t.http().get('/user/register'), 400))).toBe('This link or form is incomplete');
+    expect(headingOf(expectHtmlPage(await t.http().get('/user/register'), 400))).toBe(
+      'This link or form is incomplete',
+    );
     expectHtmlPage(await t.http().get('/user/register?invite='), 400);
-    expectHtmlPage(await t.http().post('/user/register/accept').type('form').send({ full_name: 'No Token' }), 400);
+    expectHtmlPage(
+      await t.http().post('/user/register/accept').type('form').send({ full_name: 'No Token' }),
+      400,
+    );
     const { token } = await inviteWithLink(t, w.owner, w.orgId, { email: uniqueEmail('extra') });
     const extra = expectHtmlPage(await accept({ token, role_ids: 'role_x' }), 400);
     expect(extra).toContain('property role_ids should not exist');
@@ -135,11 +185,17 @@ describe('the accept page at /user/register', () => {
     beforeAll(async () => {
       // Active elsewhere already (in the other organization), with a key of their own.
       invitee = await createActiveMember(t, w.otherOrgId, [], uniqueEmail('existing'));
-      ({ token } = await inviteWithLink(t, w.owner, w.orgId, { email: invitee.email, role_ids: [w.roles.member] }));
+      ({ token } = await inviteWithLink(t, w.owner, w.orgId, {
+        email: invitee.email,
+        role_ids: [w.roles.member],
+      }));
     });
 
     async function keyCount(): Promise<number> {
-      const [{ count }] = await t.dataSource.query('SELECT count(*)::int AS count FROM api_keys WHERE user_id = $1', [invitee.userId]);
+      const [{ count }] = await t.dataSource.query(
+        'SELECT count(*)::int AS count FROM api_keys WHERE user_id = $1',
+        [invitee.userId],
+      );
       return count;
     }
 
@@ -157,12 +213,16 @@ describe('the accept page at /user/register', () => {
       const other = expectHtmlPage(await accept({ token, api_key: w.member.key }), 403);
       for (const html of [none, other]) {
         expect(headingOf(html)).toBe('Join Acme');
-        expect(html).toContain('<div class="alert" role="alert" id="accept-error"><p>That API key does not belong to the account');
+        expect(html).toContain(
+          '<div class="alert" role="alert" id="accept-error"><p>That API key does not belong to the account',
+        );
         expect(html).toContain('aria-invalid="true"');
       }
       const unknown = expectHtmlPage(await accept({ token, api_key: 'oik_' + 'x'.repeat(43) }), 401);
       expect(unknown).toContain('That API key is not valid');
-      expect(await membershipOf(t, w.orgId, invitee.userId)).toMatchObject({ account_state: 'pending_invitation' });
+      expect(await membershipOf(t, w.orgId, invitee.userId)).toMatchObject({
+        account_state: 'pending_invitation',
+      });
       expect(await keyCount()).toBe(before);
     });
 
@@ -173,14 +233,22 @@ describe('the accept page at /user/register', () => {
       expect(apiKeyOn(html)).toBeUndefined();
       expect(html).toContain('no new API key was issued');
       expect(await keyCount()).toBe(before);
-      expect(await membershipOf(t, w.orgId, invitee.userId)).toMatchObject({ account_state: 'active', role_ids: [w.roles.member] });
+      expect(await membershipOf(t, w.orgId, invitee.userId)).toMatchObject({
+        account_state: 'active',
+        role_ids: [w.roles.member],
+      });
     });
   });
 
   it('still refuses form bodies on the API routes (415), which take JSON only', async () => {
     const res = await t.http().post('/v1/invitations/accept').type('form').send({ token: 'x' });
     expectError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
-    const org = await t.http().post('/v1/organizations').set(auth(w.owner)).type('form').send({ name: 'Form Corp' });
+    const org = await t
+      .http()
+      .post('/v1/organizations')
+      .set(auth(w.owner))
+      .type('form')
+      .send({ name: 'Form Corp' });
     expectError(org, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 

@@ -25,7 +25,10 @@ describe('API key activity: last_used_at', () => {
 
   /** The row's last_used_at and its xmin, which changes with every write to the row. */
   async function stored(keyId: string): Promise<{ last_used_at: Date | null; xmin: string }> {
-    const [row] = await t.dataSource.query('SELECT last_used_at, xmin::text AS xmin FROM api_keys WHERE id = $1', [keyId]);
+    const [row] = await t.dataSource.query(
+      'SELECT last_used_at, xmin::text AS xmin FROM api_keys WHERE id = $1',
+      [keyId],
+    );
     return row;
   }
 
@@ -39,13 +42,19 @@ describe('API key activity: last_used_at', () => {
   it('records the first use and shows it, to the minute, in GET /v1/api-keys', async () => {
     const { id, key } = await newKey();
     const listed = async () =>
-      ((await t.http().get('/v1/api-keys').set(auth(w.member))).body.data as { id: string; last_used_at: string | null }[]).find(
-        (k) => k.id === id,
-      )!;
+      (
+        (await t.http().get('/v1/api-keys').set(auth(w.member))).body.data as {
+          id: string;
+          last_used_at: string | null;
+        }[]
+      ).find((k) => k.id === id)!;
     expect((await listed()).last_used_at).toBeNull();
 
     expect((await t.http().get('/v1/me').set(key)).status).toBe(200);
-    const row = await eventually(() => stored(id), (r) => r.last_used_at !== null);
+    const row = await eventually(
+      () => stored(id),
+      (r) => r.last_used_at !== null,
+    );
     expect(row.last_used_at).not.toBeNull();
     const minute = new Date(row.last_used_at!);
     minute.setUTCSeconds(0, 0);
@@ -55,27 +64,44 @@ describe('API key activity: last_used_at', () => {
   it('writes at most once a minute per key, not once per request', async () => {
     const { id, key } = await newKey();
     expect((await t.http().get('/v1/me').set(key)).status).toBe(200);
-    const first = await eventually(() => stored(id), (r) => r.last_used_at !== null);
+    const first = await eventually(
+      () => stored(id),
+      (r) => r.last_used_at !== null,
+    );
 
     const statuses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => t.http().get(i % 2 ? '/v1/me' : `/v1/organizations/${w.orgId}/roles`).set(key)),
+      Array.from({ length: 20 }, (_, i) =>
+        t
+          .http()
+          .get(i % 2 ? '/v1/me' : `/v1/organizations/${w.orgId}/roles`)
+          .set(key),
+      ),
     );
     expect(statuses.map((r) => r.status)).toEqual(Array(20).fill(200));
     await sleep(300);
     expect(await stored(id)).toEqual(first);
 
     // Used 30 seconds ago: still within the minute, no write.
-    await t.dataSource.query(`UPDATE api_keys SET last_used_at = now() - interval '30 seconds' WHERE id = $1`, [id]);
+    await t.dataSource.query(
+      `UPDATE api_keys SET last_used_at = now() - interval '30 seconds' WHERE id = $1`,
+      [id],
+    );
     const recent = await stored(id);
     for (let i = 0; i < 5; i++) expect((await t.http().get('/v1/me').set(key)).status).toBe(200);
     await sleep(300);
     expect(await stored(id)).toEqual(recent);
 
     // Used over a minute ago: the next request records it, once for a burst.
-    await t.dataSource.query(`UPDATE api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1`, [id]);
+    await t.dataSource.query(
+      `UPDATE api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1`,
+      [id],
+    );
     const stale = await stored(id);
     await Promise.all(Array.from({ length: 10 }, () => t.http().get('/v1/me').set(key)));
-    const touched = await eventually(() => stored(id), (r) => r.xmin !== stale.xmin);
+    const touched = await eventually(
+      () => stored(id),
+      (r) => r.xmin !== stale.xmin,
+    );
     expect(touched.last_used_at!.getTime()).toBeGreaterThan(Date.now() - 10_000);
     await sleep(300);
     expect(await stored(id)).toEqual(touched);
@@ -98,6 +124,13 @@ describe('API key activity: last_used_at', () => {
       await locker.rollbackTransaction();
       await locker.release();
     }
-    expect((await eventually(() => stored(id), (r) => r.last_used_at !== null)).last_used_at).not.toBeNull();
+    expect(
+      (
+        await eventually(
+          () => stored(id),
+          (r) => r.last_used_at !== null,
+        )
+      ).last_used_at,
+    ).not.toBeNull();
   });
 });

@@ -23,7 +23,10 @@ describe('bootstrap CLI', () => {
   });
 
   it('with --json prints exactly one JSON object whose key works', async () => {
-    const { stdout } = await bootstrap(['--org-name', 'Acme', '--owner-email', 'Owner@Acme.test', '--json'], databaseUrl);
+    const { stdout } = await bootstrap(
+      ['--org-name', 'Acme', '--owner-email', 'Owner@Acme.test', '--json'],
+      databaseUrl,
+    );
     expect(stdout.trim().split('\n')).toHaveLength(1);
     const result = JSON.parse(stdout);
     expect(Object.keys(result).sort()).toEqual(['api_key', 'organization_id', 'user_id']);
@@ -35,7 +38,10 @@ describe('bootstrap CLI', () => {
       const me = await t.http().get('/v1/me').set('X-API-Key', result.api_key);
       expect(me.status).toBe(200);
       expect(me.body.user.email).toBe('owner@acme.test');
-      expect(me.body.memberships[0]).toMatchObject({ organization_id: result.organization_id, account_state: 'active' });
+      expect(me.body.memberships[0]).toMatchObject({
+        organization_id: result.organization_id,
+        account_state: 'active',
+      });
       const roles: { key: string }[] = await t.dataSource.query(
         `SELECT r.key FROM membership_roles mr JOIN roles r ON r.id = mr.role_id JOIN memberships m ON m.id = mr.membership_id
           WHERE m.user_id = $1`,
@@ -48,7 +54,10 @@ describe('bootstrap CLI', () => {
   });
 
   it('without --json prints a friendly text with the key', async () => {
-    const { stdout } = await bootstrap(['--org-name', 'Beta Co', '--owner-email', 'owner@beta.test'], databaseUrl);
+    const { stdout } = await bootstrap(
+      ['--org-name', 'Beta Co', '--owner-email', 'owner@beta.test'],
+      databaseUrl,
+    );
     expect(stdout).toContain('Created organization "Beta Co"');
     expect(stdout).toMatch(/Owner API key \(shown once, store it now\): oik_[A-Za-z0-9]{43}/);
   });
@@ -72,6 +81,9 @@ describe('bootstrap CLI', () => {
       run(process.execPath, ['dist/cli/bootstrap.js', '--org-name', 'X', '--owner-email', 'a@b.test'], {
         env: { ...process.env, DATABASE_URL: 'mysql://nope' },
       }),
-    ).rejects.toMatchObject({ code: 1, stderr: 'Invalid configuration: DATABASE_URL must use one of postgres, postgresql (got "mysql:")\n' });
+    ).rejects.toMatchObject({
+      code: 1,
+      stderr: 'Invalid configuration: DATABASE_URL must use one of postgres, postgresql (got "mysql:")\n',
+    });
   });
 });

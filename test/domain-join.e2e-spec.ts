@@ -21,7 +21,11 @@ describe('joining an organization by email domain', () => {
     w = await createWorld(t);
     domain = `join-${randomBytes(4).toString('hex')}.test`;
     await verifiedDomain(w.orgId, domain);
-    const res = await t.http().patch(`/v1/organizations/${w.orgId}`).set(auth(w.owner)).send({ auto_join: { enabled: true } });
+    const res = await t
+      .http()
+      .patch(`/v1/organizations/${w.orgId}`)
+      .set(auth(w.owner))
+      .send({ auto_join: { enabled: true } });
     expect(res.body.auto_join).toEqual({ enabled: true, role_id: w.roles.member });
   });
   afterAll(() => t.close());
@@ -47,7 +51,8 @@ describe('joining an organization by email domain', () => {
   }
 
   const suggestions = (actor: Actor) => t.http().get('/v1/me/organization-suggestions').set(auth(actor));
-  const join = (actor: Actor, org = w.orgId) => t.http().post(`/v1/organizations/${org}/join`).set(auth(actor)).send();
+  const join = (actor: Actor, org = w.orgId) =>
+    t.http().post(`/v1/organizations/${org}/join`).set(auth(actor)).send();
 
   it('an eligible user sees the organization, joins as an active member with the auto-join role (201), and sees it no more', async () => {
     const user = await person(domain);
@@ -55,7 +60,13 @@ describe('joining an organization by email domain', () => {
     expect(before.status).toBe(200);
     expect(before.body).toEqual({
       data: [
-        { organization_id: w.orgId, organization_name: 'Acme', organization_slug: w.orgSlug, domain, role_id: w.roles.member },
+        {
+          organization_id: w.orgId,
+          organization_name: 'Acme',
+          organization_slug: w.orgSlug,
+          domain,
+          role_id: w.roles.member,
+        },
       ],
       has_more: false,
       next_cursor: null,
@@ -74,45 +85,80 @@ describe('joining an organization by email domain', () => {
     expect((await suggestions(user)).body.data).toEqual([]);
     // A member like any other: reads the organization, and is no Admin.
     expect((await t.http().get(`/v1/organizations/${w.orgId}/users`).set(auth(user))).status).toBe(200);
-    expectError(await t.http().get(`/v1/organizations/${w.orgId}/domains`).set(auth(user)), 403, 'INSUFFICIENT_PERMISSIONS');
+    expectError(
+      await t.http().get(`/v1/organizations/${w.orgId}/domains`).set(auth(user)),
+      403,
+      'INSUFFICIENT_PERMISSIONS',
+    );
   });
 
   it('joins by slug as well, with a custom auto-join role', async () => {
     const role = await insertCustomRole(t, w.orgId, `Joiner ${n}`);
-    await t.http().patch(`/v1/organizations/${w.orgId}`).set(auth(w.owner)).send({ auto_join: { enabled: true, role_id: role } });
+    await t
+      .http()
+      .patch(`/v1/organizations/${w.orgId}`)
+      .set(auth(w.owner))
+      .send({ auto_join: { enabled: true, role_id: role } });
     try {
       const user = await person(domain);
       const joined = await join(user, w.orgSlug);
       expect(joined.status).toBe(201);
       expect(joined.body.role_ids).toEqual([role]);
     } finally {
-      await t.http().patch(`/v1/organizations/${w.orgId}`).set(auth(w.owner)).send({ auto_join: { enabled: true, role_id: w.roles.member } });
+      await t
+        .http()
+        .patch(`/v1/organizations/${w.orgId}`)
+        .set(auth(w.owner))
+        .send({ auto_join: { enabled: true, role_id: w.roles.member } });
     }
   });
 
   it('409 USER_ALREADY_EXISTS for a member in any state (active, deactivated, invited), nothing changed', async () => {
     const active = await person(domain);
     expect((await join(active)).status).toBe(201);
-    expect(expectError(await join(active), 409, 'USER_ALREADY_EXISTS').details).toMatchObject({ organization_id: w.orgId, account_state: 'active' });
+    expect(expectError(await join(active), 409, 'USER_ALREADY_EXISTS').details).toMatchObject({
+      organization_id: w.orgId,
+      account_state: 'active',
+    });
 
     const deactivated = await person(domain);
     expect((await join(deactivated)).status).toBe(201);
-    await t.http().post(`/v1/organizations/${w.orgId}/users/${deactivated.userId}/deactivate`).set(auth(w.owner)).send();
-    expect(expectError(await join(deactivated), 409, 'USER_ALREADY_EXISTS').details).toMatchObject({ account_state: 'deactivated' });
+    await t
+      .http()
+      .post(`/v1/organizations/${w.orgId}/users/${deactivated.userId}/deactivate`)
+      .set(auth(w.owner))
+      .send();
+    expect(expectError(await join(deactivated), 409, 'USER_ALREADY_EXISTS').details).toMatchObject({
+      account_state: 'deactivated',
+    });
     expect((await membershipOf(t, w.orgId, deactivated.userId))?.account_state).toBe('deactivated');
 
     const invited = await person(domain);
-    const invite = await t.http().post(`/v1/organizations/${w.orgId}/invitations`).set(auth(w.owner)).send({ email: invited.email, role_ids: [w.roles.admin], send_invitation: false });
+    const invite = await t
+      .http()
+      .post(`/v1/organizations/${w.orgId}/invitations`)
+      .set(auth(w.owner))
+      .send({ email: invited.email, role_ids: [w.roles.admin], send_invitation: false });
     expect(invite.status).toBe(201);
     expect((await suggestions(invited)).body.data).toEqual([]);
-    expect(expectError(await join(invited), 409, 'USER_ALREADY_EXISTS').details).toMatchObject({ account_state: 'pending_invitation' });
-    expect(await membershipOf(t, w.orgId, invited.userId)).toMatchObject({ account_state: 'pending_invitation', role_ids: [w.roles.admin] });
+    expect(expectError(await join(invited), 409, 'USER_ALREADY_EXISTS').details).toMatchObject({
+      account_state: 'pending_invitation',
+    });
+    expect(await membershipOf(t, w.orgId, invited.userId)).toMatchObject({
+      account_state: 'pending_invitation',
+      role_ids: [w.roles.admin],
+    });
   });
 
   it('403 JOIN_NOT_ALLOWED (and no suggestion) without a verified email, from another domain, or for a domain only pending', async () => {
     const pendingDomain = `pending-${randomBytes(4).toString('hex')}.test`;
     await verifiedDomain(w.orgId, pendingDomain, 'pending');
-    for (const user of [await person(domain, false), await person('elsewhere.test'), await person(pendingDomain), await person(`sub.${domain}`)]) {
+    for (const user of [
+      await person(domain, false),
+      await person('elsewhere.test'),
+      await person(pendingDomain),
+      await person(`sub.${domain}`),
+    ]) {
       expect((await suggestions(user)).body.data).toEqual([]);
       const error = expectError(await join(user), 403, 'JOIN_NOT_ALLOWED');
       expect(error.details).toEqual({ organization_id: w.orgId });
@@ -122,12 +168,20 @@ describe('joining an organization by email domain', () => {
 
   it('403 JOIN_NOT_ALLOWED while auto-join is off; the same answer for an organization that does not exist', async () => {
     const user = await person(domain);
-    await t.http().patch(`/v1/organizations/${w.orgId}`).set(auth(w.owner)).send({ auto_join: { enabled: false } });
+    await t
+      .http()
+      .patch(`/v1/organizations/${w.orgId}`)
+      .set(auth(w.owner))
+      .send({ auto_join: { enabled: false } });
     try {
       expect((await suggestions(user)).body.data).toEqual([]);
       expectError(await join(user), 403, 'JOIN_NOT_ALLOWED');
     } finally {
-      await t.http().patch(`/v1/organizations/${w.orgId}`).set(auth(w.owner)).send({ auto_join: { enabled: true } });
+      await t
+        .http()
+        .patch(`/v1/organizations/${w.orgId}`)
+        .set(auth(w.owner))
+        .send({ auto_join: { enabled: true } });
     }
     for (const org of ['org_' + 'Z'.repeat(22), 'no-such-org', 'x'.repeat(100)]) {
       expectError(await join(user, org), 403, 'JOIN_NOT_ALLOWED');
@@ -142,11 +196,17 @@ describe('joining an organization by email domain', () => {
 
   it('never grants Owner, even if the setting were forced to it in the database', async () => {
     const user = await person(domain);
-    await t.dataSource.query('UPDATE organizations SET auto_join_role_id = $2 WHERE id = $1', [w.orgId, w.roles.owner]);
+    await t.dataSource.query('UPDATE organizations SET auto_join_role_id = $2 WHERE id = $1', [
+      w.orgId,
+      w.roles.owner,
+    ]);
     try {
       expectError(await join(user), 403, 'JOIN_NOT_ALLOWED');
     } finally {
-      await t.dataSource.query('UPDATE organizations SET auto_join_role_id = $2 WHERE id = $1', [w.orgId, w.roles.member]);
+      await t.dataSource.query('UPDATE organizations SET auto_join_role_id = $2 WHERE id = $1', [
+        w.orgId,
+        w.roles.member,
+      ]);
     }
   });
 
@@ -158,7 +218,11 @@ describe('joining an organization by email domain', () => {
 
   it('needs credentials: 401 AUTHENTICATION_REQUIRED on both routes', async () => {
     expectError(await t.http().get('/v1/me/organization-suggestions'), 401, 'AUTHENTICATION_REQUIRED');
-    expectError(await t.http().post(`/v1/organizations/${w.orgId}/join`).send(), 401, 'AUTHENTICATION_REQUIRED');
+    expectError(
+      await t.http().post(`/v1/organizations/${w.orgId}/join`).send(),
+      401,
+      'AUTHENTICATION_REQUIRED',
+    );
   });
 
   it('a member of the organization (any role) joining again: 409, and suggestions stay empty', async () => {

@@ -31,12 +31,20 @@ describe('domains and their DNS TXT verification (a real DNS server on loopback)
     return res.body as { id: string; domain: string; verification: { name: string; value: string } };
   }
   const verify = (org: string, id: string, actor = w.owner) =>
-    t.http().post(`${domains(org)}/${id}/verify`).set(auth(actor)).send();
+    t
+      .http()
+      .post(`${domains(org)}/${id}/verify`)
+      .set(auth(actor))
+      .send();
 
   describe('create, read, delete', () => {
     it('creates a pending domain with its TXT challenge, normalised to lowercase IDNA', async () => {
       const name = `Bücher.${fresh('books')}`;
-      const res = await t.http().post(domains(w.orgId)).set(auth(w.admin)).send({ domain: `  ${name.toUpperCase()}. ` });
+      const res = await t
+        .http()
+        .post(domains(w.orgId))
+        .set(auth(w.admin))
+        .send({ domain: `  ${name.toUpperCase()}. ` });
       expect(res.status).toBe(201);
       const ascii = name.toLowerCase().replace('bücher', 'xn--bcher-kva');
       expect(res.body).toEqual({
@@ -44,11 +52,18 @@ describe('domains and their DNS TXT verification (a real DNS server on loopback)
         organization_id: w.orgId,
         domain: ascii,
         status: 'pending',
-        verification: { type: 'dns_txt', name: `_invitations-challenge.${ascii}`, value: expect.stringMatching(/^inv-domain-verification=[A-Za-z0-9]{30,}$/) },
+        verification: {
+          type: 'dns_txt',
+          name: `_invitations-challenge.${ascii}`,
+          value: expect.stringMatching(/^inv-domain-verification=[A-Za-z0-9]{30,}$/),
+        },
         verified_at: null,
         created_at: expect.stringMatching(ISO),
       });
-      const got = await t.http().get(`${domains(w.orgId)}/${res.body.id}`).set(auth(w.admin));
+      const got = await t
+        .http()
+        .get(`${domains(w.orgId)}/${res.body.id}`)
+        .set(auth(w.admin));
       expect(got.body).toEqual(res.body);
     });
 
@@ -64,13 +79,19 @@ describe('domains and their DNS TXT verification (a real DNS server on loopback)
     ])('refuses %j: 400 VALIDATION_ERROR (%s)', async (domain, type) => {
       const res = await t.http().post(domains(w.orgId)).set(auth(w.owner)).send({ domain });
       expectError(res, 400, 'VALIDATION_ERROR');
-      expect(res.body.error.details.errors).toEqual([{ loc: ['body', 'domain'], msg: expect.any(String), type }]);
+      expect(res.body.error.details.errors).toEqual([
+        { loc: ['body', 'domain'], msg: expect.any(String), type },
+      ]);
     });
 
     it('answers 409 DOMAIN_ALREADY_EXISTS for the same domain twice in one organization; another organization may claim it', async () => {
       const name = fresh();
       await claim(w.orgId, name);
-      const again = await t.http().post(domains(w.orgId)).set(auth(w.owner)).send({ domain: name.toUpperCase() });
+      const again = await t
+        .http()
+        .post(domains(w.orgId))
+        .set(auth(w.owner))
+        .send({ domain: name.toUpperCase() });
       expect(expectError(again, 409, 'DOMAIN_ALREADY_EXISTS').details).toEqual({ domain: name });
       await claim(w.otherOrgId, name, w.otherOwner);
     });
@@ -81,12 +102,18 @@ describe('domains and their DNS TXT verification (a real DNS server on loopback)
       const seen: string[] = [];
       let cursor: string | undefined;
       do {
-        const res = await t.http().get(domains(w.orgId)).query({ limit: 2, ...(cursor ? { cursor } : {}) }).set(auth(w.admin));
+        const res = await t
+          .http()
+          .get(domains(w.orgId))
+          .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+          .set(auth(w.admin));
         expect(res.status).toBe(200);
-        seen.push(...res.body.data.map((d: { id: string; organization_id: string }) => {
-          expect(d.organization_id).toBe(w.orgId);
-          return d.id;
-        }));
+        seen.push(
+          ...res.body.data.map((d: { id: string; organization_id: string }) => {
+            expect(d.organization_id).toBe(w.orgId);
+            return d.id;
+          }),
+        );
         cursor = res.body.next_cursor ?? undefined;
       } while (cursor);
       expect(seen).toEqual(expect.arrayContaining(mine.map((d) => d.id)));
@@ -94,9 +121,30 @@ describe('domains and their DNS TXT verification (a real DNS server on loopback)
 
     it('deletes a domain (204), then answers 404 DOMAIN_NOT_FOUND', async () => {
       const d = await claim(w.orgId, fresh());
-      expect((await t.http().delete(`${domains(w.orgId)}/${d.id}`).set(auth(w.admin))).status).toBe(204);
-      expectError(await t.http().delete(`${domains(w.orgId)}/${d.id}`).set(auth(w.admin)), 404, 'DOMAIN_NOT_FOUND');
-      expectError(await t.http().get(`${domains(w.orgId)}/${d.id}`).set(auth(w.admin)), 404, 'DOMAIN_NOT_FOUND');
+      expect(
+        (
+          await t
+            .http()
+            .delete(`${domains(w.orgId)}/${d.id}`)
+            .set(auth(w.admin))
+        ).status,
+      ).toBe(204);
+      expectError(
+        await t
+          .http()
+          .delete(`${domains(w.orgId)}/${d.id}`)
+          .set(auth(w.admin)),
+        404,
+        'DOMAIN_NOT_FOUND',
+      );
+      expectError(
+        await t
+          .http()
+          .get(`${domains(w.orgId)}/${d.id}`)
+          .set(auth(w.admin)),
+        404,
+        'DOMAIN_NOT_FOUND',
+      );
       expectError(await verify(w.orgId, d.id), 404, 'DOMAIN_NOT_FOUND');
     });
   });
@@ -104,10 +152,17 @@ describe('domains and their DNS TXT verification (a real DNS server on loopback)
   describe('verify', () => {
     it('verifies when a TXT record at the challenge name holds the value (also split into strings)', async () => {
       const d = await claim(w.orgId, fresh());
-      dns.txt.set(d.verification.name, [['v=spf1 -all'], [d.verification.value.slice(0, 10), d.verification.value.slice(10)]]);
+      dns.txt.set(d.verification.name, [
+        ['v=spf1 -all'],
+        [d.verification.value.slice(0, 10), d.verification.value.slice(10)],
+      ]);
       const res = await verify(w.orgId, d.id, w.admin);
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ id: d.id, status: 'verified', verified_at: expect.stringMatching(ISO) });
+      expect(res.body).toMatchObject({
+        id: d.id,
+        status: 'verified',
+        verified_at: expect.stringMatching(ISO),
+      });
       // Verified stays verified, and asks DNS nothing more.
       dns.txt.delete(d.verification.name);
       const queries = dns.queries.length;
@@ -119,8 +174,19 @@ describe('domains and their DNS TXT verification (a real DNS server on loopback)
       const d = await claim(w.orgId, fresh());
       dns.txt.set(d.verification.name, [['inv-domain-verification=somebody-elses']]);
       const error = expectError(await verify(w.orgId, d.id), 409, 'DOMAIN_VERIFICATION_FAILED');
-      expect(error.details).toMatchObject({ reason: 'value_mismatch', name: d.verification.name, domain_id: d.id });
-      expect((await t.http().get(`${domains(w.orgId)}/${d.id}`).set(auth(w.owner))).body.status).toBe('pending');
+      expect(error.details).toMatchObject({
+        reason: 'value_mismatch',
+        name: d.verification.name,
+        domain_id: d.id,
+      });
+      expect(
+        (
+          await t
+            .http()
+            .get(`${domains(w.orgId)}/${d.id}`)
+            .set(auth(w.owner))
+        ).body.status,
+      ).toBe('pending');
     });
 
     it('answers 409 DOMAIN_VERIFICATION_FAILED for NXDOMAIN', async () => {
@@ -147,7 +213,14 @@ describe('domains and their DNS TXT verification (a real DNS server on loopback)
       expect((await verify(w.orgId, mine.id)).status).toBe(200);
       const taken = expectError(await verify(w.otherOrgId, theirs.id, w.otherOwner), 409, 'DOMAIN_TAKEN');
       expect(taken.details).toEqual({ domain_id: theirs.id, domain: name });
-      expect((await t.http().delete(`${domains(w.orgId)}/${mine.id}`).set(auth(w.owner))).status).toBe(204);
+      expect(
+        (
+          await t
+            .http()
+            .delete(`${domains(w.orgId)}/${mine.id}`)
+            .set(auth(w.owner))
+        ).status,
+      ).toBe(204);
       expect((await verify(w.otherOrgId, theirs.id, w.otherOwner)).body.status).toBe('verified');
     });
 
@@ -169,14 +242,25 @@ describe('domains and their DNS TXT verification (a real DNS server on loopback)
         t.http().get(domains(org)),
         t.http().get(`${domains(org)}/${domainId}`),
         t.http().delete(`${domains(org)}/${domainId}`),
-        t.http().post(`${domains(org)}/${domainId}/verify`).send(),
+        t
+          .http()
+          .post(`${domains(org)}/${domainId}/verify`)
+          .send(),
       ];
     }
 
     it('a Member: 403 INSUFFICIENT_PERMISSIONS on every domain route, nothing changed', async () => {
       const d = await claim(w.orgId, fresh());
-      for (const call of await calls(w.orgId, d.id)) expectError(await call.set(auth(w.member)), 403, 'INSUFFICIENT_PERMISSIONS');
-      expect((await t.http().get(`${domains(w.orgId)}/${d.id}`).set(auth(w.owner))).status).toBe(200);
+      for (const call of await calls(w.orgId, d.id))
+        expectError(await call.set(auth(w.member)), 403, 'INSUFFICIENT_PERMISSIONS');
+      expect(
+        (
+          await t
+            .http()
+            .get(`${domains(w.orgId)}/${d.id}`)
+            .set(auth(w.owner))
+        ).status,
+      ).toBe(200);
     });
 
     it("another organization's Owner: 404 ORGANIZATION_NOT_FOUND on every domain route, nothing revealed", async () => {
@@ -187,12 +271,20 @@ describe('domains and their DNS TXT verification (a real DNS server on loopback)
         expect(JSON.stringify(res.body)).not.toContain(d.domain);
       }
       // A's domain ID in B's own paths: not found in B.
-      expectError(await t.http().get(`${domains(w.otherOrgId)}/${d.id}`).set(auth(w.otherOwner)), 404, 'DOMAIN_NOT_FOUND');
+      expectError(
+        await t
+          .http()
+          .get(`${domains(w.otherOrgId)}/${d.id}`)
+          .set(auth(w.otherOwner)),
+        404,
+        'DOMAIN_NOT_FOUND',
+      );
       expectError(await verify(w.otherOrgId, d.id, w.otherOwner), 404, 'DOMAIN_NOT_FOUND');
     });
 
     it('without credentials: 401 AUTHENTICATION_REQUIRED', async () => {
-      for (const call of await calls(w.orgId, 'dom_x')) expectError(await call, 401, 'AUTHENTICATION_REQUIRED');
+      for (const call of await calls(w.orgId, 'dom_x'))
+        expectError(await call, 401, 'AUTHENTICATION_REQUIRED');
     });
   });
 
@@ -210,11 +302,16 @@ describe('domains and their DNS TXT verification (a real DNS server on loopback)
       dns.txt.set(verified.verification.name, [[verified.verification.value]]);
       expect((await verify(w.orgId, verified.id)).status).toBe(200);
       const pending = await claim(w.orgId, fresh('pending'));
-      expect((await patch({ invite_policy: 'verified_domains_only' })).body.invite_policy).toBe('verified_domains_only');
+      expect((await patch({ invite_policy: 'verified_domains_only' })).body.invite_policy).toBe(
+        'verified_domains_only',
+      );
 
       const routes = (email: string) => [
         t.http().post(`/v1/organizations/${w.orgId}/invitations`).send({ email, send_invitation: false }),
-        t.http().post(`/v1/organizations/${w.orgId}/invite-user`).send({ email, role_id: w.roles.member, send_invitation: false }),
+        t
+          .http()
+          .post(`/v1/organizations/${w.orgId}/invite-user`)
+          .send({ email, role_id: w.roles.member, send_invitation: false }),
         t.http().post(`/v1/organizations/${w.orgId}/users/invite/v2`).send({ email, send_invitation: false }),
       ];
       for (const email of [`jane@${pending.domain}`, 'jane@outside.test', `jane@sub.${verified.domain}`]) {
@@ -244,21 +341,42 @@ describe('domains and their DNS TXT verification (a real DNS server on loopback)
       expect(enabled.status).toBe(200);
       expect(enabled.body.auto_join).toEqual({ enabled: true, role_id: w.roles.member });
       const custom = await insertCustomRole(t, w.orgId, `Joiner ${fresh()}`);
-      expect((await patch({ auto_join: { enabled: true, role_id: custom } })).body.auto_join).toEqual({ enabled: true, role_id: custom });
+      expect((await patch({ auto_join: { enabled: true, role_id: custom } })).body.auto_join).toEqual({
+        enabled: true,
+        role_id: custom,
+      });
       // Omitted role: the current one stays.
-      expect((await patch({ auto_join: { enabled: false } })).body.auto_join).toEqual({ enabled: false, role_id: custom });
-      expect((await patch({ auto_join: { enabled: true, role_id: w.roles.admin } })).body.auto_join.role_id).toBe(w.roles.admin);
+      expect((await patch({ auto_join: { enabled: false } })).body.auto_join).toEqual({
+        enabled: false,
+        role_id: custom,
+      });
+      expect(
+        (await patch({ auto_join: { enabled: true, role_id: w.roles.admin } })).body.auto_join.role_id,
+      ).toBe(w.roles.admin);
 
       const owner = await patch({ auto_join: { enabled: true, role_id: w.roles.owner } });
       expect(expectError(owner, 400, 'VALIDATION_ERROR').details).toEqual({
-        errors: [{ loc: ['body', 'auto_join', 'role_id'], msg: 'auto_join can never grant the Owner role', type: 'role_owner_forbidden' }],
+        errors: [
+          {
+            loc: ['body', 'auto_join', 'role_id'],
+            msg: 'auto_join can never grant the Owner role',
+            type: 'role_owner_forbidden',
+          },
+        ],
       });
-      const [foreign] = await t.dataSource.query(`SELECT id FROM roles WHERE organization_id = $1 AND key = 'member'`, [w.otherOrgId]);
-      expect(fieldErrorLocs(await patch({ auto_join: { enabled: true, role_id: foreign.id } }))).toEqual(['body.auto_join.role_id']);
-      expect((await t.http().get(`/v1/organizations/${w.orgId}`).set(auth(w.member))).body.auto_join).toEqual({
-        enabled: true,
-        role_id: w.roles.admin,
-      });
+      const [foreign] = await t.dataSource.query(
+        `SELECT id FROM roles WHERE organization_id = $1 AND key = 'member'`,
+        [w.otherOrgId],
+      );
+      expect(fieldErrorLocs(await patch({ auto_join: { enabled: true, role_id: foreign.id } }))).toEqual([
+        'body.auto_join.role_id',
+      ]);
+      expect((await t.http().get(`/v1/organizations/${w.orgId}`).set(auth(w.member))).body.auto_join).toEqual(
+        {
+          enabled: true,
+          role_id: w.roles.admin,
+        },
+      );
     });
 
     it('refuses malformed settings (400 VALIDATION_ERROR), and a Member may change neither (403)', async () => {
@@ -273,13 +391,21 @@ describe('domains and their DNS TXT verification (a real DNS server on loopback)
       ]) {
         expectError(await patch(body), 400, 'VALIDATION_ERROR');
       }
-      expectError(await patch({ invite_policy: 'verified_domains_only' }, w.member), 403, 'INSUFFICIENT_PERMISSIONS');
+      expectError(
+        await patch({ invite_policy: 'verified_domains_only' }, w.member),
+        403,
+        'INSUFFICIENT_PERMISSIONS',
+      );
     });
 
     it('a role auto-join grants cannot be deleted (409 ROLE_IN_USE)', async () => {
       const role = await insertCustomRole(t, w.orgId, `Auto ${fresh()}`);
       expect((await patch({ auto_join: { enabled: false, role_id: role } })).status).toBe(200);
-      expectError(await t.http().delete(`/v1/organizations/${w.orgId}/roles/${role}`).set(auth(w.owner)), 409, 'ROLE_IN_USE');
+      expectError(
+        await t.http().delete(`/v1/organizations/${w.orgId}/roles/${role}`).set(auth(w.owner)),
+        409,
+        'ROLE_IN_USE',
+      );
     });
   });
 });

@@ -10,7 +10,9 @@ describe('Idempotency-Key', () => {
   const departments = (org = w.orgId) => `/v1/organizations/${org}/departments`;
   const uniqueName = () => `Dept ${Date.now().toString(36)} ${++n}`;
   const countNamed = async (name: string) =>
-    Number((await t.dataSource.query('SELECT count(*)::int AS n FROM departments WHERE name = $1', [name]))[0].n);
+    Number(
+      (await t.dataSource.query('SELECT count(*)::int AS n FROM departments WHERE name = $1', [name]))[0].n,
+    );
   const post = (key: string, body: Record<string, unknown>, actor = w.admin) =>
     t.http().post(departments()).set(auth(actor)).set('Idempotency-Key', key).send(body);
 
@@ -92,7 +94,9 @@ describe('Idempotency-Key', () => {
     try {
       expectError(await post('after-fault', { name }), 500, 'INTERNAL_ERROR');
     } finally {
-      await t.dataSource.query('DROP TRIGGER refuse_department ON departments; DROP FUNCTION refuse_department();');
+      await t.dataSource.query(
+        'DROP TRIGGER refuse_department ON departments; DROP FUNCTION refuse_department();',
+      );
     }
     const retry = await post('after-fault', { name });
     expect(retry.status).toBe(201);
@@ -101,9 +105,18 @@ describe('Idempotency-Key', () => {
   });
 
   it('replays a 204 without a body', async () => {
-    const created = await t.http().post(departments()).set(auth(w.admin)).send({ name: uniqueName() }).expect(201);
+    const created = await t
+      .http()
+      .post(departments())
+      .set(auth(w.admin))
+      .send({ name: uniqueName() })
+      .expect(201);
     const del = () =>
-      t.http().delete(`${departments()}/${created.body.id}`).set(auth(w.admin)).set('Idempotency-Key', 'delete-1');
+      t
+        .http()
+        .delete(`${departments()}/${created.body.id}`)
+        .set(auth(w.admin))
+        .set('Idempotency-Key', 'delete-1');
     const first = await del();
     expect(first.status).toBe(204);
     const again = await del();
@@ -115,7 +128,9 @@ describe('Idempotency-Key', () => {
   it('executes exactly one of 20 concurrent requests with one key; the rest get 409 IN_USE or the replay', async () => {
     const name = uniqueName();
     const results = await Promise.all(Array.from({ length: 20 }, () => post('concurrent-1', { name })));
-    const executed = results.filter((r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined);
+    const executed = results.filter(
+      (r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined,
+    );
     const replayed = results.filter((r) => r.status === 201 && r.headers['idempotent-replayed'] === 'true');
     const inUse = results.filter((r) => r.status === 409);
     expect(executed).toHaveLength(1);
@@ -128,13 +143,18 @@ describe('Idempotency-Key', () => {
   it('refuses a malformed key with 400 VALIDATION_ERROR naming the header', async () => {
     const res = await post('x'.repeat(256), { name: uniqueName() });
     const error = expectError(res, 400, 'VALIDATION_ERROR');
-    expect((error.details as { errors: { loc: string[] }[] }).errors[0].loc).toEqual(['header', 'Idempotency-Key']);
+    expect((error.details as { errors: { loc: string[] }[] }).errors[0].loc).toEqual([
+      'header',
+      'Idempotency-Key',
+    ]);
   });
 
   it('keeps bodies sealed: a kept response is not readable from the database', async () => {
     const name = uniqueName();
     await post('sealed-1', { name }).expect(201);
-    const rows: { body: string }[] = await t.dataSource.query(`SELECT body FROM idempotency_records WHERE key = 'sealed-1'`);
+    const rows: { body: string }[] = await t.dataSource.query(
+      `SELECT body FROM idempotency_records WHERE key = 'sealed-1'`,
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0].body).not.toContain(name);
   });

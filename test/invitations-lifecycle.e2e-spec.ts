@@ -395,7 +395,9 @@ describe('invitation lifecycle', () => {
       const res = await resend(created.invitation_id);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ invitation_id: created.invitation_id, email_status: 'queued' });
-      expect((await outboxRows(t, created.invitation_id)).map((r) => [r.invitation_version, r.status])).toEqual([[2, 'queued']]);
+      expect(
+        (await outboxRows(t, created.invitation_id)).map((r) => [r.invitation_version, r.status]),
+      ).toEqual([[2, 'queued']]);
       // That resend sent an email: the cooldown now counts from it.
       expectError(await resend(created.invitation_id), 429, 'RATE_LIMITED');
       expect((await storedRow(created.invitation_id)).version).toBe(2);

@@ -25,7 +25,9 @@ describe('outbox outcomes and invitation changes lock in one order', () => {
       .set(auth(w.owner))
       .send({ email: uniqueEmail('locks'), send_invitation: true });
     expect(res.status).toBe(201);
-    const claimed = (await t.app.get(OutboxRepository).claimDue(100, 60_000)).filter((e) => e.invitationId === res.body.invitation_id);
+    const claimed = (await t.app.get(OutboxRepository).claimDue(100, 60_000)).filter(
+      (e) => e.invitationId === res.body.invitation_id,
+    );
     expect(claimed).toHaveLength(1);
     return claimed[0];
   }
@@ -47,12 +49,15 @@ describe('outbox outcomes and invitation changes lock in one order', () => {
     await resend.connect();
     await resend.startTransaction();
     try {
-      await resend.query(`UPDATE invitations SET version = version + 1, updated_at = now() WHERE id = $1`, [email.invitationId]);
-      const recorded = record();
-      await waitForLockWaiter();
-      await resend.query(`UPDATE email_outbox SET status = 'superseded' WHERE invitation_id = $1 AND status = 'queued'`, [
+      await resend.query(`UPDATE invitations SET version = version + 1, updated_at = now() WHERE id = $1`, [
         email.invitationId,
       ]);
+      const recorded = record();
+      await waitForLockWaiter();
+      await resend.query(
+        `UPDATE email_outbox SET status = 'superseded' WHERE invitation_id = $1 AND status = 'queued'`,
+        [email.invitationId],
+      );
       await resend.commitTransaction();
       await recorded;
     } finally {
@@ -71,7 +76,9 @@ describe('outbox outcomes and invitation changes lock in one order', () => {
 
   it('records a failed attempt while a resend is under way, without a deadlock', async () => {
     const email = await claimedEmail();
-    await whileResending(email, () => t.app.get(OutboxRepository).markAttemptFailed(email, 'refused', 1000, 8));
+    await whileResending(email, () =>
+      t.app.get(OutboxRepository).markAttemptFailed(email, 'refused', 1000, 8),
+    );
     const [row] = await t.dataSource.query('SELECT status FROM email_outbox WHERE id = $1', [email.id]);
     expect(row.status).toBe('superseded');
   });

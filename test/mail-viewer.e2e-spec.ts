@@ -60,16 +60,22 @@ describe('the mail viewer at /dev/mail (SMTP_URL unset, not production)', () => 
     const html = expectHtmlPage(await t.http().get(`/dev/mail/${id}`), 200);
     expect(headingOf(html)).toBe(`${w.owner.email} invited you to join Acme`);
     // (handlebars writes `=` as `&#x3D;` in attributes; a browser reads it back as `=`)
-    expect(html).toMatch(/<li><a href="https:\/\/app\.example\.test\/user\/register\?invite&#x3D;inv_[^"]+">/);
+    expect(html).toMatch(
+      /<li><a href="https:\/\/app\.example\.test\/user\/register\?invite&#x3D;inv_[^"]+">/,
+    );
     expect(html).toContain(
       `<iframe src="/dev/mail/${id}/html" title="HTML part of the message" sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>`,
     );
     // The text part, escaped once more for the page.
     expect(html).toContain('Hi &lt;b&gt;there&lt;/b&gt; &amp; welcome');
-    expect(html).toMatch(/<tr><td><code>Message-ID<\/code><\/td><td>&lt;inv_[A-Za-z0-9]+\.v1@app\.example\.test&gt;<\/td><\/tr>/);
+    expect(html).toMatch(
+      /<tr><td><code>Message-ID<\/code><\/td><td>&lt;inv_[A-Za-z0-9]+\.v1@app\.example\.test&gt;<\/td><\/tr>/,
+    );
     expect(html).toContain(`<tr><td><code>To</code></td><td>${email}</td></tr>`);
     // The frame may be embedded by the viewer; the viewer itself by nobody.
-    expect(String((await t.http().get(`/dev/mail/${id}`)).headers['content-security-policy'])).toContain("frame-src 'self'");
+    expect(String((await t.http().get(`/dev/mail/${id}`)).headers['content-security-policy'])).toContain(
+      "frame-src 'self'",
+    );
   });
 
   it('serves the HTML part alone under a sandbox policy: no script, an opaque origin, links in a new tab', async () => {
@@ -94,7 +100,8 @@ describe('the mail viewer at /dev/mail (SMTP_URL unset, not production)', () => 
   ])('answers %s with a 404 page', async (_, url) => {
     const res = await t.http().get(url);
     expect(res.status).toBe(404);
-    if (res.headers['content-type']?.startsWith('text/html')) expect(headingOf(expectHtmlPage(res, 404))).toBe('No such message');
+    if (res.headers['content-type']?.startsWith('text/html'))
+      expect(headingOf(expectHtmlPage(res, 404))).toBe('No such message');
     else expectError(res, 404, 'NOT_FOUND'); // the router's own answer for a path it cannot route
   });
 });

@@ -34,7 +34,11 @@ describe('GET /metrics on METRICS_PORT', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    t = await createTestApp({ METRICS_PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_KEY_PER_MIN: String(PER_KEY_LIMIT) });
+    t = await createTestApp({
+      METRICS_PORT: String(port),
+      HOST: '127.0.0.1',
+      RATE_LIMIT_PER_KEY_PER_MIN: String(PER_KEY_LIMIT),
+    });
     w = await createWorld(t);
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
   });
@@ -42,13 +46,21 @@ describe('GET /metrics on METRICS_PORT', () => {
 
   it('counts a request by method, route template and status, never by its raw URL', async () => {
     const ok = { method: 'GET', route: '/v1/organizations/:organization_id/roles', status_code: '200' };
-    const forbidden = { method: 'POST', route: '/v1/organizations/:organization_id/roles', status_code: '403' };
+    const forbidden = {
+      method: 'POST',
+      route: '/v1/organizations/:organization_id/roles',
+      status_code: '403',
+    };
     const unmatched = { method: 'GET', route: 'unmatched', status_code: '404' };
     const before = await scrape(metricsUrl);
 
     expect((await t.http().get(`/v1/organizations/${w.orgId}/roles`).set(auth(w.owner))).status).toBe(200);
     expect((await t.http().get(`/v1/organizations/${w.orgSlug}/roles`).set(auth(w.member))).status).toBe(200);
-    expectError(await t.http().post(`/v1/organizations/${w.orgId}/roles`).set(auth(w.member)).send({ name: 'X' }), 403, 'INSUFFICIENT_PERMISSIONS');
+    expectError(
+      await t.http().post(`/v1/organizations/${w.orgId}/roles`).set(auth(w.member)).send({ name: 'X' }),
+      403,
+      'INSUFFICIENT_PERMISSIONS',
+    );
     expectError(await t.http().get(`/v1/no-such-route/${w.orgId}`), 404, 'NOT_FOUND');
 
     await eventually(async () => {
@@ -95,7 +107,8 @@ describe('GET /metrics on METRICS_PORT', () => {
     const caller = await createActiveMember(t, w.orgId, [w.roles.member]);
     const before = await scrape(metricsUrl);
     const statuses: number[] = [];
-    for (let i = 0; i <= PER_KEY_LIMIT; i++) statuses.push((await t.http().get('/v1/me').set(auth(caller))).status);
+    for (let i = 0; i <= PER_KEY_LIMIT; i++)
+      statuses.push((await t.http().get('/v1/me').set(auth(caller))).status);
     expect(statuses.filter((s) => s === 429)).toHaveLength(1);
 
     const created = await t
@@ -103,11 +116,21 @@ describe('GET /metrics on METRICS_PORT', () => {
       .post(`/v1/organizations/${w.orgId}/invitations`)
       .set(auth(w.owner))
       .send({ email: uniqueEmail('cooldown'), send_invitation: true });
-    expectError(await t.http().post(`/v1/organizations/${w.orgId}/invitations/${created.body.invitation_id}/resend`).set(auth(w.owner)), 429, 'RATE_LIMITED');
+    expectError(
+      await t
+        .http()
+        .post(`/v1/organizations/${w.orgId}/invitations/${created.body.invitation_id}/resend`)
+        .set(auth(w.owner)),
+      429,
+      'RATE_LIMITED',
+    );
 
     const after = await scrape(metricsUrl);
     for (const scope of ['user', 'invitation_resend']) {
-      expect(valueOf(after, 'rate_limit_refusals_total', { scope }) - valueOf(before, 'rate_limit_refusals_total', { scope })).toBe(1);
+      expect(
+        valueOf(after, 'rate_limit_refusals_total', { scope }) -
+          valueOf(before, 'rate_limit_refusals_total', { scope }),
+      ).toBe(1);
     }
   });
 

@@ -44,7 +44,9 @@ describe('OIDC access tokens (a real JWKS and discovery server on loopback)', ()
       const rsa = await me(await idp.token({ sub: sub(), email: w.owner.email, email_verified: true }));
       expect(rsa.status).toBe(200);
       expect(rsa.body.user).toMatchObject({ id: w.owner.userId, email: w.owner.email });
-      const ec = await me(await idp.token({ sub: sub(), email: w.admin.email, email_verified: true }, { alg: 'ES256' }));
+      const ec = await me(
+        await idp.token({ sub: sub(), email: w.admin.email, email_verified: true }, { alg: 'ES256' }),
+      );
       expect(ec.status).toBe(200);
       expect(ec.body.user.id).toBe(w.admin.userId);
       expect(idp.discoveryFetches).toBe(1);
@@ -53,9 +55,19 @@ describe('OIDC access tokens (a real JWKS and discovery server on loopback)', ()
 
     it('answers 401 TOKEN_EXPIRED past exp and the clock tolerance, and accepts within it', async () => {
       const now = Date.now();
-      const expired = await idp.token({ sub: sub(), email: w.owner.email, email_verified: true, exp: Math.floor(now / 1000) - 60 });
+      const expired = await idp.token({
+        sub: sub(),
+        email: w.owner.email,
+        email_verified: true,
+        exp: Math.floor(now / 1000) - 60,
+      });
       expectError(await me(expired), 401, 'TOKEN_EXPIRED');
-      const justExpired = await idp.token({ sub: sub(), email: w.owner.email, email_verified: true, exp: Math.floor(now / 1000) - 5 });
+      const justExpired = await idp.token({
+        sub: sub(),
+        email: w.owner.email,
+        email_verified: true,
+        exp: Math.floor(now / 1000) - 5,
+      });
       expect((await me(justExpired)).status).toBe(200);
     });
 
@@ -89,7 +101,10 @@ describe('OIDC access tokens (a real JWKS and discovery server on loopback)', ()
 
       const publicKey = await importJWK(idp.rsaPublicJwk, 'RS256', { extractable: true });
       const pem = await exportSPKI(publicKey as Parameters<typeof exportSPKI>[0]);
-      for (const secret of [new TextEncoder().encode(pem), new TextEncoder().encode(JSON.stringify(idp.rsaPublicJwk))]) {
+      for (const secret of [
+        new TextEncoder().encode(pem),
+        new TextEncoder().encode(JSON.stringify(idp.rsaPublicJwk)),
+      ]) {
         const forged = await new SignJWT(claims)
           .setProtectedHeader({ alg: 'HS256', kid: idp.rsaPublicJwk.kid })
           .sign(secret);
@@ -99,7 +114,9 @@ describe('OIDC access tokens (a real JWKS and discovery server on loopback)', ()
     });
 
     it('refuses a token whose signature does not match (payload changed after signing)', async () => {
-      const [header, , signature] = (await idp.token({ sub: sub(), email: w.member.email, email_verified: true })).split('.');
+      const [header, , signature] = (
+        await idp.token({ sub: sub(), email: w.member.email, email_verified: true })
+      ).split('.');
       const tampered = `${header}.${b64url({ iss: idp.issuer, aud: idp.audience, sub: 'x', email: w.owner.email, email_verified: true, exp: 9999999999 })}.${signature}`;
       expect(expectError(await me(tampered), 401, 'INVALID_TOKEN').details).toEqual({ reason: 'signature' });
     });
@@ -116,7 +133,9 @@ describe('OIDC access tokens (a real JWKS and discovery server on loopback)', ()
       // The new keys are cached: more tokens, no more fetches; an unknown kid within the cooldown is refused without one.
       expect((await me(await idp.token({ sub: subject }, { alg: 'ES256' }))).status).toBe(200);
       const unknownKid = await idp.token({ sub: subject }, { kid: 'never-published' });
-      expect(expectError(await me(unknownKid), 401, 'INVALID_TOKEN').details).toEqual({ reason: 'unknown_key' });
+      expect(expectError(await me(unknownKid), 401, 'INVALID_TOKEN').details).toEqual({
+        reason: 'unknown_key',
+      });
       expect(idp.jwksFetches).toBe(fetchesBefore + 1);
     });
 
@@ -156,11 +175,16 @@ describe('OIDC access tokens (a real JWKS and discovery server on loopback)', ()
 
     it('at first sight with a new verified email, is a new verified, active user', async () => {
       const email = uniqueEmail('newcomer');
-      const res = await me(await idp.token({ sub: sub(), email: email.toUpperCase(), email_verified: true, name: 'New Comer' }));
+      const res = await me(
+        await idp.token({ sub: sub(), email: email.toUpperCase(), email_verified: true, name: 'New Comer' }),
+      );
       expect(res.status).toBe(200);
       expect(res.body.user).toMatchObject({ email, full_name: 'New Comer' });
       expect(res.body.memberships).toEqual([]);
-      const [user] = await t.dataSource.query('SELECT email_verified_at, activated_at FROM users WHERE id = $1', [res.body.user.id]);
+      const [user] = await t.dataSource.query(
+        'SELECT email_verified_at, activated_at FROM users WHERE id = $1',
+        [res.body.user.id],
+      );
       expect(user.email_verified_at).toBeInstanceOf(Date);
       expect(user.activated_at).toBeInstanceOf(Date);
     });
@@ -170,11 +194,22 @@ describe('OIDC access tokens (a real JWKS and discovery server on loopback)', ()
       for (const claims of [{ email, email_verified: false }, { email }, {}]) {
         const token = await idp.token({ sub: sub(), ...claims });
         expectError(await me(token), 403, 'EMAIL_NOT_VERIFIED');
-        expectError(await t.http().get(`/v1/organizations/${w.orgId}`).set(bearer(token)), 403, 'EMAIL_NOT_VERIFIED');
+        expectError(
+          await t.http().get(`/v1/organizations/${w.orgId}`).set(bearer(token)),
+          403,
+          'EMAIL_NOT_VERIFIED',
+        );
       }
       expect(await t.dataSource.query('SELECT id FROM users WHERE email = $1', [email])).toEqual([]);
       // A public route needs no user: the request goes through as anonymous.
-      expect((await t.http().get('/health/live').set(bearer(await idp.token({ sub: sub(), email })))).status).toBe(200);
+      expect(
+        (
+          await t
+            .http()
+            .get('/health/live')
+            .set(bearer(await idp.token({ sub: sub(), email })))
+        ).status,
+      ).toBe(200);
     });
 
     it('links an invited, never-active account by its verified email; it then accepts with the token and gets no key', async () => {
@@ -188,25 +223,43 @@ describe('OIDC access tokens (a real JWKS and discovery server on loopback)', ()
       const token = await idp.token({ sub: sub(), email, email_verified: true });
       const res = await me(token);
       expect(res.body.user.id).toBe(invited.body.user_id);
-      expect(res.body.memberships).toEqual([expect.objectContaining({ organization_id: w.orgId, account_state: 'pending_invitation' })]);
+      expect(res.body.memberships).toEqual([
+        expect.objectContaining({ organization_id: w.orgId, account_state: 'pending_invitation' }),
+      ]);
 
       const link = tokenFromLink(invited.body.invitation_link);
       // The account is in use now: the link alone no longer activates it.
-      expectError(await t.http().post('/v1/invitations/accept').send({ token: link }), 403, 'INVITATION_EMAIL_MISMATCH');
+      expectError(
+        await t.http().post('/v1/invitations/accept').send({ token: link }),
+        403,
+        'INVITATION_EMAIL_MISMATCH',
+      );
       const accepted = await t.http().post('/v1/invitations/accept').set(bearer(token)).send({ token: link });
       expect(accepted.status).toBe(200);
-      expect(accepted.body).toMatchObject({ organization_id: w.orgId, api_key: null, user: { id: invited.body.user_id } });
+      expect(accepted.body).toMatchObject({
+        organization_id: w.orgId,
+        api_key: null,
+        user: { id: invited.body.user_id },
+      });
     });
 
     it('is exactly that user in every guard: role and tenant', async () => {
       const memberToken = await idp.token({ sub: sub(), email: w.member.email, email_verified: true });
       expect((await t.http().get(`/v1/organizations/${w.orgId}`).set(bearer(memberToken))).status).toBe(200);
       expectError(
-        await t.http().post(`/v1/organizations/${w.orgId}/departments`).set(bearer(memberToken)).send({ name: 'Ops' }),
+        await t
+          .http()
+          .post(`/v1/organizations/${w.orgId}/departments`)
+          .set(bearer(memberToken))
+          .send({ name: 'Ops' }),
         403,
         'INSUFFICIENT_PERMISSIONS',
       );
-      expectError(await t.http().get(`/v1/organizations/${w.otherOrgId}`).set(bearer(memberToken)), 404, 'ORGANIZATION_NOT_FOUND');
+      expectError(
+        await t.http().get(`/v1/organizations/${w.otherOrgId}`).set(bearer(memberToken)),
+        404,
+        'ORGANIZATION_NOT_FOUND',
+      );
       const ownerToken = await idp.token({ sub: sub(), email: w.owner.email, email_verified: true });
       const created = await t
         .http()
@@ -227,15 +280,21 @@ describe('OIDC access tokens (a real JWKS and discovery server on loopback)', ()
       expect(await t.dataSource.query('SELECT id FROM users WHERE email = $1', [email])).toHaveLength(1);
     });
 
-    it('marks a linked user\'s email verified when the provider vouches for it', async () => {
+    it("marks a linked user's email verified when the provider vouches for it", async () => {
       const subject = sub();
       const token = await idp.token({ sub: subject, email: w.admin.email, email_verified: true });
       await me(token);
       await t.dataSource.query('UPDATE users SET email_verified_at = NULL WHERE id = $1', [w.admin.userId]);
       await me(await idp.token({ sub: subject, email: w.admin.email, email_verified: false }));
-      expect((await t.dataSource.query('SELECT email_verified_at FROM users WHERE id = $1', [w.admin.userId]))[0].email_verified_at).toBeNull();
+      expect(
+        (await t.dataSource.query('SELECT email_verified_at FROM users WHERE id = $1', [w.admin.userId]))[0]
+          .email_verified_at,
+      ).toBeNull();
       await me(token);
-      expect((await t.dataSource.query('SELECT email_verified_at FROM users WHERE id = $1', [w.admin.userId]))[0].email_verified_at).toBeInstanceOf(Date);
+      expect(
+        (await t.dataSource.query('SELECT email_verified_at FROM users WHERE id = $1', [w.admin.userId]))[0]
+          .email_verified_at,
+      ).toBeInstanceOf(Date);
     });
   });
 });

@@ -33,11 +33,22 @@ describe('platform: errors, trace ids, auth, health', () => {
       const res = await t.http().get('/v1/me').set('traceparent', traceparent);
       expect(res.headers['x-request-id']).toBe(traceId);
       expect(expectError(res, 401, 'AUTHENTICATION_REQUIRED').trace_id).toBe(traceId);
-      const insane = await t.http().get('/health/live').set('traceparent', traceparent).set('X-Request-Id', 'bad id');
+      const insane = await t
+        .http()
+        .get('/health/live')
+        .set('traceparent', traceparent)
+        .set('X-Request-Id', 'bad id');
       expect(insane.headers['x-request-id']).toBe(traceId);
-      const sane = await t.http().get('/health/live').set('traceparent', traceparent).set('X-Request-Id', 'mine-1');
+      const sane = await t
+        .http()
+        .get('/health/live')
+        .set('traceparent', traceparent)
+        .set('X-Request-Id', 'mine-1');
       expect(sane.headers['x-request-id']).toBe('mine-1');
-      const invalid = await t.http().get('/health/live').set('traceparent', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`);
+      const invalid = await t
+        .http()
+        .get('/health/live')
+        .set('traceparent', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`);
       expect(invalid.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     });
 
@@ -54,13 +65,23 @@ describe('platform: errors, trace ids, auth, health', () => {
     });
 
     it('returns 400 VALIDATION_ERROR for malformed JSON', async () => {
-      const res = await t.http().post('/v1/organizations').set(auth(w.owner)).set('Content-Type', 'application/json').send('{bad');
+      const res = await t
+        .http()
+        .post('/v1/organizations')
+        .set(auth(w.owner))
+        .set('Content-Type', 'application/json')
+        .send('{bad');
       expectError(res, 400, 'VALIDATION_ERROR');
       expect(fieldErrorLocs(res)).toEqual(['body']);
     });
 
     it('returns 415 UNSUPPORTED_MEDIA_TYPE for a non-JSON body', async () => {
-      const res = await t.http().post('/v1/organizations').set(auth(w.owner)).set('Content-Type', 'text/plain').send('name=x');
+      const res = await t
+        .http()
+        .post('/v1/organizations')
+        .set(auth(w.owner))
+        .set('Content-Type', 'text/plain')
+        .send('name=x');
       expectError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
     });
 
@@ -96,7 +117,11 @@ describe('platform: errors, trace ids, auth, health', () => {
     });
 
     it('rejects a JSON array body with 400', async () => {
-      const res = await t.http().post('/v1/organizations').set(auth(w.owner)).send([{ name: 'x' }]);
+      const res = await t
+        .http()
+        .post('/v1/organizations')
+        .set(auth(w.owner))
+        .send([{ name: 'x' }]);
       expectError(res, 400, 'VALIDATION_ERROR');
     });
 
@@ -117,7 +142,14 @@ describe('platform: errors, trace ids, auth, health', () => {
 
     it('returns 401 INVALID_API_KEY for a malformed or unknown key', async () => {
       expectError(await t.http().get('/v1/me').set('X-API-Key', 'nope'), 401, 'INVALID_API_KEY');
-      expectError(await t.http().get('/v1/me').set('X-API-Key', 'oik_' + 'A'.repeat(43)), 401, 'INVALID_API_KEY');
+      expectError(
+        await t
+          .http()
+          .get('/v1/me')
+          .set('X-API-Key', 'oik_' + 'A'.repeat(43)),
+        401,
+        'INVALID_API_KEY',
+      );
       expectError(await t.http().get('/v1/me').set('Authorization', 'Basic abc'), 401, 'INVALID_API_KEY');
     });
 
@@ -158,9 +190,10 @@ describe('platform: errors, trace ids, auth, health', () => {
      * the app's own function; and no column of any table holds the key's secret part in any form.
      */
     async function expectStoredOnlyAsSha256(keyId: string, key: string): Promise<void> {
-      const [row]: { key_hash: string }[] = await t.dataSource.query('SELECT key_hash FROM api_keys WHERE id = $1', [
-        keyId,
-      ]);
+      const [row]: { key_hash: string }[] = await t.dataSource.query(
+        'SELECT key_hash FROM api_keys WHERE id = $1',
+        [keyId],
+      );
       expect(row.key_hash).toBe(createHash('sha256').update(key, 'utf8').digest('hex'));
       const secret = key.slice('oik_'.length);
       const tables: { name: string }[] = await t.dataSource.query(
@@ -207,9 +240,10 @@ describe('platform: errors, trace ids, auth, health', () => {
       const token = new URL(invite.body.invitation_link).searchParams.get('invite');
       const accepted = await t.http().post('/v1/invitations/accept').send({ token });
       expect(accepted.status).toBe(200);
-      const [{ id }]: { id: string }[] = await t.dataSource.query('SELECT id FROM api_keys WHERE user_id = $1', [
-        invite.body.user_id,
-      ]);
+      const [{ id }]: { id: string }[] = await t.dataSource.query(
+        'SELECT id FROM api_keys WHERE user_id = $1',
+        [invite.body.user_id],
+      );
       await expectStoredOnlyAsSha256(id, accepted.body.api_key);
     });
 

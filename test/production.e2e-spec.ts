@@ -25,29 +25,41 @@ describe('NODE_ENV=production', () => {
   it.each([
     [{}, 'DATABASE_URL, INVITATION_SECRET are required when NODE_ENV=production'],
     [
-      { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', INVITATION_SECRET: TEST_INVITATION_SECRET, AUTO_BOOTSTRAP: 'true' },
+      {
+        DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+        INVITATION_SECRET: TEST_INVITATION_SECRET,
+        AUTO_BOOTSTRAP: 'true',
+      },
       'AUTO_BOOTSTRAP cannot be true when NODE_ENV=production (use npm run bootstrap)',
     ],
-  ])('refuses to start with %j, in one line naming what is missing, touching nothing', async (env, message) => {
-    const server = spawnNode(['dist/main.js'], {
-      NODE_ENV: 'production',
-      DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      INVITATION_SECRET: '',
-      AUTO_BOOTSTRAP: '',
-      ...env,
-    });
-    expect(await server.exited).toEqual({ code: 1, signal: null });
-    expect(server.output()).toBe(`Invalid configuration: ${message}\n`);
-    // No embedded database, no generated secret.
-    expect(fs.readdirSync(dataDir)).toEqual([]);
-  });
+  ])(
+    'refuses to start with %j, in one line naming what is missing, touching nothing',
+    async (env, message) => {
+      const server = spawnNode(['dist/main.js'], {
+        NODE_ENV: 'production',
+        DATA_DIR: dataDir,
+        DATABASE_URL: '',
+        INVITATION_SECRET: '',
+        AUTO_BOOTSTRAP: '',
+        ...env,
+      });
+      expect(await server.exited).toEqual({ code: 1, signal: null });
+      expect(server.output()).toBe(`Invalid configuration: ${message}\n`);
+      // No embedded database, no generated secret.
+      expect(fs.readdirSync(dataDir)).toEqual([]);
+    },
+  );
 
   it('serves without an embedded database or a bootstrap, and never logs a key or token', async () => {
     const databaseUrl = await createTestDatabase();
     const [port, metricsPort] = [await freePort(), await freePort()];
     const base = `http://127.0.0.1:${port}`;
-    const env = { NODE_ENV: 'production', DATABASE_URL: databaseUrl, INVITATION_SECRET: TEST_INVITATION_SECRET, DATA_DIR: dataDir };
+    const env = {
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      INVITATION_SECRET: TEST_INVITATION_SECRET,
+      DATA_DIR: dataDir,
+    };
     const server = spawnNode(['dist/main.js'], {
       ...env,
       PORT: String(port),
@@ -70,16 +82,25 @@ describe('NODE_ENV=production', () => {
       expect(fs.existsSync(path.join(dataDir, 'pg'))).toBe(false);
 
       // The CLI still prints the key it creates, on its own stdout (data, not a log).
-      const out = execFileSync(process.execPath, ['dist/cli/bootstrap.js', '--org-name', 'Prod', '--owner-email', 'owner@prod.test', '--json'], {
-        env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const { api_key: ownerKey, organization_id: orgId } = JSON.parse(out) as { api_key: string; organization_id: string };
+      const out = execFileSync(
+        process.execPath,
+        ['dist/cli/bootstrap.js', '--org-name', 'Prod', '--owner-email', 'owner@prod.test', '--json'],
+        {
+          env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const { api_key: ownerKey, organization_id: orgId } = JSON.parse(out) as {
+        api_key: string;
+        organization_id: string;
+      };
       expect(ownerKey).toMatch(/^oik_/);
 
       const json = { 'Content-Type': 'application/json' };
-      expect((await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${ownerKey}` } })).status).toBe(200);
+      expect(
+        (await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${ownerKey}` } })).status,
+      ).toBe(200);
       const invite = await fetch(`${base}/v1/organizations/${orgId}/invitations`, {
         method: 'POST',
         headers: { ...json, 'X-API-Key': ownerKey },
@@ -87,8 +108,14 @@ describe('NODE_ENV=production', () => {
       });
       expect(invite.status).toBe(201);
       const token = tokenFromLink(((await invite.json()) as { invitation_link: string }).invitation_link);
-      expect((await fetch(`${base}/v1/invitations/lookup?token=${encodeURIComponent(token)}`)).status).toBe(200);
-      const accepted = await fetch(`${base}/v1/invitations/accept`, { method: 'POST', headers: json, body: JSON.stringify({ token }) });
+      expect((await fetch(`${base}/v1/invitations/lookup?token=${encodeURIComponent(token)}`)).status).toBe(
+        200,
+      );
+      const accepted = await fetch(`${base}/v1/invitations/accept`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ token }),
+      });
       expect(accepted.status).toBe(200);
       const issuedKey = ((await accepted.json()) as { api_key: string }).api_key;
       expect((await fetch(`${base}/v1/me`, { headers: { 'X-API-Key': issuedKey } })).status).toBe(200);
@@ -105,7 +132,10 @@ describe('NODE_ENV=production', () => {
       expect(log).not.toContain('Owner API key');
       expect(log).not.toContain('embedded PostgreSQL');
       for (const secret of [ownerKey, issuedKey, token, token.split('.')[2], TEST_INVITATION_SECRET]) {
-        expect({ secret: secret.slice(0, 12), found: log.includes(secret) }).toEqual({ secret: secret.slice(0, 12), found: false });
+        expect({ secret: secret.slice(0, 12), found: log.includes(secret) }).toEqual({
+          secret: secret.slice(0, 12),
+          found: false,
+        });
       }
     } finally {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');

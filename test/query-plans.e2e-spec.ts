@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { Response } from 'supertest';
-import { createFillerOrganizations, seedBulkApiKeys, seedBulkInvitations, bulkEmail } from '../bench/lib/seed.js';
+import {
+  createFillerOrganizations,
+  seedBulkApiKeys,
+  seedBulkInvitations,
+  bulkEmail,
+} from '../bench/lib/seed.js';
 import { CursorCodec } from '../src/common/pagination/cursor-codec.js';
 import { auth, createWorld, World } from './support/fixtures.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -49,7 +54,11 @@ describe('query plans of the hot paths', () => {
     await client.connect();
     const fillers = await createFillerOrganizations(client, FILLER_ORGS, w.otherOwner.userId, 'plans');
     // Half of the rows are the world org's (a big tenant), the rest spread over the fillers.
-    await seedBulkInvitations(client, 0, BULK_INVITATIONS, { readOrgId: w.orgId, fillerOrgIds: fillers, salt: 'plans' });
+    await seedBulkInvitations(client, 0, BULK_INVITATIONS, {
+      readOrgId: w.orgId,
+      fillerOrgIds: fillers,
+      salt: 'plans',
+    });
     await seedBulkApiKeys(client, 5000, 'plans');
     await client.query('ANALYZE');
     const { rows } = await client.query<{ relname: string }>(
@@ -84,7 +93,10 @@ describe('query plans of the hot paths', () => {
 
   /** Sequential scans on big tables in the statement's plan, e.g. ['Seq Scan on invitations']. */
   async function bigSeqScans(statement: Recorded): Promise<string[]> {
-    const { rows } = await client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (FORMAT JSON) ${statement.query}`, statement.parameters);
+    const { rows } = await client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
+      `EXPLAIN (FORMAT JSON) ${statement.query}`,
+      statement.parameters,
+    );
     const found: string[] = [];
     const walk = (node: PlanNode) => {
       if (node['Node Type'] === 'Seq Scan' && node['Relation Name'] && bigTables.has(node['Relation Name'])) {
@@ -109,10 +121,19 @@ describe('query plans of the hot paths', () => {
   }
 
   const pendingEmail = bulkEmail(2); // row 2: a pending invitation of the world org
-  const getPending = (query: string) => () => t.http().get(`/v1/organizations/${w.orgId}/invitation?${query}`).set(auth(w.member));
+  const getPending = (query: string) => () =>
+    t.http().get(`/v1/organizations/${w.orgId}/invitation?${query}`).set(auth(w.member));
 
   it('seeds enough rows that the hot tables count as big', () => {
-    for (const table of ['invitations', 'users', 'memberships', 'membership_roles', 'api_keys', 'organizations', 'roles']) {
+    for (const table of [
+      'invitations',
+      'users',
+      'memberships',
+      'membership_roles',
+      'api_keys',
+      'organizations',
+      'roles',
+    ]) {
       expect(bigTables).toContain(table);
     }
   });
@@ -126,7 +147,8 @@ describe('query plans of the hot paths', () => {
     const byId = await statementsOf(getPending(`email=${pendingEmail}`), 200);
     expect(await bigSeqScans(find(byId, /FROM api_keys k[\s\S]*LEFT JOIN LATERAL/))).toEqual([]);
     const bySlug = await statementsOf(
-      () => t.http().get(`/v1/organizations/${w.orgSlug}/invitation?email=${pendingEmail}`).set(auth(w.member)),
+      () =>
+        t.http().get(`/v1/organizations/${w.orgSlug}/invitation?email=${pendingEmail}`).set(auth(w.member)),
       200,
     );
     expect(await bigSeqScans(find(bySlug, /FROM api_keys k[\s\S]*LEFT JOIN LATERAL/))).toEqual([]);
@@ -136,19 +158,24 @@ describe('query plans of the hot paths', () => {
 
   it('seed 003 lookup by email, user_id and invitation_id', async () => {
     const [invitation] = (
-      await client.query<{ id: string; user_id: string }>('SELECT id, user_id FROM invitations WHERE organization_id = $1 AND email = $2', [
-        w.orgId,
-        pendingEmail,
-      ])
+      await client.query<{ id: string; user_id: string }>(
+        'SELECT id, user_id FROM invitations WHERE organization_id = $1 AND email = $2',
+        [w.orgId, pendingEmail],
+      )
     ).rows;
-    for (const query of [`email=${pendingEmail}`, `user_id=${invitation.user_id}`, `invitation_id=${invitation.id}`]) {
+    for (const query of [
+      `email=${pendingEmail}`,
+      `user_id=${invitation.user_id}`,
+      `invitation_id=${invitation.id}`,
+    ]) {
       const statements = await statementsOf(getPending(query), 200);
       expect(await bigSeqScans(find(statements, /FROM "invitations"/))).toEqual([]);
     }
   });
 
   it('list invitations: first page and a deep cursor', async () => {
-    const list = (query: string) => () => t.http().get(`/v1/organizations/${w.orgId}/invitations${query}`).set(auth(w.member));
+    const list = (query: string) => () =>
+      t.http().get(`/v1/organizations/${w.orgId}/invitations${query}`).set(auth(w.member));
     const first = await statementsOf(list(''), 200);
     expect(await bigSeqScans(find(first, /FROM "invitations"/))).toEqual([]);
 
@@ -174,14 +201,28 @@ describe('query plans of the hot paths', () => {
         .set(auth(w.owner))
         .send({ email: pendingEmail, role_id: w.roles.member, send_invitation: false });
     const statements = await statementsOf(invite, 409);
-    expect(await bigSeqScans(find(statements, /^UPDATE invitations AS i SET status = 'expired'/))).toEqual([]);
-    expect(await bigSeqScans(find(statements, /^SELECT id FROM invitations WHERE organization_id = \$1 AND email = \$2 AND status = 'pending'/))).toEqual([]);
+    expect(await bigSeqScans(find(statements, /^UPDATE invitations AS i SET status = 'expired'/))).toEqual(
+      [],
+    );
+    expect(
+      await bigSeqScans(
+        find(
+          statements,
+          /^SELECT id FROM invitations WHERE organization_id = \$1 AND email = \$2 AND status = 'pending'/,
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('every statement of an invite (v1 and v2) and of an accept', async () => {
     const email = 'plans-invitee@example.test';
     const v1 = await statementsOf(
-      () => t.http().post(`/v1/organizations/${w.orgId}/invite-user`).set(auth(w.owner)).send({ email, role_id: w.roles.member }),
+      () =>
+        t
+          .http()
+          .post(`/v1/organizations/${w.orgId}/invite-user`)
+          .set(auth(w.owner))
+          .send({ email, role_id: w.roles.member }),
       201,
     );
     await expectIndexedPlans(v1);
@@ -195,7 +236,9 @@ describe('query plans of the hot paths', () => {
       201,
     );
     await expectIndexedPlans(v2);
-    const link = (await t.http().get(`/v1/organizations/${w.orgId}/invitation?email=${email}`).set(auth(w.owner))).body.invitation_link as string;
+    const link = (
+      await t.http().get(`/v1/organizations/${w.orgId}/invitation?email=${email}`).set(auth(w.owner))
+    ).body.invitation_link as string;
     const token = decodeURIComponent(new URL(link).searchParams.get('invite')!);
     const accept = await statementsOf(() => t.http().post('/v1/invitations/accept').send({ token }), 200);
     await expectIndexedPlans(accept);
@@ -203,7 +246,10 @@ describe('query plans of the hot paths', () => {
 
   it('revoking (and declining) deletes the pending membership: the foreign-key action on invitations is indexed', async () => {
     const [pending] = (
-      await client.query<{ id: string }>(`SELECT id FROM invitations WHERE organization_id = $1 AND email = $2`, [w.orgId, bulkEmail(4)])
+      await client.query<{ id: string }>(
+        `SELECT id FROM invitations WHERE organization_id = $1 AND email = $2`,
+        [w.orgId, bulkEmail(4)],
+      )
     ).rows;
     const revoke = await statementsOf(
       () => t.http().post(`/v1/organizations/${w.orgId}/invitations/${pending.id}/revoke`).set(auth(w.owner)),
@@ -213,7 +259,10 @@ describe('query plans of the hot paths', () => {
     find(revoke, /^DELETE FROM memberships/);
     // Deleting a membership makes PostgreSQL run fk_invitations_membership's ON DELETE SET NULL as
     // this statement (ri_triggers.c), once per deleted row; EXPLAIN of the DELETE does not show it.
-    const riAction = { query: 'UPDATE ONLY invitations SET membership_id = NULL WHERE $1 = membership_id', parameters: ['mem_x'] };
+    const riAction = {
+      query: 'UPDATE ONLY invitations SET membership_id = NULL WHERE $1 = membership_id',
+      parameters: ['mem_x'],
+    };
     expect(await bigSeqScans(riAction)).toEqual([]);
   });
 });

@@ -61,8 +61,14 @@ describe('npm start on the embedded database', () => {
 
     // The invitee's side out of the box: the email lands under DATA_DIR/mail, readable at /dev/mail
     // (the banner says where), and its link, on this PORT, opens the accept page.
-    expect(server.output()).toContain(`Invitation emails (not sent: no SMTP_URL): http://localhost:${port}/dev/mail`);
-    const [org] = ((await (await fetch(`${base}/v1/organizations`, { headers: { 'X-API-Key': key } })).json()) as { data: { id: string }[] }).data;
+    expect(server.output()).toContain(
+      `Invitation emails (not sent: no SMTP_URL): http://localhost:${port}/dev/mail`,
+    );
+    const [org] = (
+      (await (await fetch(`${base}/v1/organizations`, { headers: { 'X-API-Key': key } })).json()) as {
+        data: { id: string }[];
+      }
+    ).data;
     const invite = await fetch(`${base}/v1/organizations/${org.id}/invitations`, {
       method: 'POST',
       headers: { 'X-API-Key': key, 'Content-Type': 'application/json' },
@@ -92,6 +98,8 @@ describe('npm start on the embedded database', () => {
   it('refuses to start with one clear line on bad configuration', async () => {
     const server = spawnNode(['dist/main.js'], { PORT: 'abc', DATA_DIR: dataDir });
     expect(await server.exited).toEqual({ code: 1, signal: null });
-    expect(server.output()).toBe('Invalid configuration: PORT must be an integer from 0 to 65535 (got "abc")\n');
+    expect(server.output()).toBe(
+      'Invalid configuration: PORT must be an integer from 0 to 65535 (got "abc")\n',
+    );
   });
 });

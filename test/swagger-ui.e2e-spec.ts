@@ -31,7 +31,9 @@ describeBrowser(`Swagger UI at /docs in a real browser${skip ? ` (skipped: ${mis
   const consoleErrors: string[] = [];
   /** The "Authorize" dialog's form of one scheme, by its heading (descriptions may name other schemes). */
   const authForm = (scheme: string) =>
-    page.locator('.auth-container').filter({ has: page.locator('h4', { hasText: new RegExp(`^${scheme}\\b`) }) });
+    page
+      .locator('.auth-container')
+      .filter({ has: page.locator('h4', { hasText: new RegExp(`^${scheme}\\b`) }) });
 
   beforeAll(async () => {
     if (missing) throw new Error(`${missing}; CI=true requires the Swagger UI browser test to run`);
@@ -151,7 +153,9 @@ describeBrowser(`Swagger UI at /docs in a real browser${skip ? ` (skipped: ${mis
 
     const operation = page.locator('#operations-Me-getMe');
     await operation.getByRole('button', { name: 'Execute' }).click();
-    await expect(operation.locator('.curl-command').innerText()).resolves.toContain(`Authorization: Bearer ${token}`);
+    await expect(operation.locator('.curl-command').innerText()).resolves.toContain(
+      `Authorization: Bearer ${token}`,
+    );
     const live = operation.locator('.live-responses-table .response').first();
     await expect(live.locator('.response-col_status').innerText()).resolves.toContain('200');
     await expect(live.locator('.response-col_description').innerText()).resolves.toContain(owner.email);

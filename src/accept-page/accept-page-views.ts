@@ -1,5 +1,8 @@
 import { PageView } from '../common/html/html-surface.js';
-import { InvitationAcceptResponseDto, InvitationLookupResponseDto } from '../invitations/dto/invitation-token.dto.js';
+import {
+  InvitationAcceptResponseDto,
+  InvitationLookupResponseDto,
+} from '../invitations/dto/invitation-token.dto.js';
 import { InvitationPageDetails } from '../invitations/invitation-queries.service.js';
 import { formatExpiry } from '../mail/invitation-email.js';
 
@@ -19,7 +22,11 @@ const LIST_FORMAT = new Intl.ListFormat('en', { style: 'long', type: 'conjunctio
 
 /** The inviter as the email names them: full name, else email, else the organization. */
 function inviterName(lookup: InvitationLookupResponseDto): string {
-  return lookup.invited_by?.full_name?.trim() || lookup.invited_by?.email || `Someone at ${lookup.organization.name}`;
+  return (
+    lookup.invited_by?.full_name?.trim() ||
+    lookup.invited_by?.email ||
+    `Someone at ${lookup.organization.name}`
+  );
 }
 
 /** The pending invitation and its two forms; `error` says why the last accept did not go through. */
@@ -69,7 +76,11 @@ export function declinedView(lookup: InvitationLookupResponseDto): PageView {
  * "Email proof" (API.md): accept answered EMAIL_VERIFICATION_REQUIRED and a code was emailed to the
  * invitee; the page asks for it and posts `{ token, email_code }` to the same accept route.
  */
-export function emailCodeView(facts: InvitationFacts, fullName: string | null, error: string | null = null): PageView {
+export function emailCodeView(
+  facts: InvitationFacts,
+  fullName: string | null,
+  error: string | null = null,
+): PageView {
   return {
     title: `Confirm your email to join ${facts.lookup.organization.name}`,
     organizationName: facts.lookup.organization.name,

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { Caller, CurrentCaller } from '../common/auth/request-context.js';
 import { KeyIdParams } from '../common/ids/id-params.js';
@@ -24,18 +30,29 @@ export class ApiKeysController {
   })
   @ApiCreatedResponse({ type: ApiKeyCreatedResponseDto })
   @ApiErrors([400, 409], {
-    descriptions: { 409: 'The caller already holds MAX_API_KEYS_PER_USER unrevoked keys (API_KEY_LIMIT_REACHED, `details.limit`)' },
+    descriptions: {
+      409: 'The caller already holds MAX_API_KEYS_PER_USER unrevoked keys (API_KEY_LIMIT_REACHED, `details.limit`)',
+    },
   })
-  createApiKey(@Body() body: ApiKeyCreateDto, @CurrentCaller() caller: Caller): Promise<ApiKeyCreatedResponseDto> {
+  createApiKey(
+    @Body() body: ApiKeyCreateDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<ApiKeyCreatedResponseDto> {
     return this.apiKeys.issue(caller.userId, body.name ?? 'API key');
   }
 
   @Get()
   @Access('user')
-  @ApiOperation({ summary: "List the caller's API keys", description: 'Active keys only; secrets are never shown again.' })
+  @ApiOperation({
+    summary: "List the caller's API keys",
+    description: 'Active keys only; secrets are never shown again.',
+  })
   @ApiOkResponse({ type: PageOf(ApiKeyResponseDto) })
   @ApiErrors([400])
-  listApiKeys(@Query() query: PageQueryDto, @CurrentCaller() caller: Caller): Promise<Page<ApiKeyResponseDto>> {
+  listApiKeys(
+    @Query() query: PageQueryDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Page<ApiKeyResponseDto>> {
     return this.apiKeys.list(caller.userId, query);
   }
 

@@ -30,7 +30,11 @@ export class ApiKeysService {
     return (manager ?? this.keys.manager).transaction((tx) => this.issueWithin(tx, userId, name));
   }
 
-  private async issueWithin(manager: EntityManager, userId: string, name: string): Promise<ApiKeyCreatedResponseDto> {
+  private async issueWithin(
+    manager: EntityManager,
+    userId: string,
+    name: string,
+  ): Promise<ApiKeyCreatedResponseDto> {
     // NO KEY UPDATE: serialises key issues for this user without blocking rows that reference it.
     await manager.query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
     const [{ n }]: { n: number }[] = await manager.query(
@@ -38,7 +42,9 @@ export class ApiKeysService {
       [userId],
     );
     if (n >= this.config.maxApiKeysPerUser) {
-      throw new AppError(ErrorCode.API_KEY_LIMIT_REACHED, undefined, { limit: this.config.maxApiKeysPerUser });
+      throw new AppError(ErrorCode.API_KEY_LIMIT_REACHED, undefined, {
+        limit: this.config.maxApiKeysPerUser,
+      });
     }
     const secret = generateApiKey();
     const id = newId('key');
@@ -48,22 +54,32 @@ export class ApiKeysService {
       'INSERT INTO api_keys (id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING created_at',
       [id, userId, name, prefix, hashApiKey(secret)],
     );
-    return { ...ApiKeyResponseDto.from({ id, name, prefix, createdAt: row.created_at, lastUsedAt: null }), key: secret };
+    return {
+      ...ApiKeyResponseDto.from({ id, name, prefix, createdAt: row.created_at, lastUsedAt: null }),
+      key: secret,
+    };
   }
 
   list(userId: string, query: PageQueryDto): Promise<Page<ApiKeyResponseDto>> {
-    const qb = this.keys.createQueryBuilder('k').where('k.user_id = :userId AND k.revoked_at IS NULL', { userId });
+    const qb = this.keys
+      .createQueryBuilder('k')
+      .where('k.user_id = :userId AND k.revoked_at IS NULL', { userId });
     return paginate(qb, query, ApiKeyResponseDto.from, this.cursors.for('api_keys', userId));
   }
 
   /** Revokes every key of the user (inside the caller's transaction), e.g. once their email is proven by someone else. */
   async revokeAll(userId: string, manager: EntityManager): Promise<void> {
-    await manager.query('UPDATE api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+    await manager.query('UPDATE api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [
+      userId,
+    ]);
   }
 
   /** Revokes one of the user's own keys; effective on the next request. */
   async revoke(userId: string, keyId: string): Promise<void> {
-    const result = await this.keys.update({ id: keyId, userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    const result = await this.keys.update(
+      { id: keyId, userId, revokedAt: IsNull() },
+      { revokedAt: new Date() },
+    );
     if (!result.affected) throw new AppError(ErrorCode.API_KEY_NOT_FOUND);
   }
 }

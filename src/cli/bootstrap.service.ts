@@ -37,7 +37,14 @@ export class BootstrapService {
         .createQueryBuilder()
         .insert()
         .into(User)
-        .values({ id: newId('usr'), email, fullName: null, userName: null, activatedAt: new Date(), emailVerifiedAt: new Date() })
+        .values({
+          id: newId('usr'),
+          email,
+          fullName: null,
+          userName: null,
+          activatedAt: new Date(),
+          emailVerifiedAt: new Date(),
+        })
         .orIgnore()
         .execute();
       const user = await manager.findOneByOrFail(User, { email });
@@ -46,7 +53,10 @@ export class BootstrapService {
         await manager.update(
           User,
           { id: user.id },
-          { activatedAt: user.activatedAt ?? new Date(), emailVerifiedAt: user.emailVerifiedAt ?? new Date() },
+          {
+            activatedAt: user.activatedAt ?? new Date(),
+            emailVerifiedAt: user.emailVerifiedAt ?? new Date(),
+          },
         );
       }
       const org = await this.organizations.createWithin(manager, orgName, slug ?? slugify(orgName), user.id);

@@ -6,7 +6,8 @@ import { createApp } from '../create-app.js';
 import { SLUG_PATTERN } from '../organizations/slug.js';
 import { BootstrapService } from './bootstrap.service.js';
 
-const USAGE = 'usage: npm run -s bootstrap -- --org-name "Acme" --owner-email owner@acme.test [--slug acme] [--json]';
+const USAGE =
+  'usage: npm run -s bootstrap -- --org-name "Acme" --owner-email owner@acme.test [--slug acme] [--json]';
 
 /**
  * Creates an organization and its Owner against the configured database (migrating it first)
@@ -34,7 +35,12 @@ async function main(): Promise<void> {
   loadEnvFile();
   const { app, close } = await createApp({
     // No worker and no metrics listener: the running server, sharing this environment, owns those.
-    env: { MAIL_WORKER_ENABLED: 'false', AUTO_BOOTSTRAP: 'false', METRICS_PORT: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    env: {
+      MAIL_WORKER_ENABLED: 'false',
+      AUTO_BOOTSTRAP: 'false',
+      METRICS_PORT: '',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    },
     logDestination: 2,
   });
   try {
@@ -56,7 +62,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? `Invalid configuration: ${error.message}` : `bootstrap failed: ${error instanceof Error ? error.message : String(error)}`;
+  const message =
+    error instanceof ConfigError
+      ? `Invalid configuration: ${error.message}`
+      : `bootstrap failed: ${error instanceof Error ? error.message : String(error)}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

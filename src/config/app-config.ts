@@ -146,7 +146,8 @@ export function parseConfig(env: Env = process.env): AppConfig {
     nodeEnv,
     port,
     host,
-    metricsPort: optional(env, 'METRICS_PORT') === undefined ? undefined : int(env, 'METRICS_PORT', 0, 1, 65535),
+    metricsPort:
+      optional(env, 'METRICS_PORT') === undefined ? undefined : int(env, 'METRICS_PORT', 0, 1, 65535),
     databaseUrl,
     dataDir: path.resolve(str(env, 'DATA_DIR', './.data')),
     migrationsRun: bool(env, 'MIGRATIONS_RUN', true),

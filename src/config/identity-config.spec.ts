@@ -17,17 +17,35 @@ describe('OIDC and DNS configuration', () => {
       clockToleranceSeconds: 30,
     });
     expect(
-      parseConfig({ ...OIDC, OIDC_JWKS_URL: 'https://idp.example.test/keys', OIDC_AUDIENCE: 'a, b', OIDC_ALGORITHMS: 'PS256', OIDC_CLOCK_TOLERANCE_SECONDS: '0' }).oidc,
-    ).toMatchObject({ jwksUrl: 'https://idp.example.test/keys', audience: ['a', 'b'], algorithms: ['PS256'], clockToleranceSeconds: 0 });
+      parseConfig({
+        ...OIDC,
+        OIDC_JWKS_URL: 'https://idp.example.test/keys',
+        OIDC_AUDIENCE: 'a, b',
+        OIDC_ALGORITHMS: 'PS256',
+        OIDC_CLOCK_TOLERANCE_SECONDS: '0',
+      }).oidc,
+    ).toMatchObject({
+      jwksUrl: 'https://idp.example.test/keys',
+      audience: ['a', 'b'],
+      algorithms: ['PS256'],
+      clockToleranceSeconds: 0,
+    });
   });
 
   it('takes DNS_SERVERS as addresses with optional ports', () => {
-    expect(parseConfig({ DNS_SERVERS: '127.0.0.1:5353, [::1]:53,192.0.2.1' }).dnsServers).toEqual(['127.0.0.1:5353', '[::1]:53', '192.0.2.1']);
+    expect(parseConfig({ DNS_SERVERS: '127.0.0.1:5353, [::1]:53,192.0.2.1' }).dnsServers).toEqual([
+      '127.0.0.1:5353',
+      '[::1]:53',
+      '192.0.2.1',
+    ]);
   });
 
   it.each([
     [{ OIDC_ISSUER: OIDC.OIDC_ISSUER }, 'OIDC_AUDIENCE is required'],
-    [{ OIDC_JWKS_URL: 'https://idp.example.test/keys', OIDC_AUDIENCE: 'x' }, 'OIDC_ISSUER is required with OIDC_JWKS_URL'],
+    [
+      { OIDC_JWKS_URL: 'https://idp.example.test/keys', OIDC_AUDIENCE: 'x' },
+      'OIDC_ISSUER is required with OIDC_JWKS_URL',
+    ],
     [{ ...OIDC, OIDC_ISSUER: 'ftp://idp' }, 'OIDC_ISSUER must use one of http, https'],
     [{ ...OIDC, OIDC_ALGORITHMS: 'RS256,HS256' }, 'OIDC_ALGORITHMS may list only'],
     [{ ...OIDC, OIDC_ALGORITHMS: 'none' }, 'OIDC_ALGORITHMS may list only'],

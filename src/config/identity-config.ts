@@ -18,7 +18,17 @@ type Env = Record<string, string | undefined>;
 
 /** Asymmetric JWS algorithms only: `none` and HMAC (HS*) can never verify a token here. */
 export const ASYMMETRIC_ALGORITHMS = [
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
 ];
 
 const DEFAULT_ALGORITHMS = 'RS256,ES256,EdDSA';
@@ -62,7 +72,9 @@ export function parseOidcConfig(env: Env, fail: (message: string) => Error): Oid
   const algorithms = list(set(env, 'OIDC_ALGORITHMS') ?? DEFAULT_ALGORITHMS);
   const refused = algorithms.filter((a) => !ASYMMETRIC_ALGORITHMS.includes(a));
   if (refused.length > 0 || algorithms.length === 0) {
-    throw fail(`OIDC_ALGORITHMS may list only ${ASYMMETRIC_ALGORITHMS.join(', ')} (got "${refused.join(',')}")`);
+    throw fail(
+      `OIDC_ALGORITHMS may list only ${ASYMMETRIC_ALGORITHMS.join(', ')} (got "${refused.join(',')}")`,
+    );
   }
   const tolerance = set(env, 'OIDC_CLOCK_TOLERANCE_SECONDS') ?? '30';
   if (!/^\d+$/.test(tolerance) || Number(tolerance) > 600) {
@@ -82,7 +94,9 @@ export function parseDnsServers(env: Env, fail: (message: string) => Error): str
     const host = match?.[1] ?? server;
     const port = match?.[2];
     if (!isIP(host) || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) {
-      throw fail(`DNS_SERVERS must be comma-separated IP addresses with optional ports, host:port (got "${server}")`);
+      throw fail(
+        `DNS_SERVERS must be comma-separated IP addresses with optional ports, host:port (got "${server}")`,
+      );
     }
   }
   return servers;

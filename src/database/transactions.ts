@@ -32,7 +32,10 @@ export class Db {
    * knows TypeORM's quirk: for these two commands its raw PostgreSQL result is `[rows, count]`,
    * for every other command just the rows.
    */
-  async modify<T = Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<{ rows: T[]; count: number }> {
+  async modify<T = Record<string, unknown>>(
+    sql: string,
+    parameters: unknown[] = [],
+  ): Promise<{ rows: T[]; count: number }> {
     const [rows, count] = (await this.manager().query(sql, parameters)) as [T[], number];
     return { rows, count };
   }

@@ -23,15 +23,31 @@ export type DomainProblem = { msg: string; type: string };
 export function normalizeDomain(input: string): { domain: string } | { problem: DomainProblem } {
   const trimmed = input.trim().replace(/\.$/, '');
   if (trimmed.normalize('NFKC') !== trimmed.normalize('NFC') || /\p{Cf}/u.test(trimmed)) {
-    return { problem: { msg: 'domain must not contain compatibility or invisible characters', type: 'domain_invalid' } };
+    return {
+      problem: {
+        msg: 'domain must not contain compatibility or invisible characters',
+        type: 'domain_invalid',
+      },
+    };
   }
   const domain = domainToASCII(trimmed.normalize('NFC').toLowerCase());
   const labels = domain.split('.');
-  if (!domain || domain.length > 253 || labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels.at(-1)!)) {
+  if (
+    !domain ||
+    domain.length > 253 ||
+    labels.length < 2 ||
+    !labels.every((l) => LABEL.test(l)) ||
+    /^\d+$/.test(labels.at(-1)!)
+  ) {
     return { problem: { msg: 'domain must be a domain name such as acme.com', type: 'domain_invalid' } };
   }
   if (PUBLIC_EMAIL_PROVIDERS.has(domain)) {
-    return { problem: { msg: `${domain} is a public email provider and cannot be claimed`, type: 'domain_public_provider' } };
+    return {
+      problem: {
+        msg: `${domain} is a public email provider and cannot be claimed`,
+        type: 'domain_public_provider',
+      },
+    };
   }
   return { domain };
 }

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { CurrentOrg, OrgScope } from '../common/auth/request-context.js';
 import { DomainIdParams } from '../common/ids/id-params.js';
@@ -64,7 +70,8 @@ export class DomainsController {
   @ORG_PARAM
   @ApiOperation({
     summary: 'Delete a domain',
-    description: 'Its emails no longer count for `verified_domains_only` invitations or for joining by domain.',
+    description:
+      'Its emails no longer count for `verified_domains_only` invitations or for joining by domain.',
   })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors([400, 404], { descriptions: { 404: DOMAIN_404 } })
@@ -88,7 +95,10 @@ export class DomainsController {
       409: 'No TXT record holds the value, or the lookup failed (DOMAIN_VERIFICATION_FAILED, with `details.reason`); or another organization has verified this domain (DOMAIN_TAKEN)',
     },
   })
-  async verifyDomain(@CurrentOrg() org: OrgScope, @Param() params: DomainIdParams): Promise<DomainResponseDto> {
+  async verifyDomain(
+    @CurrentOrg() org: OrgScope,
+    @Param() params: DomainIdParams,
+  ): Promise<DomainResponseDto> {
     return DomainResponseDto.from(await this.domains.verify(org.organizationId, params.domain_id));
   }
 }

@@ -9,7 +9,11 @@ import { emailDomain } from './domain-name.js';
  * (InvitationCreateService.createWithin), inside the invitation's transaction, so every create route
  * and every bulk row inherits it. One indexed read (uq_organization_domains_org_domain).
  */
-export async function assertInvitePolicyAllows(manager: EntityManager, organizationId: string, email: string): Promise<void> {
+export async function assertInvitePolicyAllows(
+  manager: EntityManager,
+  organizationId: string,
+  email: string,
+): Promise<void> {
   const domain = emailDomain(email);
   const [row]: { allowed: boolean }[] = await manager.query(
     `SELECT o.invite_policy = 'any' OR EXISTS (
@@ -19,7 +23,11 @@ export async function assertInvitePolicyAllows(manager: EntityManager, organizat
     [organizationId, domain],
   );
   if (!row?.allowed) {
-    throw new AppError(ErrorCode.EMAIL_DOMAIN_NOT_ALLOWED, undefined, { email, domain, organization_id: organizationId });
+    throw new AppError(ErrorCode.EMAIL_DOMAIN_NOT_ALLOWED, undefined, {
+      email,
+      domain,
+      organization_id: organizationId,
+    });
   }
 }
 
@@ -27,6 +35,8 @@ export async function assertInvitePolicyAllows(manager: EntityManager, organizat
 export function InvitePolicyErrors(options: { seed002?: boolean } = {}) {
   return ApiErrors([400], {
     ...options,
-    descriptions: { 400: "The organization invites only emails of its verified domains (EMAIL_DOMAIN_NOT_ALLOWED)" },
+    descriptions: {
+      400: 'The organization invites only emails of its verified domains (EMAIL_DOMAIN_NOT_ALLOWED)',
+    },
   });
 }

@@ -1,5 +1,11 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
-import { CreatedAtColumn, IdColumn, RefColumn, TimestampColumn, UpdatedAtColumn } from '../database/columns.js';
+import {
+  CreatedAtColumn,
+  IdColumn,
+  RefColumn,
+  TimestampColumn,
+  UpdatedAtColumn,
+} from '../database/columns.js';
 import { Organization } from '../organizations/organization.entity.js';
 
 export const DOMAIN_STATUSES = ['pending', 'verified'] as const;

@@ -2,7 +2,15 @@
  * Field names that carry a credential. Events are read by every Admin through the audit log and
  * sent to every webhook endpoint, so none of these may ever be part of an event's `data`.
  */
-const CREDENTIAL_FIELDS = new Set(['invitation_link', 'token', 'api_key', 'key', 'key_hash', 'secret', 'email_code']);
+const CREDENTIAL_FIELDS = new Set([
+  'invitation_link',
+  'token',
+  'api_key',
+  'key',
+  'key_hash',
+  'secret',
+  'email_code',
+]);
 
 /**
  * A copy of `data` without credential fields, at any depth. Services pass the resource as the API

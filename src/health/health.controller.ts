@@ -1,6 +1,11 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { HealthCheckResult, HealthCheckService, HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorFunction,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { Access } from '../common/auth/access.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
@@ -24,7 +29,8 @@ function notReady(error: unknown): unknown {
   if (!(error instanceof ServiceUnavailableException)) return error;
   const result = error.getResponse() as Partial<HealthCheckResult>;
   const down = Object.keys(result.error ?? {});
-  const message = down.map((check) => DOWN_MESSAGES[check] ?? `${check} is down.`).join(' ') || 'Shutting down.';
+  const message =
+    down.map((check) => DOWN_MESSAGES[check] ?? `${check} is down.`).join(' ') || 'Shutting down.';
   return new AppError(ErrorCode.SERVICE_UNAVAILABLE, message, { down });
 }
 
@@ -53,7 +59,9 @@ export class HealthController {
   @ApiOkResponse({ type: HealthResponseDto })
   @ApiErrors([503], { descriptions: { 503: 'The database or Redis does not answer (SERVICE_UNAVAILABLE)' } })
   async getReadiness(): Promise<HealthResponseDto> {
-    const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: READY_TIMEOUT_MS })];
+    const checks: HealthIndicatorFunction[] = [
+      () => this.database.pingCheck('database', { timeout: READY_TIMEOUT_MS }),
+    ];
     if (this.redis.enabled) checks.push(() => this.redis.pingCheck('redis', READY_TIMEOUT_MS));
     try {
       await this.health.check(checks);

@@ -5,7 +5,11 @@ import { RedisHealthIndicator } from './redis.health.js';
 
 @Module({
   // Terminus' failure reports go through Nest's Logger, i.e. our pino logger, not straight to stdout.
-  imports: [TerminusModule.forRootAsync({ useFactory: () => ({ logger: new Logger('Health'), errorLogStyle: 'json' }) })],
+  imports: [
+    TerminusModule.forRootAsync({
+      useFactory: () => ({ logger: new Logger('Health'), errorLogStyle: 'json' }),
+    }),
+  ],
   controllers: [HealthController],
   providers: [RedisHealthIndicator],
 })

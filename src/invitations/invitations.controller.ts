@@ -118,7 +118,7 @@ export class InvitationsController {
       'Issues a new link (the old one stops working), a new expiry (also for an expired invitation) and queues ' +
       'the email again. Throttled per invitation: RESEND_COOLDOWN_SECONDS after its last email (one created ' +
       "without an email can be sent at once), and counted against the organization's hourly email budget " +
-      "(RATE_LIMIT_INVITES_PER_ORG_PER_HOUR) like a create.",
+      '(RATE_LIMIT_INVITES_PER_ORG_PER_HOUR) like a create.',
   })
   @ApiOkResponse({ type: InvitationResponseDto })
   @ApiErrors([400, 404, 409, 410, 429], {
@@ -129,7 +129,7 @@ export class InvitationsController {
         'newer invitation for the email is pending (INVITATION_ALREADY_PENDING)',
       410: 'The invitation was revoked or declined (INVITATION_REVOKED, INVITATION_DECLINED)',
       429:
-        'Resent too recently (RATE_LIMITED, `details.retry_after_seconds`), or the organization\'s hourly email ' +
+        "Resent too recently (RATE_LIMITED, `details.retry_after_seconds`), or the organization's hourly email " +
         'budget is spent (RATE_LIMITED, `details.scope` `organization`); see Retry-After',
     },
   })

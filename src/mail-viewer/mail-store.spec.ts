@@ -22,10 +22,16 @@ describe('MailStore', () => {
   it('reads only files inside the mail folder, whatever the id says', async () => {
     fs.mkdirSync(store.dir, { recursive: true });
     fs.writeFileSync(path.join(dataDir, 'secret.eml'), 'Subject: outside\r\n\r\nnot for the viewer\r\n');
-    fs.writeFileSync(path.join(store.dir, 'inside.eml'), 'Subject: inside\r\n\r\nhello https://example.test/a?b=1 and https://example.test/a?b=1\r\n');
+    fs.writeFileSync(
+      path.join(store.dir, 'inside.eml'),
+      'Subject: inside\r\n\r\nhello https://example.test/a?b=1 and https://example.test/a?b=1\r\n',
+    );
     for (const id of ['../secret', '..', '.', 'a/b', 'a\\b', '', 'inside.eml\u0000']) {
       expect(await store.read(id)).toBeUndefined();
     }
-    expect(await store.read('inside')).toMatchObject({ subject: 'inside', links: ['https://example.test/a?b=1'] });
+    expect(await store.read('inside')).toMatchObject({
+      subject: 'inside',
+      links: ['https://example.test/a?b=1'],
+    });
   });
 });

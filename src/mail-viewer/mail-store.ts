@@ -87,7 +87,10 @@ export class MailStore {
       to: addresses(email.to),
       subject: email.subject ?? '(no subject)',
       date: Number.isNaN(date.getTime()) ? mtime : date,
-      headers: email.headers.map((header) => ({ name: header.originalKey, value: decodeWords(header.value) })),
+      headers: email.headers.map((header) => ({
+        name: header.originalKey,
+        value: decodeWords(header.value),
+      })),
       text,
       html: email.html ?? null,
       links: [...new Set(text?.match(/https?:\/\/[^\s<>"]+/g) ?? [])],

@@ -28,17 +28,34 @@ const MESSAGE_HTML_POLICY =
 function withBaseTarget(html: string): string {
   const base = '<base target="_blank">';
   const head = /<head(?:\s[^>]*)?>/i.exec(html);
-  return head ? html.slice(0, head.index + head[0].length) + base + html.slice(head.index + head[0].length) : base + html;
+  return head
+    ? html.slice(0, head.index + head[0].length) + base + html.slice(head.index + head[0].length)
+    : base + html;
 }
 
 function noSuchMessage(): AppError {
-  return new AppError(ErrorCode.NOT_FOUND, 'There is no such message: it may have been deleted from the mail folder.');
+  return new AppError(
+    ErrorCode.NOT_FOUND,
+    'There is no such message: it may have been deleted from the mail folder.',
+  );
 }
 
 function mailProblem(error: AppError, traceId: string): ProblemView {
   return error.status === 404
-    ? { title: 'No such message', heading: 'No such message', message: error.message, hint: null, traceId: null }
-    : { title: 'Mail viewer', heading: 'The mail viewer failed', message: error.message, hint: null, traceId };
+    ? {
+        title: 'No such message',
+        heading: 'No such message',
+        message: error.message,
+        hint: null,
+        traceId: null,
+      }
+    : {
+        title: 'Mail viewer',
+        heading: 'The mail viewer failed',
+        message: error.message,
+        hint: null,
+        traceId,
+      };
 }
 
 const when = (message: MailSummary) => ({ iso: message.date.toISOString(), when: formatTime(message.date) });
@@ -66,7 +83,12 @@ export class MailViewerController {
       limit: MAIL_LIST_LIMIT,
       truncated: messages.length >= MAIL_LIST_LIMIT,
       single: messages.length === 1,
-      messages: messages.map((message) => ({ id: message.id, to: message.to, subject: message.subject, ...when(message) })),
+      messages: messages.map((message) => ({
+        id: message.id,
+        to: message.to,
+        subject: message.subject,
+        ...when(message),
+      })),
     });
   }
 

@@ -134,7 +134,9 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const delay = retryDelayMs(email.attempts, this.config.mailRetryBaseMs);
     const status = await this.outbox.markAttemptFailed(email, reason, delay, this.config.mailMaxAttempts);
     // undefined: the row moved on (superseded by a resend) while this attempt ran.
-    this.metrics.recordEmailDelivery(status === 'failed' ? 'failed' : status === 'queued' ? 'retrying' : 'superseded');
+    this.metrics.recordEmailDelivery(
+      status === 'failed' ? 'failed' : status === 'queued' ? 'retrying' : 'superseded',
+    );
     const fields = {
       message_id: email.messageId,
       ...subjectOf(email),

@@ -31,7 +31,9 @@ export async function resolveAutoJoinRole(
     ]);
   }
   if (role.is_owner) {
-    throw AppError.validation([{ loc: LOC, msg: 'auto_join can never grant the Owner role', type: 'role_owner_forbidden' }]);
+    throw AppError.validation([
+      { loc: LOC, msg: 'auto_join can never grant the Owner role', type: 'role_owner_forbidden' },
+    ]);
   }
   return role.id;
 }

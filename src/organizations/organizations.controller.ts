@@ -28,7 +28,8 @@ export class OrganizationsController {
   @Access('user')
   @ApiOperation({
     summary: 'Create an organization',
-    description: 'The caller becomes its Owner. At most RATE_LIMIT_ORG_CREATES_PER_USER_PER_HOUR (10) per user and hour.',
+    description:
+      'The caller becomes its Owner. At most RATE_LIMIT_ORG_CREATES_PER_USER_PER_HOUR (10) per user and hour.',
   })
   @ApiCreatedResponse({ type: OrganizationResponseDto, description: 'The new organization' })
   @ApiErrors([400, 409], { descriptions: { 409: 'The slug is taken (ORGANIZATION_SLUG_TAKEN)' } })

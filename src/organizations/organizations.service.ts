@@ -124,7 +124,8 @@ export class OrganizationsService {
             current.autoJoinRoleId,
           );
         }
-        if (Object.keys(changes).length > 0) await manager.update(Organization, { id: organizationId }, changes);
+        if (Object.keys(changes).length > 0)
+          await manager.update(Organization, { id: organizationId }, changes);
       });
     } catch (error) {
       throw slugTakenOr(error, input.slug);

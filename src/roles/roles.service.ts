@@ -80,7 +80,10 @@ export class RolesService {
       ({ affected } = await this.roles.delete({ organizationId, id: roleId, isSystem: false }));
     } catch (error) {
       // Held by a membership, active or pending (a pending one holds its invitation's roles), or granted by auto-join.
-      if (isForeignKeyViolation(error, 'fk_membership_roles_role') || isForeignKeyViolation(error, 'fk_organizations_auto_join_role')) {
+      if (
+        isForeignKeyViolation(error, 'fk_membership_roles_role') ||
+        isForeignKeyViolation(error, 'fk_organizations_auto_join_role')
+      ) {
         throw new AppError(ErrorCode.ROLE_IN_USE, undefined, { role_id: roleId });
       }
       throw error;

@@ -39,7 +39,11 @@ export class MemberViews {
     private readonly tokens: InvitationTokens,
   ) {}
 
-  async find(viewer: MemberViewer, userIds: string[], manager?: EntityManager): Promise<Map<string, MemberResponseDto>> {
+  async find(
+    viewer: MemberViewer,
+    userIds: string[],
+    manager?: EntityManager,
+  ): Promise<Map<string, MemberResponseDto>> {
     if (userIds.length === 0) return new Map();
     const rows: MemberRow[] = await (manager ?? this.dataSource.manager).query(
       `SELECT u.id AS user_id, u.full_name, u.email, u.user_name, m.account_state, m.organization_id,
@@ -57,7 +61,11 @@ export class MemberViews {
     return new Map(rows.map((row) => [row.user_id, this.toDto(row, viewer.rank)]));
   }
 
-  async findOne(viewer: MemberViewer, userId: string, manager?: EntityManager): Promise<MemberResponseDto | undefined> {
+  async findOne(
+    viewer: MemberViewer,
+    userId: string,
+    manager?: EntityManager,
+  ): Promise<MemberResponseDto | undefined> {
     return (await this.find(viewer, [userId], manager)).get(userId);
   }
 
@@ -72,7 +80,9 @@ export class MemberViews {
       department_ids: row.department_ids,
       organization_id: row.organization_id,
       invitation_link:
-        row.link_invitation_id && row.link_invitation_version && maySeeLink(viewerRank, row.link_grants_owner === true)
+        row.link_invitation_id &&
+        row.link_invitation_version &&
+        maySeeLink(viewerRank, row.link_grants_owner === true)
           ? this.tokens.link(row.link_invitation_id, row.link_invitation_version)
           : null,
       invited_at: isoOrNull(row.invited_at),

@@ -13,7 +13,10 @@ import { MembersService } from './members.service.js';
 import { User } from './user.entity.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User, Membership, MembershipRole, MembershipDepartment]), InvitationTokensModule],
+  imports: [
+    TypeOrmModule.forFeature([User, Membership, MembershipRole, MembershipDepartment]),
+    InvitationTokensModule,
+  ],
   controllers: [MeController, MembersController],
   providers: [MeService, MemberViews, MembersService, MemberChangesService],
   exports: [MemberViews, MeService],

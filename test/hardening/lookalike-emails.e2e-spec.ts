@@ -30,18 +30,29 @@ describe('lookalike emails (every route that takes an email)', () => {
 
   /** The four create routes, each with a body inviting `email`. */
   const createRoutes = () => [
-    { path: `/v1/organizations/${w.orgId}/invitations`, body: (email: string) => ({ email, send_invitation: false }) },
+    {
+      path: `/v1/organizations/${w.orgId}/invitations`,
+      body: (email: string) => ({ email, send_invitation: false }),
+    },
     {
       path: `/v1/organizations/${w.orgId}/invite-user`,
       body: (email: string) => ({ email, role_id: w.roles.member, send_invitation: false }),
     },
-    { path: `/v1/organizations/${w.orgId}/users/invite/v2`, body: (email: string) => ({ email, send_invitation: false }) },
-    { path: `/api/v1/org/${w.orgSlug}/invitations`, body: (email: string) => ({ email, role: 'member', send_invitation: false }) },
+    {
+      path: `/v1/organizations/${w.orgId}/users/invite/v2`,
+      body: (email: string) => ({ email, send_invitation: false }),
+    },
+    {
+      path: `/api/v1/org/${w.orgSlug}/invitations`,
+      body: (email: string) => ({ email, role: 'member', send_invitation: false }),
+    },
   ];
 
   function expectEmailRefused(res: Response, path: string, loc: string[]): void {
     if (path.startsWith('/api/')) {
-      expect(expectSeed002Error(res, 422, 'validation_error')).toEqual([{ loc, msg: expect.any(String), type: 'is_email' }]);
+      expect(expectSeed002Error(res, 422, 'validation_error')).toEqual([
+        { loc, msg: expect.any(String), type: 'is_email' },
+      ]);
     } else {
       const error = expectError(res, 400, 'VALIDATION_ERROR');
       expect(error.details).toEqual({ errors: [{ loc, msg: expect.any(String), type: 'is_email' }] });
@@ -69,9 +80,17 @@ describe('lookalike emails (every route that takes an email)', () => {
 
   it('says why in the message: invisible characters and compatibility forms are named', async () => {
     const [route] = createRoutes();
-    const invisible = await t.http().post(route.path).set(auth(w.owner)).send(route.body('admin\u200b@acme.test'));
+    const invisible = await t
+      .http()
+      .post(route.path)
+      .set(auth(w.owner))
+      .send(route.body('admin\u200b@acme.test'));
     expect(invisible.body.error.details.errors[0].msg).toContain('U+200B');
-    const fullwidth = await t.http().post(route.path).set(auth(w.owner)).send(route.body('\uff41dmin@acme.test'));
+    const fullwidth = await t
+      .http()
+      .post(route.path)
+      .set(auth(w.owner))
+      .send(route.body('\uff41dmin@acme.test'));
     expect(fullwidth.body.error.details.errors[0].msg).toMatch(/fullwidth/);
   });
 
@@ -98,10 +117,18 @@ describe('lookalike emails (every route that takes an email)', () => {
 
   it('stores an internationalised domain in its IDNA ASCII form, so both spellings are one address', async () => {
     const [route] = createRoutes();
-    const first = await t.http().post(route.path).set(auth(w.owner)).send(route.body('user@B\u00dcCHER.test'));
+    const first = await t
+      .http()
+      .post(route.path)
+      .set(auth(w.owner))
+      .send(route.body('user@B\u00dcCHER.test'));
     expect(first.status).toBe(201);
     expect(first.body.email).toBe('user@xn--bcher-kva.test');
-    const again = await t.http().post(route.path).set(auth(w.owner)).send(route.body('user@xn--bcher-kva.test'));
+    const again = await t
+      .http()
+      .post(route.path)
+      .set(auth(w.owner))
+      .send(route.body('user@xn--bcher-kva.test'));
     expectError(again, 409, 'INVITATION_ALREADY_PENDING');
   });
 
@@ -109,10 +136,11 @@ describe('lookalike emails (every route that takes an email)', () => {
     const [route] = createRoutes();
     const long = `${'a'.repeat(60)}@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(63)}.test`;
     expect(long.length).toBe(257);
-    expectEmailRefused(await t.http().post(route.path).set(auth(w.owner)).send(route.body(long)), route.path, [
-      'body',
-      'email',
-    ]);
+    expectEmailRefused(
+      await t.http().post(route.path).set(auth(w.owner)).send(route.body(long)),
+      route.path,
+      ['body', 'email'],
+    );
   });
 
   it('normalises the email filters and seed 003 lookup the same way, and refuses lookalikes there', async () => {
@@ -141,8 +169,15 @@ describe('lookalike emails (every route that takes an email)', () => {
     expect(pending.body.email).toBe('jos\u00e9@acme.test');
 
     for (const path of ['users', 'invitations', 'invitation']) {
-      for (const email of [LOOKALIKES['a zero-width space in the local part'], LOOKALIKES['a fullwidth first letter']]) {
-        const res = await t.http().get(`/v1/organizations/${w.orgId}/${path}`).query({ email }).set(auth(w.member));
+      for (const email of [
+        LOOKALIKES['a zero-width space in the local part'],
+        LOOKALIKES['a fullwidth first letter'],
+      ]) {
+        const res = await t
+          .http()
+          .get(`/v1/organizations/${w.orgId}/${path}`)
+          .query({ email })
+          .set(auth(w.member));
         expectEmailRefused(res, path, ['query', 'email']);
       }
     }
@@ -151,7 +186,9 @@ describe('lookalike emails (every route that takes an email)', () => {
   it('the bootstrap command normalises the Owner email and refuses lookalikes', async () => {
     const bootstrap = t.app.get(BootstrapService);
     const created = await bootstrap.bootstrap('Idn Co', ' Founder@B\u00dcCHER.test ');
-    const [owner] = (await t.dataSource.query('SELECT email FROM users WHERE id = $1', [created.user_id])) as {
+    const [owner] = (await t.dataSource.query('SELECT email FROM users WHERE id = $1', [
+      created.user_id,
+    ])) as {
       email: string;
     }[];
     expect(owner.email).toBe('founder@xn--bcher-kva.test');

@@ -15,7 +15,10 @@ describe('EventLog (real PostgreSQL)', () => {
   afterAll(() => dataSource.destroy());
 
   const count = async (subjectId: string) =>
-    Number((await dataSource.query('SELECT count(*)::int AS n FROM events WHERE subject_id = $1', [subjectId]))[0].n);
+    Number(
+      (await dataSource.query('SELECT count(*)::int AS n FROM events WHERE subject_id = $1', [subjectId]))[0]
+        .n,
+    );
 
   it('appends one row with the actor, the subject type from the event type, and data without credentials', async () => {
     const log = new EventLog();

@@ -16,7 +16,8 @@ describe('Db (real PostgreSQL)', () => {
   });
   afterAll(() => dataSource.destroy());
 
-  const names = async () => (await dataSource.query('SELECT name FROM tx_probe ORDER BY name')).map((r: { name: string }) => r.name);
+  const names = async () =>
+    (await dataSource.query('SELECT name FROM tx_probe ORDER BY name')).map((r: { name: string }) => r.name);
   const insert = (name: string) => db.manager().query('INSERT INTO tx_probe (name) VALUES ($1)', [name]);
 
   it('runs manager() calls inside transaction() on that transaction, and outside it on the pool', async () => {
@@ -26,7 +27,9 @@ describe('Db (real PostgreSQL)', () => {
         await insert('rolled-back');
         // Another connection does not see the uncommitted row; the transaction's own manager does.
         expect(await names()).not.toContain('rolled-back');
-        expect((await db.manager().query('SELECT name FROM tx_probe')).map((r: { name: string }) => r.name)).toContain('rolled-back');
+        expect(
+          (await db.manager().query('SELECT name FROM tx_probe')).map((r: { name: string }) => r.name),
+        ).toContain('rolled-back');
         throw new Error('undo');
       }),
     ).rejects.toThrow('undo');

@@ -27,7 +27,13 @@ export class TestDnsServer {
         const records = question.type === Packet.TYPE.TXT ? dns.txt.get(name) : undefined;
         if (records) {
           for (const chunks of records) {
-            const answer = { name: question.name, type: Packet.TYPE.TXT, class: Packet.CLASS.IN, ttl: 60, data: chunks.length === 1 ? chunks[0] : chunks };
+            const answer = {
+              name: question.name,
+              type: Packet.TYPE.TXT,
+              class: Packet.CLASS.IN,
+              ttl: 60,
+              data: chunks.length === 1 ? chunks[0] : chunks,
+            };
             // dns2 encodes plain resource objects; its type declares the class it builds them into.
             response.answers.push(answer as unknown as (typeof response.answers)[number]);
           }

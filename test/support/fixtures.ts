@@ -27,13 +27,23 @@ export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}@example.test`;
 }
 
-export async function createOrganizationWithOwner(t: TestApp, name = 'Acme'): Promise<{ orgId: string; orgSlug: string; owner: Actor }> {
+export async function createOrganizationWithOwner(
+  t: TestApp,
+  name = 'Acme',
+): Promise<{ orgId: string; orgSlug: string; owner: Actor }> {
   const email = uniqueEmail('owner');
   const result = await t.app.get(BootstrapService).bootstrap(name, email);
-  return { orgId: result.organization_id, orgSlug: result.organization_slug, owner: { userId: result.user_id, email, key: result.api_key } };
+  return {
+    orgId: result.organization_id,
+    orgSlug: result.organization_slug,
+    owner: { userId: result.user_id, email, key: result.api_key },
+  };
 }
 
-export async function systemRoles(t: TestApp, orgId: string): Promise<{ owner: string; admin: string; member: string }> {
+export async function systemRoles(
+  t: TestApp,
+  orgId: string,
+): Promise<{ owner: string; admin: string; member: string }> {
   const rows: { id: string; key: string }[] = await t.dataSource.query(
     'SELECT id, key FROM roles WHERE organization_id = $1 AND is_system',
     [orgId],
@@ -60,13 +70,15 @@ export async function createActiveMember(
       `INSERT INTO users (id, email, activated_at, email_verified_at) VALUES ($1, $2, now(), CASE WHEN $3 THEN now() END)`,
       [userId, email, verified],
     );
-    await m.query(`INSERT INTO memberships (id, organization_id, user_id, account_state) VALUES ($1, $2, $3, 'active')`, [
-      membershipId,
-      orgId,
-      userId,
-    ]);
+    await m.query(
+      `INSERT INTO memberships (id, organization_id, user_id, account_state) VALUES ($1, $2, $3, 'active')`,
+      [membershipId, orgId, userId],
+    );
     for (const roleId of roleIds) {
-      await m.query('INSERT INTO membership_roles (membership_id, role_id) VALUES ($1, $2)', [membershipId, roleId]);
+      await m.query('INSERT INTO membership_roles (membership_id, role_id) VALUES ($1, $2)', [
+        membershipId,
+        roleId,
+      ]);
     }
   });
   const key = await t.app.get(ApiKeysService).issue(userId, 'test');

@@ -54,7 +54,13 @@ export class TestOidcProvider {
       if (path === '/realms/test/.well-known/openid-configuration') {
         provider.discoveryFetches += 1;
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ issuer: provider.issuer, jwks_uri: provider.jwksUrl, id_token_signing_alg_values_supported: ['RS256', 'ES256'] }));
+        res.end(
+          JSON.stringify({
+            issuer: provider.issuer,
+            jwks_uri: provider.jwksUrl,
+            id_token_signing_alg_values_supported: ['RS256', 'ES256'],
+          }),
+        );
       } else if (path === '/realms/test/protocol/openid-connect/certs') {
         provider.jwksFetches += 1;
         res.writeHead(200, { 'content-type': 'application/json' });

@@ -29,14 +29,18 @@ function matches(labels: Record<string, string>, wanted: Record<string, string>)
 
 /** The value of the counter or gauge series with these labels (0 when it has no such series yet). */
 export function valueOf(metrics: PromMetrics, name: string, labels: Record<string, string> = {}): number {
-  const series = (family(metrics, name).data as { labels: Record<string, string>; value: number }[]).find((d) =>
-    matches(d.labels, labels),
+  const series = (family(metrics, name).data as { labels: Record<string, string>; value: number }[]).find(
+    (d) => matches(d.labels, labels),
   );
   return series?.value ?? 0;
 }
 
 /** The histogram series with exactly these labels, if observed yet. */
-export function histogram(metrics: PromMetrics, name: string, labels: Record<string, string>): PromHistogramData | undefined {
+export function histogram(
+  metrics: PromMetrics,
+  name: string,
+  labels: Record<string, string>,
+): PromHistogramData | undefined {
   const { type, data } = family(metrics, name);
   expect(type).toBe('histogram');
   return (data as PromHistogramData[]).find((d) => matches(d.labels, labels));

@@ -49,7 +49,9 @@ export class ApiKeyResponseDto {
 }
 
 export class ApiKeyCreatedResponseDto extends ApiKeyResponseDto {
-  @ApiProperty({ example: 'oik_7Hq2LmVb0c…', description: 'The key itself. Shown once; only its hash is stored.' })
+  @ApiProperty({
+    example: 'oik_7Hq2LmVb0c…',
+    description: 'The key itself. Shown once; only its hash is stored.',
+  })
   key: string;
 }
-

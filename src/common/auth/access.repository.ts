@@ -85,7 +85,10 @@ export class AccessRepository {
    * on every org-scoped request, so it is one indexed query, not two. `scope` is undefined when the
    * organization does not exist or the caller is not an active member of it.
    */
-  async callerInOrg(ref: CallerRef, idOrSlug: string): Promise<(FoundCaller & { scope: OrgScope | undefined }) | undefined> {
+  async callerInOrg(
+    ref: CallerRef,
+    idOrSlug: string,
+  ): Promise<(FoundCaller & { scope: OrgScope | undefined }) | undefined> {
     if (idOrSlug.length > 64) {
       const found = await this.callerFor(ref);
       return found && { ...found, scope: undefined };

@@ -28,7 +28,8 @@ export class ApiKeyActivity implements OnApplicationShutdown {
       .then(
         () => undefined,
         // Losing one activity timestamp is harmless; the next request a minute later writes it.
-        (error: unknown) => this.logger.warn(`last_used_at of ${keyId} not recorded: ${(error as Error).message}`),
+        (error: unknown) =>
+          this.logger.warn(`last_used_at of ${keyId} not recorded: ${(error as Error).message}`),
       )
       .finally(() => this.pending.delete(keyId));
     this.pending.set(keyId, write);

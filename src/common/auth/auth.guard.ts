@@ -41,7 +41,8 @@ export class AuthGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (!level) throw new Error(`Route ${context.getClass().name}.${context.getHandler().name} declares no @Access`);
+    if (!level)
+      throw new Error(`Route ${context.getClass().name}.${context.getHandler().name} declares no @Access`);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
 
     const credential = credentialFrom(request);

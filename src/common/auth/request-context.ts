@@ -41,7 +41,8 @@ export const CurrentCaller = createParamDecorator((_: unknown, ctx: ExecutionCon
 
 /** The caller when the route is public but credentials were sent (e.g. accept). */
 export const OptionalCaller = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): Caller | undefined => ctx.switchToHttp().getRequest<AuthenticatedRequest>().caller,
+  (_: unknown, ctx: ExecutionContext): Caller | undefined =>
+    ctx.switchToHttp().getRequest<AuthenticatedRequest>().caller,
 );
 
 export const CurrentOrg = createParamDecorator((_: unknown, ctx: ExecutionContext): OrgScope => {

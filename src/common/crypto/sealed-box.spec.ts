@@ -16,8 +16,12 @@ describe('SealedBox', () => {
 
   it('refuses a box sealed for another purpose or another secret, and an altered box', () => {
     const sealed = box.seal('payload');
-    expect(() => new SealedBox('a server secret of at least thirty-two characters', 'other').open(sealed)).toThrow();
-    expect(() => new SealedBox('another secret of at least thirty-two characters', 'test').open(sealed)).toThrow();
+    expect(() =>
+      new SealedBox('a server secret of at least thirty-two characters', 'other').open(sealed),
+    ).toThrow();
+    expect(() =>
+      new SealedBox('another secret of at least thirty-two characters', 'test').open(sealed),
+    ).toThrow();
     const raw = Buffer.from(sealed, 'base64url');
     raw[raw.length - 1] ^= 1;
     expect(() => box.open(raw.toString('base64url'))).toThrow();

@@ -33,7 +33,8 @@ export function normalizeEmail(input: string): EmailNormalization {
   if (composed.normalize('NFKC') !== composed) {
     return {
       ok: false,
-      reason: 'email must be typed in plain characters (fullwidth letters and other compatibility forms are refused)',
+      reason:
+        'email must be typed in plain characters (fullwidth letters and other compatibility forms are refused)',
     };
   }
   const at = composed.lastIndexOf('@');

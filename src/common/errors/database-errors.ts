@@ -59,7 +59,14 @@ export function isUnstorableText(error: unknown): boolean {
   return code === '22021' || code === '22P05';
 }
 
-const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',
   'timeout exceeded when trying to connect',
@@ -82,11 +89,15 @@ const UNAVAILABLE_SQLSTATES = new Set(['53300', '57P04', '3D000']);
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const e = (error instanceof QueryFailedError ? error.driverError : error) as
-    | { code?: string; message?: string }
-    | undefined;
+    { code?: string; message?: string } | undefined;
   if (!e || typeof e !== 'object') return false;
   const code = typeof e.code === 'string' ? e.code : '';
-  if (UNAVAILABLE_NODE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code)) {
+  if (
+    UNAVAILABLE_NODE_CODES.has(code) ||
+    UNAVAILABLE_SQLSTATES.has(code) ||
+    code.startsWith('08') ||
+    /^57P0[123]$/.test(code)
+  ) {
     return true;
   }
   const message = typeof e.message === 'string' ? e.message : '';

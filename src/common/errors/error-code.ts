@@ -91,7 +91,7 @@ export const ERROR_CODES: Record<ErrorCode, CodeSpec> = {
   },
   EMAIL_DOMAIN_NOT_ALLOWED: {
     status: 400,
-    message: "The organization invites only emails of its verified domains.",
+    message: 'The organization invites only emails of its verified domains.',
   },
   JOIN_NOT_ALLOWED: { status: 403, message: 'You cannot join this organization by your email domain.' },
   USER_ALREADY_EXISTS: { status: 409, message: 'An account with this email already exists.' },
@@ -121,7 +121,10 @@ export const ERROR_CODES: Record<ErrorCode, CodeSpec> = {
   MEMBER_NOT_ACTIVE: { status: 409, message: 'Only an active member can be deactivated.' },
   MEMBER_NOT_DEACTIVATED: { status: 409, message: 'Only a deactivated member can be reactivated.' },
   ROLE_IS_SYSTEM: { status: 409, message: 'System roles cannot be changed or deleted.' },
-  ROLE_IN_USE: { status: 409, message: 'The role is still held by a member or named by a pending invitation.' },
+  ROLE_IN_USE: {
+    status: 409,
+    message: 'The role is still held by a member or named by a pending invitation.',
+  },
   ROLE_ALREADY_EXISTS: { status: 409, message: 'A role with this name already exists.' },
   DEPARTMENT_ALREADY_EXISTS: { status: 409, message: 'A department with this name already exists.' },
   ORGANIZATION_SLUG_TAKEN: { status: 409, message: 'This organization slug is already taken.' },
@@ -137,7 +140,10 @@ export const ERROR_CODES: Record<ErrorCode, CodeSpec> = {
   NOT_FOUND: { status: 404, message: 'The requested route does not exist.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'The method is not allowed for this route.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than 1 MB.' },
-  REQUEST_HEADERS_TOO_LARGE: { status: 431, message: 'The request line and headers are larger than the server accepts.' },
+  REQUEST_HEADERS_TOO_LARGE: {
+    status: 431,
+    message: 'The request line and headers are larger than the server accepts.',
+  },
   REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Request bodies must be application/json.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; retry later.' },

@@ -81,7 +81,9 @@ const SEED002_TYPES: Record<number, string> = {
 /** Seed 002 documents 422 for validation errors; every other status is kept as it is. */
 export function renderSeed002(error: AppError): RenderedError {
   const status = error.code === 'VALIDATION_ERROR' ? 422 : error.status;
-  const fieldErrors = Array.isArray(error.details.errors) ? (error.details.errors as Seed002Envelope['errors']) : [];
+  const fieldErrors = Array.isArray(error.details.errors)
+    ? (error.details.errors as Seed002Envelope['errors'])
+    : [];
   return {
     status,
     body: {

@@ -8,7 +8,9 @@ import { toAppError } from './to-app-error.js';
 export const SEED002_ROUTE_PREFIX = '/api/';
 
 export function renderFor(request: FastifyRequest, error: AppError): RenderedError {
-  return request.url.startsWith(SEED002_ROUTE_PREFIX) ? renderSeed002(error) : renderCanonical(error, String(request.id));
+  return request.url.startsWith(SEED002_ROUTE_PREFIX)
+    ? renderSeed002(error)
+    : renderCanonical(error, String(request.id));
 }
 
 /**
@@ -16,12 +18,18 @@ export function renderFor(request: FastifyRequest, error: AppError): RenderedErr
  * error and not-found handlers, so errors raised before Nest routing look exactly the same.
  */
 export function sendError(request: FastifyRequest, reply: FastifyReply, exception: unknown): void {
-  const { error, unexpected } = toAppError(methodNotAllowed(request, exception) ?? exception, reply.getHeaders());
+  const { error, unexpected } = toAppError(
+    methodNotAllowed(request, exception) ?? exception,
+    reply.getHeaders(),
+  );
   if (unexpected) {
     request.log.error({ err: exception, trace_id: request.id }, 'request failed: %s', error.code);
   }
   const rendered = renderFor(request, error);
   if (reply.sent) return;
-  reply.status(rendered.status).headers(error.headers).header('content-type', 'application/json; charset=utf-8');
+  reply
+    .status(rendered.status)
+    .headers(error.headers)
+    .header('content-type', 'application/json; charset=utf-8');
   reply.send(rendered.body);
 }

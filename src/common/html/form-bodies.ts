@@ -12,12 +12,16 @@ const FORM = 'application/x-www-form-urlencoded';
  * a field left blank counts as not filled in (an empty "full name" is no name, not an invalid one).
  */
 export function acceptFormBodies(fastify: FastifyInstance, routes: ReadonlySet<string>): void {
-  fastify.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT_BYTES }, (request, body, done) => {
-    if (!routes.has(request.routeOptions.url ?? '')) {
-      done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(FORM), undefined);
-      return;
-    }
-    const fields = [...new URLSearchParams(String(body))].filter(([, value]) => value.trim() !== '');
-    done(null, Object.fromEntries(fields));
-  });
+  fastify.addContentTypeParser(
+    FORM,
+    { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT_BYTES },
+    (request, body, done) => {
+      if (!routes.has(request.routeOptions.url ?? '')) {
+        done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(FORM), undefined);
+        return;
+      }
+      const fields = [...new URLSearchParams(String(body))].filter(([, value]) => value.trim() !== '');
+      done(null, Object.fromEntries(fields));
+    },
+  );
 }

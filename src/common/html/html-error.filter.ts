@@ -29,8 +29,15 @@ export class HtmlErrorFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { error, unexpected } = toAppError(exception, reply.getHeaders());
-    if (unexpected) request.log.error({ err: exception, trace_id: request.id }, 'request failed: %s', error.code);
+    if (unexpected)
+      request.log.error({ err: exception, trace_id: request.id }, 'request failed: %s', error.code);
     if (reply.sent) return;
-    this.surface.send(reply, error.status, 'problem', this.sentences(error, String(request.id)), error.headers);
+    this.surface.send(
+      reply,
+      error.status,
+      'problem',
+      this.sentences(error, String(request.id)),
+      error.headers,
+    );
   }
 }

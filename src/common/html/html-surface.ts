@@ -74,7 +74,13 @@ export class HtmlSurface {
    * Sends a page. Every page may show a secret (an invitation's token in its forms, a new API key),
    * so none is cached, none tells another site where it came from, and none sets a cookie.
    */
-  send(reply: FastifyReply, status: number, template: string, view: PageView, headers: Record<string, string> = {}): void {
+  send(
+    reply: FastifyReply,
+    status: number,
+    template: string,
+    view: PageView,
+    headers: Record<string, string> = {},
+  ): void {
     reply
       .status(status)
       .headers({

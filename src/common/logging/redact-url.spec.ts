@@ -11,7 +11,10 @@ describe('redactUrl', () => {
     [`/v1/invitations/lookup?token=${TOKEN}`, '/v1/invitations/lookup?token=[redacted]'],
     [`/v1/invitations/lookup?%74oken=${TOKEN}`, '/v1/invitations/lookup?token=[redacted]'],
     [`/v1/invitations/lookup?TOKEN=${TOKEN}`, '/v1/invitations/lookup?TOKEN=[redacted]'],
-    [`/v1/invitations/lookup?token=x&token=${TOKEN}`, '/v1/invitations/lookup?token=[redacted]&token=[redacted]'],
+    [
+      `/v1/invitations/lookup?token=x&token=${TOKEN}`,
+      '/v1/invitations/lookup?token=[redacted]&token=[redacted]',
+    ],
     [`/v1/invitations/lookup?token[]=${TOKEN}`, '/v1/invitations/lookup?[redacted]=[redacted]'],
     [`/v1/invitations/lookup?+token+=${TOKEN}`, '/v1/invitations/lookup?[redacted]=[redacted]'],
     [`/v1/invitations/lookup?%20token=${TOKEN}`, '/v1/invitations/lookup?[redacted]=[redacted]'],
@@ -31,14 +34,19 @@ describe('redactUrl', () => {
   });
 
   it('redacts a token percent-encoded character by character, or twice', () => {
-    for (const value of [everyCharEncoded, encodeURIComponent(encodeURIComponent(TOKEN)), TOKEN.replace(/\./g, '%2E')]) {
+    for (const value of [
+      everyCharEncoded,
+      encodeURIComponent(encodeURIComponent(TOKEN)),
+      TOKEN.replace(/\./g, '%2E'),
+    ]) {
       const logged = redactUrl(`/v1/organizations?email=${value}`);
       expect(logged).toBe('/v1/organizations?email=[redacted]');
     }
   });
 
   it('keeps the API filters and paging readable', () => {
-    const url = '/v1/organizations/org_1/users?limit=20&account_state=active&role_id=role_1&email=jane%40example.com&cursor=eyJ0IjoiIn0.abc';
+    const url =
+      '/v1/organizations/org_1/users?limit=20&account_state=active&role_id=role_1&email=jane%40example.com&cursor=eyJ0IjoiIn0.abc';
     expect(redactUrl(url)).toBe(url);
     expect(redactUrl('/v1/organizations/acme/invitations')).toBe('/v1/organizations/acme/invitations');
   });

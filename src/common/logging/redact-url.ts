@@ -77,6 +77,13 @@ export function redactUrl(url: string): string {
     .split('/')
     .map((segment) => (looksSecret(segment) ? REDACTED : segment))
     .join('/');
-  const query = q === -1 ? '' : `?${target.slice(q + 1).split(/[&;]/).map(redactQueryPair).join('&')}`;
+  const query =
+    q === -1
+      ? ''
+      : `?${target
+          .slice(q + 1)
+          .split(/[&;]/)
+          .map(redactQueryPair)
+          .join('&')}`;
   return `${shownPath}${query}${hash === -1 ? '' : `#${REDACTED}`}`;
 }

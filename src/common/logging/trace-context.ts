@@ -37,5 +37,7 @@ export function traceIdFromTraceparent(value: unknown): string | undefined {
 
 /** A request's trace id: a sane X-Request-Id, else the traceparent's trace-id, else a new UUID. */
 export function requestIdFor(headers: Record<string, string | string[] | undefined>): string {
-  return saneRequestId(headers['x-request-id']) ?? traceIdFromTraceparent(headers.traceparent) ?? randomUUID();
+  return (
+    saneRequestId(headers['x-request-id']) ?? traceIdFromTraceparent(headers.traceparent) ?? randomUUID()
+  );
 }

@@ -25,7 +25,10 @@ describe('CursorCodec', () => {
 
   it('decodes the cursors it issued for the same list, to the exact position', () => {
     const roles = codec().for('roles', 'org_A');
-    expect(roles.decode(roles.encode(at, 'role_abc'))).toEqual({ t: '2026-01-05T10:30:00.123Z', i: 'role_abc' });
+    expect(roles.decode(roles.encode(at, 'role_abc'))).toEqual({
+      t: '2026-01-05T10:30:00.123Z',
+      i: 'role_abc',
+    });
     // Another instance with the same secret (another process) accepts it too.
     expect(codec().for('roles', 'org_A').decode(roles.encode(at, 'role_abc')).i).toBe('role_abc');
   });
@@ -34,9 +37,9 @@ describe('CursorCodec', () => {
     const cursor = codec().for('roles', 'org_A').encode(at, 'role_abc');
     expect(refusal(() => codec().for('departments', 'org_A').decode(cursor))).toEqual(CURSOR_INVALID);
     expect(refusal(() => codec().for('roles', 'org_B').decode(cursor))).toEqual(CURSOR_INVALID);
-    expect(refusal(() => codec('another-secret-0123456789abcdefghijkl').for('roles', 'org_A').decode(cursor))).toEqual(
-      CURSOR_INVALID,
-    );
+    expect(
+      refusal(() => codec('another-secret-0123456789abcdefghijkl').for('roles', 'org_A').decode(cursor)),
+    ).toEqual(CURSOR_INVALID);
   });
 
   it('refuses unsigned positions, whatever they hold (the 500s of issue 11)', () => {
@@ -54,7 +57,11 @@ describe('CursorCodec', () => {
       for (const ch of ['A', 'B', '_', '.']) {
         if (cursor[k] === ch) continue;
         const edited = cursor.slice(0, k) + ch + cursor.slice(k + 1);
-        expect({ k, ch, result: refusal(() => roles.decode(edited)) }).toEqual({ k, ch, result: CURSOR_INVALID });
+        expect({ k, ch, result: refusal(() => roles.decode(edited)) }).toEqual({
+          k,
+          ch,
+          result: CURSOR_INVALID,
+        });
       }
     }
   });

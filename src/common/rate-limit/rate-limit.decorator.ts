@@ -18,7 +18,8 @@ export const RATE_LIMIT_KINDS = 'rate-limit-kinds';
 const DESCRIPTIONS: Record<RateLimitKind, string> = {
   'public-token': 'Too many token requests from this client address (RATE_LIMITED); see Retry-After',
   'invites-per-org': "The organization's hourly email budget is spent (RATE_LIMITED); see Retry-After",
-  'org-creates-per-user': 'The caller created too many organizations this hour (RATE_LIMITED); see Retry-After',
+  'org-creates-per-user':
+    'The caller created too many organizations this hour (RATE_LIMITED); see Retry-After',
 };
 
 /** Adds `kind` to the route's list, so a route can carry several budgets. */

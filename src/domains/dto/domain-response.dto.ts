@@ -7,10 +7,16 @@ export class DomainVerificationDto {
   @ApiProperty({ enum: ['dns_txt'], example: 'dns_txt' })
   type: 'dns_txt';
 
-  @ApiProperty({ example: '_invitations-challenge.acme.com', description: 'Where to publish the TXT record.' })
+  @ApiProperty({
+    example: '_invitations-challenge.acme.com',
+    description: 'Where to publish the TXT record.',
+  })
   name: string;
 
-  @ApiProperty({ example: 'inv-domain-verification=4Z7kQ2…', description: 'What the TXT record must hold, exactly.' })
+  @ApiProperty({
+    example: 'inv-domain-verification=4Z7kQ2…',
+    description: 'What the TXT record must hold, exactly.',
+  })
   value: string;
 }
 

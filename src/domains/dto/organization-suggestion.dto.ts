@@ -11,7 +11,10 @@ export class OrganizationSuggestionDto {
   @ApiProperty({ example: 'acme' })
   organization_slug: string;
 
-  @ApiProperty({ example: 'acme.com', description: "The organization's verified domain the caller's email is on." })
+  @ApiProperty({
+    example: 'acme.com',
+    description: "The organization's verified domain the caller's email is on.",
+  })
   domain: string;
 
   @ApiProperty({ example: 'role_member01', description: 'The role joining gives.' })

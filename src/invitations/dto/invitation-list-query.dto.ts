@@ -18,7 +18,8 @@ export class InvitationListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     maxLength: MAX_EMAIL_LENGTH,
     example: 'jane@example.com',
-    description: 'Only invitations for exactly this email (normalised as every email is: trimmed, NFC, IDNA domain, compared case-insensitively).',
+    description:
+      'Only invitations for exactly this email (normalised as every email is: trimmed, NFC, IDNA domain, compared case-insensitively).',
   })
   @IsOptional()
   @IsNormalizedEmail()

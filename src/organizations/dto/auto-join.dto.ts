@@ -11,7 +11,12 @@ export class AutoJoinDto {
   })
   enabled: boolean;
 
-  @ApiProperty({ type: String, nullable: true, example: 'role_member01', description: 'The role they get (never Owner).' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'role_member01',
+    description: 'The role they get (never Owner).',
+  })
   role_id: string | null;
 }
 
@@ -22,7 +27,8 @@ export class AutoJoinUpdateDto {
 
   @ApiId('role', {
     required: false,
-    description: 'The role a user who joins gets; never the Owner role. Omitted: the current one, else Member.',
+    description:
+      'The role a user who joins gets; never the Owner role. Omitted: the current one, else Member.',
   })
   @IsOmittable()
   @IsPrefixedId('role')

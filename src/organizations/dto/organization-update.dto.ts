@@ -31,7 +31,8 @@ export class OrganizationUpdateDto {
   @ApiPropertyOptional({
     enum: INVITE_POLICIES,
     example: 'verified_domains_only',
-    description: '`verified_domains_only`: every invitation must be to an email of a verified domain (EMAIL_DOMAIN_NOT_ALLOWED otherwise).',
+    description:
+      '`verified_domains_only`: every invitation must be to an email of a verified domain (EMAIL_DOMAIN_NOT_ALLOWED otherwise).',
   })
   @IsOmittable()
   @IsIn(INVITE_POLICIES)

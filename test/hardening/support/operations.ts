@@ -162,7 +162,10 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     valid: async ({ t, org }) => ({ params: { invitation_id: (await freshInvitation(t, org)).id } }),
   },
 
-  createDomain: { level: 'admin', valid: () => ({ body: { domain: `${unique('new').replace(/\W+/g, '-')}.test` } }) },
+  createDomain: {
+    level: 'admin',
+    valid: () => ({ body: { domain: `${unique('new').replace(/\W+/g, '-')}.test` } }),
+  },
   listDomains: { level: 'admin', valid: () => ({}) },
   getDomain: { level: 'admin', valid: ({ org }) => ({ params: { domain_id: org.domainId } }) },
   deleteDomain: {
@@ -178,7 +181,9 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   // for a missing organization) is tested in test/domain-join.e2e-spec.ts, not by the BOLA suite.
   joinOrganization: {
     level: 'user',
-    valid: async ({ t, caller }) => ({ params: { organization_id: await freshJoinableOrganization(t, caller) } }),
+    valid: async ({ t, caller }) => ({
+      params: { organization_id: await freshJoinableOrganization(t, caller) },
+    }),
   },
 
   lookupInvitation: {

@@ -126,14 +126,21 @@ export async function freshDomain(t: TestApp, org: Tenant): Promise<string> {
     .http()
     .post(`/v1/organizations/${org.orgId}/domains`)
     .set(auth(org.owner))
-    .send({ domain: `${unique('dom').replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.test` });
+    .send({
+      domain: `${unique('dom')
+        .replace(/[^a-z0-9]+/gi, '-')
+        .toLowerCase()}.test`,
+    });
   return (await created(res, 'a domain')).id as string;
 }
 
 /** A verified domain: verify answers it as it is, without asking DNS (the suites have no DNS server). */
 export async function freshVerifiedDomain(t: TestApp, org: Tenant): Promise<string> {
   const id = await freshDomain(t, org);
-  await t.dataSource.query(`UPDATE organization_domains SET status = 'verified', verified_at = now() WHERE id = $1`, [id]);
+  await t.dataSource.query(
+    `UPDATE organization_domains SET status = 'verified', verified_at = now() WHERE id = $1`,
+    [id],
+  );
   return id;
 }
 
@@ -157,7 +164,9 @@ export async function freshJoinableOrganization(t: TestApp, actor: Actor): Promi
         WHERE id = $1`,
       [orgId],
     );
-    await m.query('UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()) WHERE id = $1', [actor.userId]);
+    await m.query('UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()) WHERE id = $1', [
+      actor.userId,
+    ]);
   });
   return orgId;
 }

@@ -85,14 +85,19 @@ export class OidcVerifier {
       throw this.toAppError(error);
     }
     const email = typeof payload.email === 'string' ? payload.email.trim().toLowerCase() : undefined;
-    const validEmail = email !== undefined && email.length <= 254 && EMAIL_SHAPE.test(email) ? email : undefined;
+    const validEmail =
+      email !== undefined && email.length <= 254 && EMAIL_SHAPE.test(email) ? email : undefined;
     return {
       issuer: payload.iss!,
       subject: payload.sub!,
       email: validEmail,
       // Some providers send the claim as a string.
-      emailVerified: validEmail !== undefined && (payload.email_verified === true || payload.email_verified === 'true'),
-      name: typeof payload.name === 'string' && payload.name.trim() ? payload.name.trim().slice(0, 255) : undefined,
+      emailVerified:
+        validEmail !== undefined && (payload.email_verified === true || payload.email_verified === 'true'),
+      name:
+        typeof payload.name === 'string' && payload.name.trim()
+          ? payload.name.trim().slice(0, 255)
+          : undefined,
     };
   }
 
@@ -141,11 +146,14 @@ export class OidcVerifier {
   private async discover(): Promise<URL> {
     const oidc = this.oidc!;
     if (oidc.jwksUrl) return new URL(oidc.jwksUrl);
-    const response = await this.guardedFetch(`${oidc.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, {
-      headers: { accept: 'application/json' },
-      redirect: 'manual',
-      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
-    });
+    const response = await this.guardedFetch(
+      `${oidc.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`,
+      {
+        headers: { accept: 'application/json' },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+      },
+    );
     if (response.status !== 200) throw new Error(`discovery answered ${response.status}`);
     const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
     if (document.issuer !== oidc.issuer) throw new Error(`discovery names issuer ${String(document.issuer)}`);
@@ -155,7 +163,8 @@ export class OidcVerifier {
 
   /** fetch, refused without a network call during the backoff after a failure (see FAILURE_BACKOFF_MS). */
   private readonly guardedFetch = async (url: string, init: RequestInit): Promise<Response> => {
-    if (Date.now() < this.fetchesBlockedUntil) throw new Error('identity provider fetch backing off after a failure');
+    if (Date.now() < this.fetchesBlockedUntil)
+      throw new Error('identity provider fetch backing off after a failure');
     try {
       const response = await fetch(url, init);
       if (response.status !== 200) this.fetchFailed(url, `status ${response.status}`);
@@ -174,7 +183,10 @@ export class OidcVerifier {
   private toAppError(error: unknown): unknown {
     if (error instanceof KeysUnavailable) {
       this.logger.warn(`OIDC keys unavailable: ${error.message}`);
-      return new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The identity provider keys are unavailable; retry later.');
+      return new AppError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        'The identity provider keys are unavailable; retry later.',
+      );
     }
     if (error instanceof errors.JWTExpired) return new AppError(ErrorCode.TOKEN_EXPIRED);
     if (error instanceof errors.JWTClaimValidationFailed) {

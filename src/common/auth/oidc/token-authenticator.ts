@@ -35,7 +35,8 @@ export class TokenAuthenticator {
   ): Promise<(FoundCaller & { scope?: OrgScope }) | undefined> {
     const claims = await this.verifier.verify(token);
     const ref: CallerRef = { issuer: claims.issuer, subject: claims.subject };
-    const lookup = () => (idOrSlug === undefined ? this.access.callerFor(ref) : this.access.callerInOrg(ref, idOrSlug));
+    const lookup = () =>
+      idOrSlug === undefined ? this.access.callerFor(ref) : this.access.callerInOrg(ref, idOrSlug);
 
     const found = await lookup();
     if (found) {
