@@ -1,6 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { CreatedAtColumn, IdColumn, RefColumn } from '../../../database/columns.js';
-import { User } from '../../../users/user.entity.js';
 
 /**
  * A user's account at the deployment's identity provider: the OIDC token's (`iss`, `sub`). Linked at
@@ -23,9 +22,10 @@ export class UserIdentity {
   @RefColumn()
   userId: string;
 
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  // By entity name, not class: common/ must not import a feature folder (users imports common).
+  @ManyToOne('User', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_user_identities_user' })
-  user?: User;
+  user?: unknown;
 
   @CreatedAtColumn()
   createdAt: Date;
