@@ -16,6 +16,9 @@ export default {
     },
   },
   coverageAnalysis: 'perTest',
+  // Mutants of module-level constants (regular expressions, tables) run every spec once more each:
+  // two thirds of the time for an eighth of the mutants, so they are left out of the score.
+  ignoreStatic: true,
   mutate: [
     // role ranks and grants
     'src/common/auth/access-level.ts',

@@ -257,7 +257,8 @@ describe('property-based requests derived from the OpenAPI document', () => {
   /** `runs` generated requests for one operation, from `seed` (fast-check picks one when undefined). */
   async function fuzzOperation(id: string, runs: number, seed: number | undefined): Promise<void> {
     const op = ops.get(id)!;
-    const a = await createTenant(t, `Fuzz ${id}`);
+    // Its own organization (and slug) per run, seeded or random.
+    const a = await createTenant(t, seed === undefined ? `Fuzz ${id}` : `Fuzz ${id} seed ${seed}`);
     const pools = await poolsFor(a);
     let last: DbSnapshot = await snapshot(t.dataSource);
 
