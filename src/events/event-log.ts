@@ -21,11 +21,12 @@ export interface AppendedEvent extends NewEvent {
 }
 
 /**
- * A side effect of events (an email to queue, webhook deliveries to schedule), run inside the
- * transaction that appended the event, so the change, its event and its side effects commit
- * together or not at all.
+ * A side effect of events (emails to queue, webhook deliveries to schedule), run inside the
+ * transaction that appended the events, so the change, its events and their side effects commit
+ * together or not at all. It receives every event of one append at once, so a bulk change (a
+ * thousand invitations) keeps its side effects set-based too.
  */
-export type EventReaction = (manager: EntityManager, event: AppendedEvent) => Promise<void>;
+export type EventReaction = (manager: EntityManager, events: readonly AppendedEvent[]) => Promise<void>;
 
 /**
  * The one writer of the `events` table. Services append the event of each change they make;
@@ -41,24 +42,38 @@ export class EventLog {
   }
 
   async append(manager: EntityManager, event: NewEvent): Promise<AppendedEvent> {
-    const id = newId('evt');
-    const data = eventData(event.data);
-    const [row]: { created_at: Date }[] = await manager.query(
+    const [appended] = await this.appendAll(manager, [event]);
+    return appended;
+  }
+
+  /** Appends many events in one statement (however many there are), then runs each reaction once. */
+  async appendAll(manager: EntityManager, events: readonly NewEvent[]): Promise<AppendedEvent[]> {
+    if (events.length === 0) return [];
+    const ids = events.map(() => newId('evt'));
+    const data = events.map((event) => eventData(event.data));
+    const rows: { created_at: Date }[] = await manager.query(
       `INSERT INTO events (id, organization_id, type, actor_type, actor_id, actor_api_key_id, subject_type, subject_id, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])
+       RETURNING created_at`,
       [
-        id,
-        event.organizationId,
-        event.type,
-        event.actor.type,
-        event.actor.id,
-        event.actor.apiKeyId,
-        subjectTypeOf(event.type),
-        event.subjectId,
-        JSON.stringify(data),
+        ids,
+        events.map((event) => event.organizationId),
+        events.map((event) => event.type),
+        events.map((event) => event.actor.type),
+        events.map((event) => event.actor.id),
+        events.map((event) => event.actor.apiKeyId),
+        events.map((event) => subjectTypeOf(event.type)),
+        events.map((event) => event.subjectId),
+        data.map((value) => JSON.stringify(value)),
       ],
     );
-    const appended: AppendedEvent = { ...event, data, id, createdAt: row.created_at };
+    // One statement, one now(): every row has the same created_at, in input order.
+    const appended = events.map((event, index) => ({
+      ...event,
+      data: data[index],
+      id: ids[index],
+      createdAt: rows[index].created_at,
+    }));
     for (const reaction of this.reactions) await reaction(manager, appended);
     return appended;
   }

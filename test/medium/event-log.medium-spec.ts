@@ -46,11 +46,45 @@ describe('EventLog (real PostgreSQL)', () => {
     expect(row.created_at).toEqual(event.createdAt);
   });
 
+  it('appends many events in one statement and hands them to each reaction at once, in input order', async () => {
+    const log = new EventLog();
+    const batches: string[][] = [];
+    log.subscribe(async (_manager, events) => {
+      batches.push(events.map((event) => event.subjectId));
+    });
+    const subjects = ['inv_many_1', 'inv_many_2', 'inv_many_3'];
+    const appended = await dataSource.transaction((manager) =>
+      log.appendAll(
+        manager,
+        subjects.map((subjectId) => ({
+          type: 'invitation.created' as const,
+          organizationId: 'org_a',
+          actor: SYSTEM_ACTOR,
+          subjectId,
+          data: { invitation_id: subjectId, token: 'never kept' },
+        })),
+      ),
+    );
+    expect(batches).toEqual([subjects]);
+    expect(appended.map((event) => event.subjectId)).toEqual(subjects);
+    const rows = await dataSource.query(
+      'SELECT id, subject_id, data FROM events WHERE subject_id = ANY($1) ORDER BY subject_id',
+      [subjects],
+    );
+    expect(rows).toEqual(
+      subjects.map((subjectId, index) => ({
+        id: appended[index].id,
+        subject_id: subjectId,
+        data: { invitation_id: subjectId },
+      })),
+    );
+  });
+
   it('runs every reaction inside the appending transaction: a rollback leaves neither the event nor its effects', async () => {
     const log = new EventLog();
     const seen: string[] = [];
-    log.subscribe(async (manager, event) => {
-      seen.push(event.type);
+    log.subscribe(async (manager, events) => {
+      seen.push(...events.map((event) => event.type));
       await manager.query(`INSERT INTO events (id, type, actor_type, subject_type, subject_id, data)
                            VALUES ('evt_effect', 'x.y', 'system', 'x', 'sub_rollback', '{}')`);
     });
