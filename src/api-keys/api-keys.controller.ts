@@ -11,6 +11,7 @@ import { Caller, CurrentCaller } from '../common/auth/request-context.js';
 import { KeyIdParams } from '../common/ids/id-params.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
+import { userActor } from '../events/actor.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyCreateDto, ApiKeyCreatedResponseDto, ApiKeyResponseDto } from './dto/api-key.dto.js';
 
@@ -38,7 +39,7 @@ export class ApiKeysController {
     @Body() body: ApiKeyCreateDto,
     @CurrentCaller() caller: Caller,
   ): Promise<ApiKeyCreatedResponseDto> {
-    return this.apiKeys.issue(caller.userId, body.name ?? 'API key');
+    return this.apiKeys.issue(caller.userId, body.name ?? 'API key', userActor(caller));
   }
 
   @Get()
@@ -63,6 +64,6 @@ export class ApiKeysController {
   @ApiNoContentResponse({ description: 'Revoked' })
   @ApiErrors([400, 404], { descriptions: { 404: 'No such active key of the caller (API_KEY_NOT_FOUND)' } })
   async revokeApiKey(@Param() params: KeyIdParams, @CurrentCaller() caller: Caller): Promise<void> {
-    await this.apiKeys.revoke(caller.userId, params.key_id);
+    await this.apiKeys.revoke(caller.userId, params.key_id, userActor(caller));
   }
 }

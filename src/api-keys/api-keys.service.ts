@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, IsNull, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { displayPrefix, generateApiKey, hashApiKey } from '../common/auth/api-key-secret.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
@@ -9,6 +9,9 @@ import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { Db } from '../database/transactions.js';
+import { Actor, userActor } from '../events/actor.js';
+import { EventLog, NewEvent } from '../events/event-log.js';
 import { ApiKey } from './api-key.entity.js';
 import { ApiKeyCreatedResponseDto, ApiKeyResponseDto } from './dto/api-key.dto.js';
 
@@ -16,48 +19,53 @@ import { ApiKeyCreatedResponseDto, ApiKeyResponseDto } from './dto/api-key.dto.j
 export class ApiKeysService {
   constructor(
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    private readonly db: Db,
+    private readonly events: EventLog,
     private readonly cursors: CursorCodec,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
-   * Issues a key for the user (inside the caller's transaction when given); the secret is returned
-   * once. At most MAX_API_KEYS_PER_USER unrevoked keys: the user's row is locked first, so concurrent
-   * issues for one user count one after another and the limit holds (no check-then-insert race).
+   * Issues a key for the user (inside the caller's transaction when one is open); the secret is
+   * returned once. At most MAX_API_KEYS_PER_USER unrevoked keys: the user's row is locked first, so
+   * concurrent issues for one user count one after another and the limit holds (no check-then-insert
+   * race). `actor`: who asked (the user themselves unless said otherwise).
    */
-  issue(userId: string, name: string, manager?: EntityManager): Promise<ApiKeyCreatedResponseDto> {
-    if (manager?.queryRunner?.isTransactionActive) return this.issueWithin(manager, userId, name);
-    return (manager ?? this.keys.manager).transaction((tx) => this.issueWithin(tx, userId, name));
-  }
-
-  private async issueWithin(
-    manager: EntityManager,
+  issue(
     userId: string,
     name: string,
+    actor: Actor = userActor({ userId }),
   ): Promise<ApiKeyCreatedResponseDto> {
-    // NO KEY UPDATE: serialises key issues for this user without blocking rows that reference it.
-    await manager.query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
-    const [{ n }]: { n: number }[] = await manager.query(
-      'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL',
-      [userId],
-    );
-    if (n >= this.config.maxApiKeysPerUser) {
-      throw new AppError(ErrorCode.API_KEY_LIMIT_REACHED, undefined, {
-        limit: this.config.maxApiKeysPerUser,
+    return this.db.transaction(async (manager) => {
+      // NO KEY UPDATE: serialises key issues for this user without blocking rows that reference it.
+      await manager.query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
+      const [{ n }]: { n: number }[] = await manager.query(
+        'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL',
+        [userId],
+      );
+      if (n >= this.config.maxApiKeysPerUser) {
+        throw new AppError(ErrorCode.API_KEY_LIMIT_REACHED, undefined, {
+          limit: this.config.maxApiKeysPerUser,
+        });
+      }
+      const secret = generateApiKey();
+      const id = newId('key');
+      const prefix = displayPrefix(secret);
+      // One statement: save() would add a reload SELECT to every key issued (accepting an invitation issues one).
+      const [row]: { created_at: Date }[] = await manager.query(
+        'INSERT INTO api_keys (id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING created_at',
+        [id, userId, name, prefix, hashApiKey(secret)],
+      );
+      const created = ApiKeyResponseDto.from({
+        id,
+        name,
+        prefix,
+        createdAt: row.created_at,
+        lastUsedAt: null,
       });
-    }
-    const secret = generateApiKey();
-    const id = newId('key');
-    const prefix = displayPrefix(secret);
-    // One statement: save() would add a reload SELECT to every key issued (accepting an invitation issues one).
-    const [row]: { created_at: Date }[] = await manager.query(
-      'INSERT INTO api_keys (id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING created_at',
-      [id, userId, name, prefix, hashApiKey(secret)],
-    );
-    return {
-      ...ApiKeyResponseDto.from({ id, name, prefix, createdAt: row.created_at, lastUsedAt: null }),
-      key: secret,
-    };
+      await this.events.append(manager, keyEvent('api_key.created', created, actor));
+      return { ...created, key: secret };
+    });
   }
 
   list(userId: string, query: PageQueryDto): Promise<Page<ApiKeyResponseDto>> {
@@ -68,18 +76,55 @@ export class ApiKeysService {
   }
 
   /** Revokes every key of the user (inside the caller's transaction), e.g. once their email is proven by someone else. */
-  async revokeAll(userId: string, manager: EntityManager): Promise<void> {
-    await manager.query('UPDATE api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [
-      userId,
-    ]);
+  async revokeAll(userId: string, actor: Actor): Promise<void> {
+    await this.revokeWhere('user_id = $1', [userId], actor);
   }
 
   /** Revokes one of the user's own keys; effective on the next request. */
-  async revoke(userId: string, keyId: string): Promise<void> {
-    const result = await this.keys.update(
-      { id: keyId, userId, revokedAt: IsNull() },
-      { revokedAt: new Date() },
+  async revoke(userId: string, keyId: string, actor: Actor = userActor({ userId })): Promise<void> {
+    const revoked = await this.db.transaction(() =>
+      this.revokeWhere('user_id = $1 AND id = $2', [userId, keyId], actor),
     );
-    if (!result.affected) throw new AppError(ErrorCode.API_KEY_NOT_FOUND);
+    if (revoked === 0) throw new AppError(ErrorCode.API_KEY_NOT_FOUND);
   }
+
+  private async revokeWhere(condition: string, parameters: unknown[], actor: Actor): Promise<number> {
+    const { rows } = await this.db.modify<{
+      id: string;
+      name: string;
+      prefix: string;
+      created_at: Date;
+      last_used_at: Date | null;
+    }>(
+      `UPDATE api_keys SET revoked_at = now() WHERE ${condition} AND revoked_at IS NULL
+       RETURNING id, name, prefix, created_at, last_used_at`,
+      parameters,
+    );
+    await this.events.appendAll(
+      this.db.manager(),
+      rows.map((row) =>
+        keyEvent(
+          'api_key.revoked',
+          ApiKeyResponseDto.from({
+            id: row.id,
+            name: row.name,
+            prefix: row.prefix,
+            createdAt: row.created_at,
+            lastUsedAt: row.last_used_at,
+          }),
+          actor,
+        ),
+      ),
+    );
+    return rows.length;
+  }
+}
+
+/** A user's keys belong to no organization: their events have none. */
+function keyEvent(
+  type: 'api_key.created' | 'api_key.revoked',
+  key: ApiKeyResponseDto,
+  actor: Actor,
+): NewEvent {
+  return { type, organizationId: null, actor, subjectId: key.id, data: key };
 }

@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { normalizeEmail } from '../common/email/email-address.js';
 import { newId } from '../common/ids/ids.js';
+import { Db } from '../database/transactions.js';
+import { SYSTEM_ACTOR } from '../events/actor.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { slugify } from '../organizations/slug.js';
 import { User } from '../users/user.entity.js';
@@ -19,6 +21,7 @@ export interface BootstrapResult {
 export class BootstrapService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly organizations: OrganizationsService,
     private readonly apiKeys: ApiKeysService,
   ) {}
@@ -32,7 +35,7 @@ export class BootstrapService {
     const normalized = normalizeEmail(ownerEmail);
     if (!normalized.ok) return Promise.reject(new Error(`--owner-email: ${normalized.reason}`));
     const { email } = normalized;
-    return this.dataSource.transaction(async (manager) => {
+    return this.db.transaction(async (manager) => {
       await manager
         .createQueryBuilder()
         .insert()
@@ -59,8 +62,8 @@ export class BootstrapService {
           },
         );
       }
-      const org = await this.organizations.createWithin(manager, orgName, slug ?? slugify(orgName), user.id);
-      const key = await this.apiKeys.issue(user.id, 'bootstrap', manager);
+      const org = await this.organizations.createWithin(orgName, slug ?? slugify(orgName), user.id);
+      const key = await this.apiKeys.issue(user.id, 'bootstrap', SYSTEM_ACTOR);
       return { organization_id: org.id, organization_slug: org.slug, user_id: user.id, api_key: key.key };
     });
   }

@@ -1,16 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { LEVEL_RANK } from '../common/auth/access-level.js';
 import { Caller } from '../common/auth/request-context.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
-import { newId } from '../common/ids/ids.js';
 import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
+import { Db } from '../database/transactions.js';
+import { userActor } from '../events/actor.js';
+import { EventLog } from '../events/event-log.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { MemberResponseDto } from '../users/dto/member-response.dto.js';
 import { MemberViews } from '../users/member-views.js';
+import { MembershipsRepository } from '../users/memberships.repository.js';
 import { emailDomain } from './domain-name.js';
 import { OrganizationSuggestionDto } from './dto/organization-suggestion.dto.js';
 
@@ -30,7 +33,9 @@ interface JoinTarget {
 @Injectable()
 export class DomainJoinService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: Db,
+    private readonly memberships: MembershipsRepository,
+    private readonly events: EventLog,
     @InjectRepository(Organization) private readonly organizations: Repository<Organization>,
     private readonly memberViews: MemberViews,
     private readonly cursors: CursorCodec,
@@ -81,7 +86,7 @@ export class DomainJoinService {
     const notAllowed = () =>
       new AppError(ErrorCode.JOIN_NOT_ALLOWED, undefined, { organization_id: idOrSlug });
     if (idOrSlug.length > 64) throw notAllowed();
-    return this.dataSource.transaction(async (manager) => {
+    return this.db.transaction(async (manager) => {
       const [target]: JoinTarget[] = await manager.query(
         `SELECT o.id, o.auto_join_enabled, r.id AS role_id, (r.is_system AND r.key = 'owner') AS role_is_owner,
                 m.account_state
@@ -108,25 +113,24 @@ export class DomainJoinService {
       );
       if (eligible.length === 0) throw notAllowed();
 
-      const inserted: { id: string }[] = await manager.query(
-        `INSERT INTO memberships (id, organization_id, user_id, account_state) VALUES ($1, $2, $3, 'active')
-         ON CONFLICT (organization_id, user_id) DO NOTHING RETURNING id`,
-        [newId('mem'), target.id, caller.userId],
-      );
-      if (inserted.length === 0) {
+      const joined = await this.memberships.insertActive(target.id, caller.userId, target.role_id);
+      if (!joined) {
         throw new AppError(ErrorCode.USER_ALREADY_EXISTS, undefined, {
           email: caller.email,
           organization_id: target.id,
         });
       }
-      await manager.query('INSERT INTO membership_roles (membership_id, role_id) VALUES ($1, $2)', [
-        inserted[0].id,
-        target.role_id,
-      ]);
-      // Event: member.joined with data.via = "domain" — appended here, in this transaction, once the event log exists.
       // The joiner sees their own membership as a Member sees it (auto-join never grants Owner or Admin power).
       const viewer = { organizationId: target.id, rank: LEVEL_RANK.member };
-      return (await this.memberViews.findOne(viewer, caller.userId, manager))!;
+      const member = (await this.memberViews.findOne(viewer, caller.userId, manager))!;
+      await this.events.append(manager, {
+        type: 'member.joined',
+        organizationId: target.id,
+        actor: userActor(caller),
+        subjectId: caller.userId,
+        data: { ...member, via: 'domain' },
+      });
+      return member;
     });
   }
 }

@@ -7,11 +7,12 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
-import { CurrentOrg, OrgScope } from '../common/auth/request-context.js';
+import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
 import { DomainIdParams } from '../common/ids/id-params.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
 import { ORG_PARAM } from '../organizations/organizations.controller.js';
+import { userActor } from '../events/actor.js';
 import { DomainsService } from './domains.service.js';
 import { DomainCreateDto } from './dto/domain-create.dto.js';
 import { DomainResponseDto } from './dto/domain-response.dto.js';
@@ -40,8 +41,14 @@ export class DomainsController {
       409: 'The organization already has this domain (DOMAIN_ALREADY_EXISTS)',
     },
   })
-  async createDomain(@CurrentOrg() org: OrgScope, @Body() body: DomainCreateDto): Promise<DomainResponseDto> {
-    return DomainResponseDto.from(await this.domains.create(org.organizationId, body.domain));
+  async createDomain(
+    @CurrentOrg() org: OrgScope,
+    @CurrentCaller() caller: Caller,
+    @Body() body: DomainCreateDto,
+  ): Promise<DomainResponseDto> {
+    return DomainResponseDto.from(
+      await this.domains.create(org.organizationId, body.domain, userActor(caller)),
+    );
   }
 
   @Get()
@@ -75,8 +82,12 @@ export class DomainsController {
   })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors([400, 404], { descriptions: { 404: DOMAIN_404 } })
-  async deleteDomain(@CurrentOrg() org: OrgScope, @Param() params: DomainIdParams): Promise<void> {
-    await this.domains.delete(org.organizationId, params.domain_id);
+  async deleteDomain(
+    @CurrentOrg() org: OrgScope,
+    @CurrentCaller() caller: Caller,
+    @Param() params: DomainIdParams,
+  ): Promise<void> {
+    await this.domains.delete(org.organizationId, params.domain_id, userActor(caller));
   }
 
   @Post(':domain_id/verify')
@@ -97,8 +108,11 @@ export class DomainsController {
   })
   async verifyDomain(
     @CurrentOrg() org: OrgScope,
+    @CurrentCaller() caller: Caller,
     @Param() params: DomainIdParams,
   ): Promise<DomainResponseDto> {
-    return DomainResponseDto.from(await this.domains.verify(org.organizationId, params.domain_id));
+    return DomainResponseDto.from(
+      await this.domains.verify(org.organizationId, params.domain_id, userActor(caller)),
+    );
   }
 }

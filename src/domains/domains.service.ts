@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 import { isUniqueViolation } from '../common/errors/database-errors.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId, randomBase62 } from '../common/ids/ids.js';
 import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
+import { Db } from '../database/transactions.js';
+import { Actor } from '../events/actor.js';
+import { EventLog } from '../events/event-log.js';
+import { EventType } from '../events/event-types.js';
 import { DnsTxtLookup } from './dns-txt-lookup.js';
 import { challengeName, normalizeDomain } from './domain-name.js';
 import { DomainResponseDto } from './dto/domain-response.dto.js';
@@ -22,13 +26,14 @@ const VALUE_PREFIX = 'inv-domain-verification=';
 @Injectable()
 export class DomainsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: Db,
+    private readonly events: EventLog,
     @InjectRepository(OrganizationDomain) private readonly domains: Repository<OrganizationDomain>,
     private readonly dns: DnsTxtLookup,
     private readonly cursors: CursorCodec,
   ) {}
 
-  async create(organizationId: string, input: string): Promise<OrganizationDomain> {
+  async create(organizationId: string, input: string, actor: Actor): Promise<OrganizationDomain> {
     const normalized = normalizeDomain(input);
     if ('problem' in normalized)
       throw AppError.validation([{ loc: ['body', 'domain'], ...normalized.problem }]);
@@ -41,9 +46,11 @@ export class DomainsService {
       verifiedAt: null,
     });
     try {
-      await this.dataSource.transaction(async (manager) => {
+      return await this.db.transaction(async (manager) => {
         await manager.insert(OrganizationDomain, domain);
-        // Event: domain.created — appended here, in this transaction, once the event log exists.
+        const created = await manager.findOneByOrFail(OrganizationDomain, { id: domain.id });
+        await this.append('domain.created', created, actor);
+        return created;
       });
     } catch (error) {
       if (isUniqueViolation(error, 'uq_organization_domains_org_domain')) {
@@ -51,7 +58,6 @@ export class DomainsService {
       }
       throw error;
     }
-    return domain;
   }
 
   list(organizationId: string, query: PageQueryDto): Promise<Page<DomainResponseDto>> {
@@ -67,11 +73,29 @@ export class DomainsService {
     return domain;
   }
 
-  async delete(organizationId: string, domainId: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const { affected } = await manager.delete(OrganizationDomain, { organizationId, id: domainId });
-      if (!affected) throw new AppError(ErrorCode.DOMAIN_NOT_FOUND, undefined, { domain_id: domainId });
-      // Event: domain.deleted — appended here, in this transaction, once the event log exists.
+  async delete(organizationId: string, domainId: string, actor: Actor): Promise<void> {
+    await this.db.transaction(async () => {
+      // Locked and read first: the event carries the domain as it was when deleted.
+      const domain = await this.db.manager().findOne(OrganizationDomain, {
+        where: { organizationId, id: domainId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!domain) throw new AppError(ErrorCode.DOMAIN_NOT_FOUND, undefined, { domain_id: domainId });
+      await this.db.modify('DELETE FROM organization_domains WHERE id = $1 AND organization_id = $2', [
+        domainId,
+        organizationId,
+      ]);
+      await this.append('domain.deleted', domain, actor);
+    });
+  }
+
+  private async append(type: EventType, domain: OrganizationDomain, actor: Actor): Promise<void> {
+    await this.events.append(this.db.manager(), {
+      type,
+      organizationId: domain.organizationId,
+      actor,
+      subjectId: domain.id,
+      data: DomainResponseDto.from(domain),
     });
   }
 
@@ -81,7 +105,7 @@ export class DomainsService {
    * partial unique index refuses the UPDATE: DOMAIN_TAKEN, told only to whoever controls the DNS.
    * Verifying a verified domain again returns it as it is.
    */
-  async verify(organizationId: string, domainId: string): Promise<OrganizationDomain> {
+  async verify(organizationId: string, domainId: string, actor: Actor): Promise<OrganizationDomain> {
     const domain = await this.get(organizationId, domainId);
     if (domain.status === 'verified') return domain;
 
@@ -104,16 +128,19 @@ export class DomainsService {
     }
 
     try {
-      await this.dataSource.transaction(async (manager) => {
-        const [rows]: [unknown[], number] = await manager.query(
+      await this.db.transaction(async (manager) => {
+        const { count } = await this.db.modify(
           `UPDATE organization_domains SET status = 'verified', verified_at = now(), updated_at = now()
-            WHERE id = $1 AND organization_id = $2 AND status = 'pending'
-            RETURNING id`,
+            WHERE id = $1 AND organization_id = $2 AND status = 'pending'`,
           [domain.id, organizationId],
         );
-        if (rows.length > 0) {
-          // Event: domain.verified — appended here, in this transaction (only by the request that verified it).
-        }
+        // Only the request that verified it appends the event.
+        if (count > 0)
+          await this.append(
+            'domain.verified',
+            await manager.findOneByOrFail(OrganizationDomain, { id: domain.id }),
+            actor,
+          );
       });
     } catch (error) {
       if (isUniqueViolation(error, 'uq_organization_domains_verified')) {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { iso } from '../common/http/timestamps.js';
+import { Db } from '../database/transactions.js';
 import { MeResponseDto } from '../users/dto/me-response.dto.js';
 import { MeService } from '../users/me.service.js';
 import { EmailVerificationSentDto } from './dto/email-verification.dto.js';
@@ -23,14 +24,14 @@ interface UserRow {
 @Injectable()
 export class EmailVerificationService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly codes: EmailVerificationCodes,
     private readonly me: MeService,
   ) {}
 
   /** Emails the caller a new code: at most one a minute (429 RATE_LIMITED with Retry-After otherwise). */
   request(userId: string): Promise<EmailVerificationSentDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.db.transaction(async (manager) => {
       const user = await this.lockUnverified(manager, userId);
       const request = await this.codes.request(manager, user);
       if (!request.sent) {
@@ -53,7 +54,7 @@ export class EmailVerificationService {
 
   /** Checks the code; the try is counted (committed) even when it is wrong. */
   async confirm(userId: string, code: string): Promise<MeResponseDto> {
-    const refusal = await this.dataSource.transaction(async (manager) => {
+    const refusal = await this.db.transaction(async (manager) => {
       await this.lockUnverified(manager, userId);
       const check = await this.codes.check(manager, userId, code);
       if (!check.verified) return check.refusal;

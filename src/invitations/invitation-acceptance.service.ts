@@ -1,30 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { Caller } from '../common/auth/request-context.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { iso, isoOrNull } from '../common/http/timestamps.js';
+import { Db } from '../database/transactions.js';
 import { EmailVerificationCodes, markEmailVerified } from '../email-verification/email-verification-codes.js';
+import { Actor, userActor } from '../events/actor.js';
+import { EventLog } from '../events/event-log.js';
+import { MemberViews } from '../users/member-views.js';
+import { MembershipsRepository } from '../users/memberships.repository.js';
+import { InviteeRow, UsersRepository } from '../users/users.repository.js';
 import { InvitationAcceptResponseDto, InvitationLookupResponseDto } from './dto/invitation-token.dto.js';
+import { invitationEvent } from './invitation-events.js';
 import { InvitationTokens } from './invitation-token.js';
 import { Invitation } from './invitation.entity.js';
-import { RECORD_GRANTS } from './invitation-grants-sql.js';
-import { InvitationOutbox } from './invitation-outbox.js';
 import { InvitationQueriesService } from './invitation-queries.service.js';
 import { invitationNotFound } from './invitation-status.js';
-import { lockPendingByToken, retire } from './invitation-transitions.js';
-
-interface InviteeRow {
-  id: string;
-  email: string;
-  full_name: string | null;
-  user_name: string | null;
-  created_at: Date;
-  activated_at: Date | null;
-  email_verified_at: Date | null;
-  created_by_invitation_id: string | null;
-}
+import { lockPendingByToken } from './invitation-transitions.js';
+import { InvitationsRepository } from './invitations.repository.js';
 
 /**
  * How the accepting party showed they may take the invitee's seat (API.md "Email proof"):
@@ -41,12 +36,16 @@ type Outcome = { accepted: InvitationAcceptResponseDto } | { refused: AppError }
 @Injectable()
 export class InvitationAcceptanceService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly tokens: InvitationTokens,
     private readonly apiKeys: ApiKeysService,
-    private readonly outbox: InvitationOutbox,
+    private readonly invitations: InvitationsRepository,
+    private readonly users: UsersRepository,
+    private readonly memberships: MembershipsRepository,
+    private readonly memberViews: MemberViews,
     private readonly queries: InvitationQueriesService,
     private readonly emailCodes: EmailVerificationCodes,
+    private readonly events: EventLog,
   ) {}
 
   /**
@@ -64,29 +63,34 @@ export class InvitationAcceptanceService {
   ): Promise<InvitationAcceptResponseDto> {
     const claims = this.tokens.verify(token);
     if (!claims) throw invitationNotFound();
-    const outcome = await this.dataSource.transaction(async (manager): Promise<Outcome> => {
-      const invitation = await lockPendingByToken(manager, claims);
-      const invitee = await this.lockInvitee(manager, invitation.userId);
+    const outcome = await this.db.transaction(async (manager): Promise<Outcome> => {
+      const invitation = await lockPendingByToken(this.invitations, claims);
+      const invitee = await this.users.lockInvitee(invitation.userId);
       const proof = await this.proofOf(manager, invitation, invitee, emailCode, caller);
       if (proof instanceof AppError) return { refused: proof };
-      return { accepted: await this.acceptWith(manager, proof, invitation, invitee, fullName) };
+      return { accepted: await this.acceptWith(manager, proof, invitation, invitee, fullName, caller) };
     });
     if ('refused' in outcome) throw outcome.refused;
     return outcome.accepted;
   }
 
-  /** Declining ends the invitation and removes the pending membership; the account itself stays. */
+  /**
+   * Declining ends the invitation and removes the pending membership (its unsent email is cancelled
+   * by the event's reaction); the account itself stays. The actor is the invitee the link was for.
+   */
   async decline(token: string): Promise<InvitationLookupResponseDto> {
     const claims = this.tokens.verify(token);
     if (!claims) throw invitationNotFound();
-    await this.dataSource.transaction(async (manager) => {
-      const invitation = await lockPendingByToken(manager, claims);
-      await manager.query(
-        `UPDATE invitations AS i SET status = 'declined', declined_at = now(), updated_at = now(), ${RECORD_GRANTS}
-          WHERE i.id = $1`,
-        [invitation.id],
+    await this.db.transaction(async (manager) => {
+      const invitation = await lockPendingByToken(this.invitations, claims);
+      await this.invitations.settle(invitation.id, 'declined');
+      if (invitation.membershipId)
+        await this.memberships.deletePending(invitation.organizationId, invitation.membershipId);
+      const declined = await this.invitations.findById(invitation.id);
+      await this.events.append(
+        manager,
+        invitationEvent('invitation.declined', declined, inviteeActor(invitation)),
       );
-      await retire(manager, invitation, this.outbox);
     });
     return this.queries.lookup(token);
   }
@@ -127,35 +131,42 @@ export class InvitationAcceptanceService {
     invitation: Invitation,
     invitee: InviteeRow,
     fullName: string | null | undefined,
+    caller: Caller | undefined,
   ): Promise<InvitationAcceptResponseDto> {
     let apiKey: string | null = null;
+    const actor = proof === 'credentials' && caller ? userActor(caller) : inviteeActor(invitation);
     if (proof === 'credentials') {
-      await manager.query('UPDATE users SET activated_at = COALESCE(activated_at, now()) WHERE id = $1', [
-        invitee.id,
-      ]);
+      await this.users.activate(invitee.id);
     } else {
       if (proof === 'email-code') {
         // Whoever held keys to this address before it was proven is shut out (account pre-hijacking).
         await markEmailVerified(manager, invitee.id);
-        await this.apiKeys.revokeAll(invitee.id, manager);
+        await this.apiKeys.revokeAll(invitee.id, actor);
       }
       // The name is the accepting person's own (they proved the account is theirs), never the inviter's.
-      await manager.query(
-        `UPDATE users SET activated_at = COALESCE(activated_at, now()), full_name = COALESCE($2, full_name),
-                updated_at = now() WHERE id = $1`,
-        [invitee.id, fullName ?? null],
-      );
-      apiKey = (await this.apiKeys.issue(invitee.id, 'invitation', manager)).key;
+      await this.users.activate(invitee.id, fullName ?? null);
+      apiKey = (await this.apiKeys.issue(invitee.id, 'invitation', actor)).key;
     }
 
     // Settle the invitation first: recording what it grants reads the still-pending membership.
-    await manager.query(
-      `UPDATE invitations AS i SET status = 'accepted', accepted_at = now(), updated_at = now(), ${RECORD_GRANTS}
-        WHERE i.id = $1`,
-      [invitation.id],
+    await this.invitations.settle(invitation.id, 'accepted');
+    await this.activateMembership(invitation);
+    const accepted = await this.invitations.findById(invitation.id);
+    const member = await this.memberViews.findOne(
+      { organizationId: invitation.organizationId, rank: 0 },
+      invitee.id,
     );
-    await this.activateMembership(manager, invitation);
-    const user = await this.lockInvitee(manager, invitee.id);
+    await this.events.appendAll(manager, [
+      invitationEvent('invitation.accepted', accepted, actor),
+      {
+        type: 'member.joined',
+        organizationId: invitation.organizationId,
+        actor,
+        subjectId: invitee.id,
+        data: { ...member, via: 'invitation' },
+      },
+    ]);
+    const user = await this.users.lockInvitee(invitee.id);
     return {
       user: {
         id: user.id,
@@ -170,29 +181,21 @@ export class InvitationAcceptanceService {
     };
   }
 
-  private async lockInvitee(manager: EntityManager, userId: string): Promise<InviteeRow> {
-    const [row]: InviteeRow[] = await manager.query(
-      `SELECT id, email, full_name, user_name, created_at, activated_at, email_verified_at, created_by_invitation_id
-         FROM users WHERE id = $1 FOR UPDATE`,
-      [userId],
-    );
-    return row;
-  }
-
   /**
    * The membership the invitation made holds the invited roles and departments already; it only
    * becomes active. If it is gone or no longer pending (the pending user was removed or changed
    * meanwhile), the invitation cannot be honoured any more.
    */
-  private async activateMembership(manager: EntityManager, invitation: Invitation): Promise<void> {
-    // For UPDATE, TypeORM's raw result is [rows, affected count].
-    const [rows]: [unknown[], number] = await manager.query(
-      `UPDATE memberships SET account_state = 'active', updated_at = now()
-        WHERE id = $1 AND organization_id = $2 AND account_state = 'pending_invitation'
-        RETURNING id`,
-      [invitation.membershipId, invitation.organizationId],
-    );
-    if (rows.length === 0)
+  private async activateMembership(invitation: Invitation): Promise<void> {
+    const activated =
+      invitation.membershipId !== null &&
+      (await this.memberships.activatePending(invitation.organizationId, invitation.membershipId));
+    if (!activated)
       throw new AppError(ErrorCode.INVITATION_REVOKED, undefined, { invitation_id: invitation.id });
   }
+}
+
+/** Who acts through an invitation's link: the invitee it was addressed to. */
+function inviteeActor(invitation: Invitation): Actor {
+  return userActor({ userId: invitation.userId });
 }

@@ -59,7 +59,7 @@ export class InvitationsController {
     @CurrentCaller() caller: Caller,
     @Body() body: InvitationCreateDto,
   ): Promise<InvitationResponseDto> {
-    const invitation = await this.creator.create(org, caller.userId, {
+    const invitation = await this.creator.create(org, caller, {
       email: body.email,
       fullName: body.full_name,
       roleIds: body.role_ids,
@@ -135,10 +135,11 @@ export class InvitationsController {
   })
   async resendInvitation(
     @CurrentOrg() org: OrgScope,
+    @CurrentCaller() caller: Caller,
     @Param() params: InvitationIdParams,
   ): Promise<InvitationResponseDto> {
     return InvitationResponseDto.from(
-      await this.management.resend(org.organizationId, params.invitation_id),
+      await this.management.resend(org.organizationId, params.invitation_id, caller),
       this.tokens,
       org.rank,
     );
@@ -159,10 +160,11 @@ export class InvitationsController {
   })
   async revokeInvitation(
     @CurrentOrg() org: OrgScope,
+    @CurrentCaller() caller: Caller,
     @Param() params: InvitationIdParams,
   ): Promise<InvitationResponseDto> {
     return InvitationResponseDto.from(
-      await this.management.revoke(org.organizationId, params.invitation_id),
+      await this.management.revoke(org.organizationId, params.invitation_id, caller),
       this.tokens,
       org.rank,
     );

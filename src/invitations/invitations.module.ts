@@ -7,17 +7,18 @@ import { InvitationAcceptanceService } from './invitation-acceptance.service.js'
 import { InvitationCreateService } from './invitation-create.service.js';
 import { InvitationLinksController } from './invitation-links.controller.js';
 import { InvitationManagementService } from './invitation-management.service.js';
-import { InvitationOutbox } from './invitation-outbox.js';
 import { InvitationQueriesService } from './invitation-queries.service.js';
 import { InvitationTokensModule } from './invitation-tokens.module.js';
 import { Invitation } from './invitation.entity.js';
 import { InvitationsController } from './invitations.controller.js';
+import { InvitationsRepository } from './invitations.repository.js';
+import { MemberInvitationLinks } from './member-invitation-links.js';
 import { OrgInvitationsController } from './org-invitations.controller.js';
 import { PublishedInvitationsController } from './published-invitations.controller.js';
 
 /**
  * Invitations: the four published create routes (seeds 000–003), the invitation resource, and what
- * a link's holder can do with it. One service per use case; emails are only written to the outbox.
+ * a link's holder can do with it. One service per use case; each change appends its event (the mail module's reaction queues the emails).
  */
 @Module({
   imports: [
@@ -38,9 +39,11 @@ import { PublishedInvitationsController } from './published-invitations.controll
     InvitationQueriesService,
     InvitationAcceptanceService,
     InvitationManagementService,
-    InvitationOutbox,
+    InvitationsRepository,
+    MemberInvitationLinks,
   ],
-  // The hosted accept page (src/accept-page) goes through the same use cases as the API.
-  exports: [InvitationAcceptanceService, InvitationQueriesService],
+  // The hosted accept page (src/accept-page) goes through the same use cases as the API; the mail
+  // module reads an invitation's version through the repository.
+  exports: [InvitationAcceptanceService, InvitationQueriesService, InvitationsRepository],
 })
 export class InvitationsModule {}

@@ -55,7 +55,7 @@ export class OrgInvitationsController {
     const role = await roleByKeyOrName(this.dataSource.manager, org.organizationId, body.role);
     const invitation = await this.creator.create(
       org,
-      caller.userId,
+      caller,
       { email: body.email, roleIds: [role.id], sendInvitation: body.send_invitation },
       { roleField: 'role' },
     );

@@ -61,7 +61,7 @@ export class PublishedInvitationsController {
   ): Promise<InviteUserResponseDto> {
     const invitation = await this.creator.create(
       org,
-      caller.userId,
+      caller,
       { email: body.email, roleIds: [body.role_id], sendInvitation: body.send_invitation },
       { userExistsMessage: SEED_000_USER_EXISTS, roleField: 'role_id' },
     );
@@ -99,7 +99,7 @@ export class PublishedInvitationsController {
     @CurrentCaller() caller: Caller,
     @Body() body: InviteUserV2Dto,
   ): Promise<MemberResponseDto> {
-    const invitation = await this.creator.create(org, caller.userId, {
+    const invitation = await this.creator.create(org, caller, {
       email: body.email,
       fullName: body.full_name,
       roleIds: body.role_ids,

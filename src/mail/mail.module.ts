@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { EmailCodesModule } from '../email-verification/email-codes.module.js';
 import { InvitationTokensModule } from '../invitations/invitation-tokens.module.js';
+import { InvitationsModule } from '../invitations/invitations.module.js';
+import { InvitationEmailReaction } from './invitation-email-reaction.js';
 import { InvitationMailer } from './invitation-mailer.js';
+import { InvitationOutbox } from './invitation-outbox.js';
 import { MailSender } from './mail-sender.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxWorker } from './outbox-worker.js';
@@ -12,8 +15,17 @@ import { VerificationCodeMailer } from './verification-code-mailer.js';
  * over SMTP_URL or, without it, into `.eml` files under DATA_DIR/mail.
  */
 @Module({
-  imports: [InvitationTokensModule, EmailCodesModule],
-  providers: [MailSender, OutboxRepository, InvitationMailer, VerificationCodeMailer, OutboxWorker],
+  imports: [InvitationTokensModule, EmailCodesModule, InvitationsModule],
+  providers: [
+    MailSender,
+    OutboxRepository,
+    InvitationMailer,
+    VerificationCodeMailer,
+    OutboxWorker,
+    // Which changes email someone: decided here, from the event log, not by each service.
+    InvitationOutbox,
+    InvitationEmailReaction,
+  ],
   exports: [OutboxWorker],
 })
 export class MailModule {}

@@ -9,6 +9,7 @@ import { OrganizationCreateDto } from './dto/organization-create.dto.js';
 import { OrganizationResponseDto } from './dto/organization-response.dto.js';
 import { OrganizationUpdateDto } from './dto/organization-update.dto.js';
 import { OrganizationsService } from './organizations.service.js';
+import { userActor } from '../events/actor.js';
 
 export const ORG_PARAM = ApiParam({
   name: 'organization_id',
@@ -72,8 +73,11 @@ export class OrganizationsController {
   @ApiErrors([400, 409], { descriptions: { 409: 'The slug is taken (ORGANIZATION_SLUG_TAKEN)' } })
   async updateOrganization(
     @CurrentOrg() org: OrgScope,
+    @CurrentCaller() caller: Caller,
     @Body() body: OrganizationUpdateDto,
   ): Promise<OrganizationResponseDto> {
-    return OrganizationResponseDto.from(await this.organizations.update(org.organizationId, body));
+    return OrganizationResponseDto.from(
+      await this.organizations.update(org.organizationId, body, userActor(caller)),
+    );
   }
 }

@@ -1,16 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 import { isUniqueViolation } from '../common/errors/database-errors.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId } from '../common/ids/ids.js';
 import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
+import { Db } from '../database/transactions.js';
+import { Actor } from '../events/actor.js';
+import { EventLog } from '../events/event-log.js';
 import { Role } from '../roles/role.entity.js';
 import { SYSTEM_ROLES } from '../roles/system-roles.js';
-import { MembershipRole } from '../users/membership-role.entity.js';
 import { Membership } from '../users/membership.entity.js';
+import { MembershipsRepository } from '../users/memberships.repository.js';
 import { OrganizationCreateDto } from './dto/organization-create.dto.js';
 import { OrganizationResponseDto } from './dto/organization-response.dto.js';
 import { OrganizationUpdateDto } from './dto/organization-update.dto.js';
@@ -21,7 +24,9 @@ import { slugify, withSuffix } from './slug.js';
 @Injectable()
 export class OrganizationsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: Db,
+    private readonly memberships: MembershipsRepository,
+    private readonly events: EventLog,
     @InjectRepository(Organization) private readonly organizations: Repository<Organization>,
     private readonly cursors: CursorCodec,
   ) {}
@@ -35,9 +40,7 @@ export class OrganizationsService {
     let slug = input.slug ?? slugify(input.name);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.dataSource.transaction((manager) =>
-          this.createWithin(manager, input.name, slug, ownerUserId),
-        );
+        return await this.db.transaction(() => this.createWithin(input.name, slug, ownerUserId));
       } catch (error) {
         if (explicit || attempt >= 4) throw slugTakenOr(error, slug);
         if (!isUniqueViolation(error, 'uq_organizations_slug')) throw error;
@@ -47,16 +50,12 @@ export class OrganizationsService {
   }
 
   /**
-   * Inserts the organization, its system roles and the owner membership within `manager`'s
+   * Inserts the organization, its system roles and the owner membership within the caller's
    * transaction. Plain INSERTs (not `save`, which first SELECTs each row by id): the unique slug
    * index is what decides, and the RETURNING fills the timestamps in.
    */
-  async createWithin(
-    manager: EntityManager,
-    name: string,
-    slug: string,
-    ownerUserId: string,
-  ): Promise<Organization> {
+  async createWithin(name: string, slug: string, ownerUserId: string): Promise<Organization> {
+    const manager = this.db.manager();
     const org = manager.create(Organization, {
       id: newId('org'),
       name,
@@ -70,17 +69,8 @@ export class OrganizationsService {
       manager.create(Role, { id: newId('role'), organizationId: org.id, ...r, isSystem: true }),
     );
     await manager.insert(Role, roles);
-    const membership = manager.create(Membership, {
-      id: newId('mem'),
-      organizationId: org.id,
-      userId: ownerUserId,
-      accountState: 'active',
-      invitedAt: null,
-      deactivatedAt: null,
-    });
-    await manager.insert(Membership, membership);
     const owner = roles.find((r) => r.key === 'owner')!;
-    await manager.insert(MembershipRole, { membershipId: membership.id, roleId: owner.id });
+    await this.memberships.insertActive(org.id, ownerUserId, owner.id);
     return org;
   }
 
@@ -105,10 +95,13 @@ export class OrganizationsService {
     return paginate(qb, query, OrganizationResponseDto.from, this.cursors.for('organizations', userId));
   }
 
-  /** One transaction: the auto-join role is checked (and locked) with the write that names it. */
-  async update(organizationId: string, input: OrganizationUpdateDto): Promise<Organization> {
+  /**
+   * One transaction: the auto-join role is checked (and locked) with the write that names it, and
+   * `organization.updated` is appended with the organization as it then is.
+   */
+  async update(organizationId: string, input: OrganizationUpdateDto, actor: Actor): Promise<Organization> {
     try {
-      await this.dataSource.transaction(async (manager) => {
+      return await this.db.transaction(async (manager) => {
         const changes: Partial<Organization> = {};
         if (input.name !== undefined) changes.name = input.name;
         if (input.slug !== undefined) changes.slug = input.slug;
@@ -124,13 +117,23 @@ export class OrganizationsService {
             current.autoJoinRoleId,
           );
         }
-        if (Object.keys(changes).length > 0)
-          await manager.update(Organization, { id: organizationId }, changes);
+        // A PATCH that names nothing changes nothing, and so has no event.
+        if (Object.keys(changes).length === 0) return this.get(organizationId);
+        await manager.update(Organization, { id: organizationId }, changes);
+        const updated = await manager.findOneBy(Organization, { id: organizationId });
+        if (!updated) throw new AppError(ErrorCode.ORGANIZATION_NOT_FOUND);
+        await this.events.append(manager, {
+          type: 'organization.updated',
+          organizationId,
+          actor,
+          subjectId: organizationId,
+          data: OrganizationResponseDto.from(updated),
+        });
+        return updated;
       });
     } catch (error) {
       throw slugTakenOr(error, input.slug);
     }
-    return this.get(organizationId);
   }
 }
 

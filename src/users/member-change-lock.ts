@@ -35,20 +35,14 @@ export async function lockMemberForChange(
   organizationId: string,
   targetUserId: string,
   callerUserId: string,
-  options: { lockPendingInvitation?: boolean } = {},
+  options: { beforeMembershipLock?: () => Promise<void> } = {},
 ): Promise<{ target: LockedMember; callerRank: number }> {
   const org: unknown[] = await manager.query('SELECT id FROM organizations WHERE id = $1 FOR NO KEY UPDATE', [
     organizationId,
   ]);
   if (org.length === 0) throw new AppError(ErrorCode.ORGANIZATION_NOT_FOUND);
-  if (options.lockPendingInvitation) {
-    // Invitation before membership: the order accept, decline and revoke lock them in, so a
-    // removal racing with them waits instead of deadlocking.
-    await manager.query(
-      `SELECT id FROM invitations WHERE organization_id = $1 AND user_id = $2 AND status = 'pending' FOR UPDATE`,
-      [organizationId, targetUserId],
-    );
-  }
+  // What must be locked before the membership (a removal's pending invitation), in that order.
+  await options.beforeMembershipLock?.();
 
   const rows: MembershipRow[] = await manager.query(
     `SELECT m.id, m.user_id, m.account_state,

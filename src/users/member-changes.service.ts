@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
 import { Caller, OrgScope } from '../common/auth/request-context.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
-import { RECORD_GRANTS } from '../invitations/invitation-grants-sql.js';
+import { Db } from '../database/transactions.js';
+import { Actor, userActor } from '../events/actor.js';
+import { EventLog } from '../events/event-log.js';
+import { EventType } from '../events/event-types.js';
 import { MemberResponseDto } from './dto/member-response.dto.js';
 import { MembershipUpdateDto } from './dto/membership-update.dto.js';
 import {
@@ -13,21 +15,38 @@ import {
   lockMemberForChange,
 } from './member-change-lock.js';
 import { MemberViews } from './member-views.js';
-import { organizationRefs, replaceAssignments } from './membership-assignments.js';
+import { organizationRefs } from './membership-assignments.js';
+import { MembershipsRepository } from './memberships.repository.js';
 
-type Change<T> = (manager: EntityManager, target: LockedMember, callerRank: number) => Promise<T>;
+type Change<T> = (target: LockedMember, callerRank: number) => Promise<T>;
+
+/**
+ * What must happen, in the removal's transaction and before the membership goes, to things other
+ * modules own about the member (their pending invitation dies with the membership). Registered by
+ * those modules at start-up, so this module imports none of them.
+ */
+export type RemovalStep = (organizationId: string, userId: string, actor: Actor) => Promise<void>;
 
 /**
  * Membership writes: roles and departments, deactivation, reactivation, removal. Each runs in one
  * transaction behind the organization lock (see `lockMemberForChange`) and, where it could take
  * away an active Owner, checks afterwards that one remains, so LAST_OWNER holds under concurrency.
+ * Each appends its event (member.updated|deactivated|reactivated|removed) in that transaction.
  */
 @Injectable()
 export class MemberChangesService {
+  private readonly removalSteps: RemovalStep[] = [];
+
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: Db,
+    private readonly memberships: MembershipsRepository,
     private readonly views: MemberViews,
+    private readonly events: EventLog,
   ) {}
+
+  beforeRemoval(step: RemovalStep): void {
+    this.removalSteps.push(step);
+  }
 
   updateMemberships(
     org: OrgScope,
@@ -35,85 +54,74 @@ export class MemberChangesService {
     userId: string,
     input: MembershipUpdateDto,
   ): Promise<MemberResponseDto> {
-    return this.change(org, caller, userId, {}, async (manager, target, callerRank) => {
+    return this.change(org, caller, userId, async (target, callerRank) => {
       const { grantsOwner } = await organizationRefs(
-        manager,
+        this.db.manager(),
         org.organizationId,
         input.role_ids,
         input.department_ids,
       );
       assertMayChange(target, callerRank, grantsOwner);
-      await replaceAssignments(manager, target.membershipId, input.role_ids, input.department_ids);
-      if (target.isOwner && !grantsOwner) await assertActiveOwnerRemains(manager, org.organizationId, userId);
-      return this.view(manager, org, userId);
+      await this.memberships.replaceAssignments(target.membershipId, input.role_ids, input.department_ids);
+      if (target.isOwner && !grantsOwner)
+        await assertActiveOwnerRemains(this.db.manager(), org.organizationId, userId);
+      return this.changed('member.updated', org, caller, userId);
     });
   }
 
-  // TypeORM answers an UPDATE with [rows, affected row count]; the conditional UPDATEs below use the count.
   deactivate(org: OrgScope, caller: Caller, userId: string): Promise<MemberResponseDto> {
-    return this.change(org, caller, userId, {}, async (manager, target, callerRank) => {
+    return this.change(org, caller, userId, async (target, callerRank) => {
       assertMayChange(target, callerRank);
-      const [, affected]: [unknown[], number] = await manager.query(
-        `UPDATE memberships SET account_state = 'deactivated', deactivated_at = now(), updated_at = now()
-          WHERE id = $1 AND organization_id = $2 AND account_state = 'active' RETURNING id`,
-        [target.membershipId, org.organizationId],
-      );
-      if (affected === 0) {
+      if (!(await this.memberships.deactivate(org.organizationId, target.membershipId))) {
         throw new AppError(ErrorCode.MEMBER_NOT_ACTIVE, undefined, {
           user_id: userId,
           account_state: target.accountState,
         });
       }
-      if (target.isOwner) await assertActiveOwnerRemains(manager, org.organizationId, userId);
-      return this.view(manager, org, userId);
+      if (target.isOwner) await assertActiveOwnerRemains(this.db.manager(), org.organizationId, userId);
+      return this.changed('member.deactivated', org, caller, userId);
     });
   }
 
   reactivate(org: OrgScope, caller: Caller, userId: string): Promise<MemberResponseDto> {
-    return this.change(org, caller, userId, {}, async (manager, target, callerRank) => {
+    return this.change(org, caller, userId, async (target, callerRank) => {
       assertMayChange(target, callerRank);
-      const [, affected]: [unknown[], number] = await manager.query(
-        `UPDATE memberships SET account_state = 'active', deactivated_at = NULL, updated_at = now()
-          WHERE id = $1 AND organization_id = $2 AND account_state = 'deactivated' RETURNING id`,
-        [target.membershipId, org.organizationId],
-      );
-      if (affected === 0) {
+      if (!(await this.memberships.reactivate(org.organizationId, target.membershipId))) {
         throw new AppError(ErrorCode.MEMBER_NOT_DEACTIVATED, undefined, {
           user_id: userId,
           account_state: target.accountState,
         });
       }
-      return this.view(manager, org, userId);
+      return this.changed('member.reactivated', org, caller, userId);
     });
   }
 
   /** Deletes the membership (its roles and departments cascade); the global user remains. */
   remove(org: OrgScope, caller: Caller, userId: string): Promise<void> {
+    const actor = userActor(caller);
+    // The removal steps lock what they change first: the invitation before the membership, the
+    // order accept, decline and revoke lock them in, so a removal racing with them waits instead
+    // of deadlocking.
+    const first = () =>
+      Promise.all(this.removalSteps.map((step) => step(org.organizationId, userId, actor))).then(() => {});
     return this.change(
       org,
       caller,
       userId,
-      { lockPendingInvitation: true },
-      async (manager, target, callerRank) => {
+      async (target, callerRank) => {
         assertMayChange(target, callerRank);
-        // A pending member's invitation dies with the membership: its link stops working and its
-        // queued email is not sent.
-        await manager.query(
-          `WITH revoked AS (
-             UPDATE invitations AS i SET status = 'revoked', revoked_at = now(), updated_at = now(), ${RECORD_GRANTS}
-              WHERE i.organization_id = $1 AND i.user_id = $2 AND i.status = 'pending'
-             RETURNING i.id
-           )
-           UPDATE email_outbox SET status = 'superseded'
-            WHERE status = 'queued' AND invitation_id IN (SELECT id FROM revoked)`,
-          [org.organizationId, userId],
-        );
-        await manager.query('DELETE FROM memberships WHERE id = $1 AND organization_id = $2', [
-          target.membershipId,
-          org.organizationId,
-        ]);
-        if (target.isOwner) await assertActiveOwnerRemains(manager, org.organizationId, userId);
+        const member = await this.view(org, userId);
+        await this.memberships.delete(org.organizationId, target.membershipId);
+        if (target.isOwner) await assertActiveOwnerRemains(this.db.manager(), org.organizationId, userId);
+        await this.events.append(this.db.manager(), {
+          type: 'member.removed',
+          organizationId: org.organizationId,
+          actor,
+          subjectId: userId,
+          data: member,
+        });
       },
+      first,
     );
   }
 
@@ -121,17 +129,35 @@ export class MemberChangesService {
     org: OrgScope,
     caller: Caller,
     userId: string,
-    options: { lockPendingInvitation?: boolean },
     apply: Change<T>,
+    beforeMembershipLock?: () => Promise<void>,
   ): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      const locked = await lockMemberForChange(manager, org.organizationId, userId, caller.userId, options);
-      return apply(manager, locked.target, locked.callerRank);
+    return this.db.transaction(async (manager) => {
+      const locked = await lockMemberForChange(manager, org.organizationId, userId, caller.userId, {
+        beforeMembershipLock,
+      });
+      return apply(locked.target, locked.callerRank);
     });
   }
 
-  private async view(manager: EntityManager, org: OrgScope, userId: string): Promise<MemberResponseDto> {
-    const view = await this.views.findOne(org, userId, manager);
+  private async changed(
+    type: EventType,
+    org: OrgScope,
+    caller: Caller,
+    userId: string,
+  ): Promise<MemberResponseDto> {
+    await this.events.append(this.db.manager(), {
+      type,
+      organizationId: org.organizationId,
+      actor: userActor(caller),
+      subjectId: userId,
+      data: await this.views.findOne({ organizationId: org.organizationId, rank: 0 }, userId),
+    });
+    return this.view(org, userId);
+  }
+
+  private async view(org: OrgScope, userId: string): Promise<MemberResponseDto> {
+    const view = await this.views.findOne(org, userId);
     if (!view) throw new Error(`membership of ${userId} vanished inside its own transaction`);
     return view;
   }

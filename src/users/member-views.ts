@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { isoOrNull } from '../common/http/timestamps.js';
 import { OrgScope } from '../common/auth/request-context.js';
-import { grantsOwnerSql } from '../invitations/invitation-grants-sql.js';
-import { InvitationTokens } from '../invitations/invitation-token.js';
-import { maySeeLink } from '../invitations/link-visibility.js';
+import { Db } from '../database/transactions.js';
 import { AccountState } from './membership.entity.js';
 import { MemberResponseDto } from './dto/member-response.dto.js';
 
@@ -19,25 +17,30 @@ interface MemberRow {
   organization_id: string;
   invited_at: Date | null;
   deactivated_at: Date | null;
-  /** The pending invitation whose email was not requested: its link is shown (shared by hand). */
-  link_invitation_id: string | null;
-  link_invitation_version: number | null;
-  link_grants_owner: boolean | null;
 }
 
 /** Whose view it is: the organization, and the viewer's rank there (it decides whether links show). */
 export type MemberViewer = Pick<OrgScope, 'organizationId' | 'rank'>;
 
 /**
- * Builds seed 001's user object for members of one organization, in one query for any number of
- * users (no N+1). Every lookup is scoped by the organization id.
+ * The link a viewer may see for each of these members (a pending invitation shared by hand). The
+ * invitations module registers it at start-up (`showLinksWith`), so this module imports none of it.
+ */
+export type MemberLinks = (viewer: MemberViewer, userIds: string[]) => Promise<Map<string, string>>;
+
+/**
+ * Builds seed 001's user object for members of one organization, in two queries for any number of
+ * users (the members, then their links; no N+1). Every lookup is scoped by the organization id.
  */
 @Injectable()
 export class MemberViews {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly tokens: InvitationTokens,
-  ) {}
+  private links: MemberLinks = () => Promise.resolve(new Map());
+
+  constructor(private readonly db: Db) {}
+
+  showLinksWith(links: MemberLinks): void {
+    this.links = links;
+  }
 
   async find(
     viewer: MemberViewer,
@@ -45,20 +48,18 @@ export class MemberViews {
     manager?: EntityManager,
   ): Promise<Map<string, MemberResponseDto>> {
     if (userIds.length === 0) return new Map();
-    const rows: MemberRow[] = await (manager ?? this.dataSource.manager).query(
+    const rows: MemberRow[] = await (manager ?? this.db.manager()).query(
       `SELECT u.id AS user_id, u.full_name, u.email, u.user_name, m.account_state, m.organization_id,
               m.invited_at, m.deactivated_at,
               COALESCE((SELECT array_agg(mr.role_id ORDER BY mr.role_id) FROM membership_roles mr WHERE mr.membership_id = m.id), '{}') AS role_ids,
-              COALESCE((SELECT array_agg(md.department_id ORDER BY md.department_id) FROM membership_departments md WHERE md.membership_id = m.id), '{}') AS department_ids,
-              i.id AS link_invitation_id, i.version AS link_invitation_version, ${grantsOwnerSql('i')} AS link_grants_owner
+              COALESCE((SELECT array_agg(md.department_id ORDER BY md.department_id) FROM membership_departments md WHERE md.membership_id = m.id), '{}') AS department_ids
          FROM memberships m
          JOIN users u ON u.id = m.user_id
-         LEFT JOIN invitations i ON i.organization_id = m.organization_id AND i.user_id = m.user_id
-              AND i.status = 'pending' AND i.email_status = 'not_requested' AND i.expires_at > now()
         WHERE m.organization_id = $1 AND m.user_id = ANY($2)`,
       [viewer.organizationId, userIds],
     );
-    return new Map(rows.map((row) => [row.user_id, this.toDto(row, viewer.rank)]));
+    const links = await this.links(viewer, userIds);
+    return new Map(rows.map((row) => [row.user_id, this.toDto(row, links.get(row.user_id) ?? null)]));
   }
 
   async findOne(
@@ -69,7 +70,7 @@ export class MemberViews {
     return (await this.find(viewer, [userId], manager)).get(userId);
   }
 
-  private toDto(row: MemberRow, viewerRank: number): MemberResponseDto {
+  private toDto(row: MemberRow, invitationLink: string | null): MemberResponseDto {
     return {
       id: row.user_id,
       full_name: row.full_name,
@@ -79,12 +80,7 @@ export class MemberViews {
       role_ids: row.role_ids,
       department_ids: row.department_ids,
       organization_id: row.organization_id,
-      invitation_link:
-        row.link_invitation_id &&
-        row.link_invitation_version &&
-        maySeeLink(viewerRank, row.link_grants_owner === true)
-          ? this.tokens.link(row.link_invitation_id, row.link_invitation_version)
-          : null,
+      invitation_link: invitationLink,
       invited_at: isoOrNull(row.invited_at),
       deactivated_at: isoOrNull(row.deactivated_at),
     };

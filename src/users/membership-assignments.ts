@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { AppError, FieldError } from '../common/errors/app-error.js';
 
-/** A membership's roles and departments: checking that they belong to the organization, and writing them. */
+/** A membership's roles and departments: checking that they belong to the organization (MembershipsRepository writes them). */
 
 /**
  * Checks that every role and department ID belongs to the organization, one query each, and names
@@ -47,35 +47,4 @@ function unknownIds(field: string, ids: string[], known: Set<string>, noun: stri
           },
         ],
   );
-}
-
-/**
- * Makes the membership hold exactly these roles and departments (duplicates ignored). Only the
- * difference is written, so unchanged assignments are not churned; the membership's updated_at moves.
- */
-export async function replaceAssignments(
-  manager: EntityManager,
-  membershipId: string,
-  roleIds: string[],
-  departmentIds: string[],
-): Promise<void> {
-  const roles = [...new Set(roleIds)];
-  const departments = [...new Set(departmentIds)];
-  await manager.query(
-    'DELETE FROM membership_roles WHERE membership_id = $1 AND role_id <> ALL($2::varchar[])',
-    [membershipId, roles],
-  );
-  await manager.query(
-    'INSERT INTO membership_roles (membership_id, role_id) SELECT $1, unnest($2::varchar[]) ON CONFLICT DO NOTHING',
-    [membershipId, roles],
-  );
-  await manager.query(
-    'DELETE FROM membership_departments WHERE membership_id = $1 AND department_id <> ALL($2::varchar[])',
-    [membershipId, departments],
-  );
-  await manager.query(
-    'INSERT INTO membership_departments (membership_id, department_id) SELECT $1, unnest($2::varchar[]) ON CONFLICT DO NOTHING',
-    [membershipId, departments],
-  );
-  await manager.query('UPDATE memberships SET updated_at = now() WHERE id = $1', [membershipId]);
 }

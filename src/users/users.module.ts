@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { InvitationTokensModule } from '../invitations/invitation-tokens.module.js';
 import { MembershipDepartment } from './membership-department.entity.js';
 import { MembershipRole } from './membership-role.entity.js';
 import { Membership } from './membership.entity.js';
@@ -10,15 +9,22 @@ import { MemberChangesService } from './member-changes.service.js';
 import { MemberViews } from './member-views.js';
 import { MembersController } from './members.controller.js';
 import { MembersService } from './members.service.js';
+import { MembershipsRepository } from './memberships.repository.js';
 import { User } from './user.entity.js';
+import { UsersRepository } from './users.repository.js';
 
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([User, Membership, MembershipRole, MembershipDepartment]),
-    InvitationTokensModule,
-  ],
+  imports: [TypeOrmModule.forFeature([User, Membership, MembershipRole, MembershipDepartment])],
   controllers: [MeController, MembersController],
-  providers: [MeService, MemberViews, MembersService, MemberChangesService],
-  exports: [MemberViews, MeService],
+  providers: [
+    MeService,
+    MemberViews,
+    MembersService,
+    MemberChangesService,
+    UsersRepository,
+    MembershipsRepository,
+  ],
+  // The one way other modules write users and memberships: these repositories and services.
+  exports: [MemberViews, MeService, MemberChangesService, UsersRepository, MembershipsRepository],
 })
 export class UsersModule {}

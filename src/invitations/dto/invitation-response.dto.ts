@@ -17,10 +17,10 @@ import { maySeeLink } from '../link-visibility.js';
  */
 export function visibleLink(
   invitation: Invitation,
-  tokens: InvitationTokens,
+  tokens: InvitationTokens | null,
   viewerRank: number,
 ): string | null {
-  if (effectiveStatus(invitation) !== 'pending' || !maySeeLink(viewerRank, invitation.grantsOwner))
+  if (!tokens || effectiveStatus(invitation) !== 'pending' || !maySeeLink(viewerRank, invitation.grantsOwner))
     return null;
   return tokens.link(invitation.id, invitation.version);
 }
@@ -104,8 +104,15 @@ export class InvitationResponseDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
   revoked_at: string | null;
 
-  /** `viewerRank`: the caller's rank in the organization, which decides whether the link is shown. */
-  static from(invitation: Invitation, tokens: InvitationTokens, viewerRank: number): InvitationResponseDto {
+  /**
+   * `viewerRank`: the caller's rank in the organization, which decides whether the link is shown;
+   * without `tokens` (an event's data) it never is.
+   */
+  static from(
+    invitation: Invitation,
+    tokens: InvitationTokens | null,
+    viewerRank: number,
+  ): InvitationResponseDto {
     return {
       invitation_id: invitation.id,
       organization_id: invitation.organizationId,

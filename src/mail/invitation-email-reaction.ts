@@ -1,0 +1,50 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AppendedEvent, EventLog } from '../events/event-log.js';
+import { InvitationsRepository } from '../invitations/invitations.repository.js';
+import { InvitationOutbox } from './invitation-outbox.js';
+
+/**
+ * The one place that decides which changes email an invitee: an invitation created with
+ * `send_invitation` (its `email_status` is `queued`) and every resend queue the email of the
+ * invitation's current version; a revoke or decline cancels what is still queued. It runs in the
+ * transaction of the change (an event reaction), so the email commits with it or not at all. The
+ * events carry no link or token: the version the email is for is read by id from the invitations.
+ */
+@Injectable()
+export class InvitationEmailReaction implements OnModuleInit {
+  constructor(
+    private readonly events: EventLog,
+    private readonly invitations: InvitationsRepository,
+    private readonly outbox: InvitationOutbox,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.subscribe((manager, events) => this.react(manager, events));
+  }
+
+  private async react(manager: EntityManager, events: readonly AppendedEvent[]): Promise<void> {
+    const toSend = events
+      .filter(
+        (event) =>
+          event.type === 'invitation.resent' ||
+          (event.type === 'invitation.created' && emailStatusOf(event) === 'queued'),
+      )
+      .map((event) => event.subjectId);
+    const toCancel = events
+      .filter((event) => event.type === 'invitation.revoked' || event.type === 'invitation.declined')
+      .map((event) => event.subjectId);
+    if (toSend.length > 0) {
+      const versions = await this.invitations.versionsOf(toSend);
+      await this.outbox.queue(
+        manager,
+        toSend.map((invitationId) => ({ invitationId, version: versions.get(invitationId)! })),
+      );
+    }
+    await this.outbox.cancel(manager, toCancel);
+  }
+}
+
+function emailStatusOf(event: AppendedEvent): unknown {
+  return (event.data as { email_status?: unknown } | null)?.email_status;
+}

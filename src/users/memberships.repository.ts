@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { newId } from '../common/ids/ids.js';
+import { Db } from '../database/transactions.js';
+import { AccountState } from './membership.entity.js';
+
+/**
+ * The `memberships` table and its `membership_roles` / `membership_departments` rows: every write,
+ * in the caller's transaction through `Db`. Each statement carries the organization id.
+ */
+@Injectable()
+export class MembershipsRepository {
+  constructor(private readonly db: Db) {}
+
+  /** A new active membership holding one role (an organization's creator, a domain join); undefined if one exists. */
+  async insertActive(organizationId: string, userId: string, roleId: string): Promise<string | undefined> {
+    const inserted: { id: string }[] = await this.db.manager().query(
+      `INSERT INTO memberships (id, organization_id, user_id, account_state) VALUES ($1, $2, $3, 'active')
+       ON CONFLICT (organization_id, user_id) DO NOTHING RETURNING id`,
+      [newId('mem'), organizationId, userId],
+    );
+    const id = inserted[0]?.id;
+    if (id) await this.replaceAssignments(id, [roleId], []);
+    return id;
+  }
+
+  /**
+   * The pending membership (created, or refreshed when an earlier invitation left one). Returns
+   * undefined when the user is already an active or deactivated member: the conditional DO UPDATE
+   * then returns no row.
+   */
+  async upsertPending(organizationId: string, userId: string): Promise<string | undefined> {
+    const rows: { id: string }[] = await this.db.manager().query(
+      `INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
+       VALUES ($1, $2, $3, 'pending_invitation', now())
+       ON CONFLICT (organization_id, user_id) DO UPDATE SET invited_at = now(), updated_at = now()
+        WHERE memberships.account_state = 'pending_invitation'
+       RETURNING id`,
+      [newId('mem'), organizationId, userId],
+    );
+    return rows[0]?.id;
+  }
+
+  async stateOf(organizationId: string, membershipId: string): Promise<AccountState | undefined> {
+    const rows: { account_state: AccountState }[] = await this.db
+      .manager()
+      .query('SELECT account_state FROM memberships WHERE id = $1 AND organization_id = $2', [
+        membershipId,
+        organizationId,
+      ]);
+    return rows[0]?.account_state;
+  }
+
+  /** pending_invitation → active; false when it is gone or no longer pending. */
+  async activatePending(organizationId: string, membershipId: string): Promise<boolean> {
+    const { count } = await this.db.modify(
+      `UPDATE memberships SET account_state = 'active', updated_at = now()
+        WHERE id = $1 AND organization_id = $2 AND account_state = 'pending_invitation'`,
+      [membershipId, organizationId],
+    );
+    return count > 0;
+  }
+
+  /** A pending membership goes away with its invitation; a member who is already active is left alone. */
+  async deletePending(organizationId: string, membershipId: string): Promise<void> {
+    await this.db.modify(
+      `DELETE FROM memberships WHERE id = $1 AND organization_id = $2 AND account_state = 'pending_invitation'`,
+      [membershipId, organizationId],
+    );
+  }
+
+  /** active → deactivated; false when it was not active. */
+  async deactivate(organizationId: string, membershipId: string): Promise<boolean> {
+    const { count } = await this.db.modify(
+      `UPDATE memberships SET account_state = 'deactivated', deactivated_at = now(), updated_at = now()
+        WHERE id = $1 AND organization_id = $2 AND account_state = 'active'`,
+      [membershipId, organizationId],
+    );
+    return count > 0;
+  }
+
+  /** deactivated → active; false when it was not deactivated. */
+  async reactivate(organizationId: string, membershipId: string): Promise<boolean> {
+    const { count } = await this.db.modify(
+      `UPDATE memberships SET account_state = 'active', deactivated_at = NULL, updated_at = now()
+        WHERE id = $1 AND organization_id = $2 AND account_state = 'deactivated'`,
+      [membershipId, organizationId],
+    );
+    return count > 0;
+  }
+
+  /** Deletes the membership; its roles and departments cascade, the global user remains. */
+  async delete(organizationId: string, membershipId: string): Promise<void> {
+    await this.db.modify('DELETE FROM memberships WHERE id = $1 AND organization_id = $2', [
+      membershipId,
+      organizationId,
+    ]);
+  }
+
+  /**
+   * Makes the membership hold exactly these roles and departments (duplicates ignored). Only the
+   * difference is written, so unchanged assignments are not churned; the membership's updated_at moves.
+   */
+  async replaceAssignments(membershipId: string, roleIds: string[], departmentIds: string[]): Promise<void> {
+    const manager = this.db.manager();
+    const roles = [...new Set(roleIds)];
+    const departments = [...new Set(departmentIds)];
+    await manager.query(
+      'DELETE FROM membership_roles WHERE membership_id = $1 AND role_id <> ALL($2::varchar[])',
+      [membershipId, roles],
+    );
+    await manager.query(
+      'INSERT INTO membership_roles (membership_id, role_id) SELECT $1, unnest($2::varchar[]) ON CONFLICT DO NOTHING',
+      [membershipId, roles],
+    );
+    await manager.query(
+      'DELETE FROM membership_departments WHERE membership_id = $1 AND department_id <> ALL($2::varchar[])',
+      [membershipId, departments],
+    );
+    await manager.query(
+      'INSERT INTO membership_departments (membership_id, department_id) SELECT $1, unnest($2::varchar[]) ON CONFLICT DO NOTHING',
+      [membershipId, departments],
+    );
+    await manager.query('UPDATE memberships SET updated_at = now() WHERE id = $1', [membershipId]);
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { newId } from '../common/ids/ids.js';
+import { Db } from '../database/transactions.js';
+
+/** A user's row as the invitation flows read it (locked). */
+export interface InviteeRow {
+  id: string;
+  email: string;
+  full_name: string | null;
+  user_name: string | null;
+  created_at: Date;
+  activated_at: Date | null;
+  email_verified_at: Date | null;
+  created_by_invitation_id: string | null;
+}
+
+/** The `users` table's writes for the invitation flows, in the caller's transaction through `Db`. */
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * The global account for this email: reused when it exists, else created never-activated and
+   * marked as created by this invitation, the only one that may activate it without an emailed
+   * code (API.md "Email proof"). Only then does the invitation's name become the account's: an
+   * organization never renames an account its invitation did not create.
+   */
+  async upsertInvitee(email: string, fullName: string | null, invitationId: string): Promise<string> {
+    const manager = this.db.manager();
+    const inserted: { id: string }[] = await manager.query(
+      `INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (email) DO NOTHING RETURNING id`,
+      [newId('usr'), email, fullName, invitationId],
+    );
+    if (inserted.length > 0) return inserted[0].id;
+    const [user]: { id: string }[] = await manager.query('SELECT id FROM users WHERE email = $1', [email]);
+    return user.id;
+  }
+
+  async lockInvitee(userId: string): Promise<InviteeRow> {
+    const [row]: InviteeRow[] = await this.db.manager().query(
+      `SELECT id, email, full_name, user_name, created_at, activated_at, email_verified_at, created_by_invitation_id
+         FROM users WHERE id = $1 FOR UPDATE`,
+      [userId],
+    );
+    return row;
+  }
+
+  /** Marks the account active; `fullName`, when given, becomes its name (the accepting person's own). */
+  async activate(userId: string, fullName?: string | null): Promise<void> {
+    if (fullName === undefined) {
+      await this.db.modify('UPDATE users SET activated_at = COALESCE(activated_at, now()) WHERE id = $1', [
+        userId,
+      ]);
+      return;
+    }
+    await this.db.modify(
+      `UPDATE users SET activated_at = COALESCE(activated_at, now()), full_name = COALESCE($2, full_name),
+              updated_at = now() WHERE id = $1`,
+      [userId, fullName],
+    );
+  }
+}
