@@ -104,6 +104,53 @@ describe('Idempotency-Key', () => {
     expect(await countNamed(name)).toBe(1);
   });
 
+  it('commits the change with its kept record or not at all: a record that cannot be written rolls the change back', async () => {
+    // The services join the interceptor's transaction (Db): the invitation, its event and its email
+    // are written in a savepoint of it, so a fault on the record's insert undoes all of them.
+    const email = `atomic-${Date.now().toString(36)}@example.test`;
+    const invite = () =>
+      t
+        .http()
+        .post(`/v1/organizations/${w.orgId}/invitations`)
+        .set(auth(w.admin))
+        .set('Idempotency-Key', 'atomic-1')
+        .send({ email });
+    const count = async (sql: string) => Number((await t.dataSource.query(sql, [email]))[0].n);
+    const invitations = () => count('SELECT count(*)::int AS n FROM invitations WHERE email = $1');
+    const events = () => count(`SELECT count(*)::int AS n FROM events WHERE data->>'email' = $1`);
+    const emails = () =>
+      count(
+        'SELECT count(*)::int AS n FROM email_outbox o JOIN invitations i ON i.id = o.invitation_id WHERE i.email = $1',
+      );
+    await t.dataSource.query(`
+      CREATE FUNCTION refuse_record() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.key = 'atomic-1' THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER refuse_record BEFORE INSERT ON idempotency_records FOR EACH ROW EXECUTE FUNCTION refuse_record();`);
+    try {
+      expectError(await invite(), 500, 'INTERNAL_ERROR');
+      expect({ invitations: await invitations(), events: await events(), emails: await emails() }).toEqual({
+        invitations: 0,
+        events: 0,
+        emails: 0,
+      });
+    } finally {
+      await t.dataSource.query(
+        'DROP TRIGGER refuse_record ON idempotency_records; DROP FUNCTION refuse_record();',
+      );
+    }
+    const retry = await invite();
+    expect(retry.status).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect({ invitations: await invitations(), events: await events(), emails: await emails() }).toEqual({
+      invitations: 1,
+      events: 1,
+      emails: 1,
+    });
+    const replay = await invite();
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(await invitations()).toBe(1);
+  });
+
   it('replays a 204 without a body', async () => {
     const created = await t
       .http()

@@ -1,6 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { CreatedAtColumn, IdColumn, RefColumn, TimestampColumn, UpdatedAtColumn } from '../database/columns.js';
-import { Organization } from '../organizations/organization.entity.js';
 import { User } from './user.entity.js';
 
 export const ACCOUNT_STATES = ['pending_invitation', 'active', 'deactivated'] as const;
@@ -18,9 +17,10 @@ export class Membership {
   @RefColumn()
   organizationId: string;
 
-  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
+  // By entity name, not class: organizations/ builds on users/ (it creates the Owner's membership).
+  @ManyToOne('Organization', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'fk_memberships_organization' })
-  organization?: Organization;
+  organization?: unknown;
 
   @RefColumn()
   userId: string;
