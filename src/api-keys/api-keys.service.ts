@@ -12,6 +12,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { Db } from '../database/transactions.js';
 import { Actor, userActor } from '../events/actor.js';
 import { EventLog, NewEvent } from '../events/event-log.js';
+import { UsersRepository } from '../users/users.repository.js';
 import { ApiKey } from './api-key.entity.js';
 import { ApiKeyCreatedResponseDto, ApiKeyResponseDto } from './dto/api-key.dto.js';
 
@@ -20,6 +21,7 @@ export class ApiKeysService {
   constructor(
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
     private readonly db: Db,
+    private readonly users: UsersRepository,
     private readonly events: EventLog,
     private readonly cursors: CursorCodec,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -37,8 +39,7 @@ export class ApiKeysService {
     actor: Actor = userActor({ userId }),
   ): Promise<ApiKeyCreatedResponseDto> {
     return this.db.transaction(async (manager) => {
-      // NO KEY UPDATE: serialises key issues for this user without blocking rows that reference it.
-      await manager.query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
+      await this.users.lockHoldings(userId);
       const [{ n }]: { n: number }[] = await manager.query(
         'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL',
         [userId],

@@ -109,11 +109,3 @@ export class EmailVerificationCodes {
     };
   }
 }
-
-/** Marks the user's email as proven (the code, OIDC or the bootstrap CLI proved it). */
-export async function markEmailVerified(manager: EntityManager, userId: string): Promise<void> {
-  await manager.query(
-    'UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()), updated_at = now() WHERE id = $1',
-    [userId],
-  );
-}

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { iso } from '../common/http/timestamps.js';
@@ -8,13 +7,8 @@ import { MeResponseDto } from '../users/dto/me-response.dto.js';
 import { MeService } from '../users/me.service.js';
 import { EmailVerificationSentDto } from './dto/email-verification.dto.js';
 import { EMAIL_CODE_RULES } from './email-codes.js';
-import { EmailVerificationCodes, markEmailVerified } from './email-verification-codes.js';
-
-interface UserRow {
-  id: string;
-  email: string;
-  email_verified_at: Date | null;
-}
+import { InviteeRow, UsersRepository } from '../users/users.repository.js';
+import { EmailVerificationCodes } from './email-verification-codes.js';
 
 /**
  * A signed-in user proving their own email (`/v1/me/email-verification`). Each call locks the
@@ -26,13 +20,14 @@ export class EmailVerificationService {
   constructor(
     private readonly db: Db,
     private readonly codes: EmailVerificationCodes,
+    private readonly users: UsersRepository,
     private readonly me: MeService,
   ) {}
 
   /** Emails the caller a new code: at most one a minute (429 RATE_LIMITED with Retry-After otherwise). */
   request(userId: string): Promise<EmailVerificationSentDto> {
     return this.db.transaction(async (manager) => {
-      const user = await this.lockUnverified(manager, userId);
+      const user = await this.lockUnverified(userId);
       const request = await this.codes.request(manager, user);
       if (!request.sent) {
         const retryAfter = request.retryAfterSeconds;
@@ -55,21 +50,18 @@ export class EmailVerificationService {
   /** Checks the code; the try is counted (committed) even when it is wrong. */
   async confirm(userId: string, code: string): Promise<MeResponseDto> {
     const refusal = await this.db.transaction(async (manager) => {
-      await this.lockUnverified(manager, userId);
+      await this.lockUnverified(userId);
       const check = await this.codes.check(manager, userId, code);
       if (!check.verified) return check.refusal;
-      await markEmailVerified(manager, userId);
+      await this.users.markEmailVerified(userId);
       return undefined;
     });
     if (refusal) throw refusal;
     return this.me.me(userId);
   }
 
-  private async lockUnverified(manager: EntityManager, userId: string): Promise<UserRow> {
-    const [user]: UserRow[] = await manager.query(
-      'SELECT id, email, email_verified_at FROM users WHERE id = $1 FOR UPDATE',
-      [userId],
-    );
+  private async lockUnverified(userId: string): Promise<InviteeRow> {
+    const user = await this.users.lockInvitee(userId);
     if (user.email_verified_at)
       throw new AppError(ErrorCode.EMAIL_ALREADY_VERIFIED, undefined, { email: user.email });
     return user;

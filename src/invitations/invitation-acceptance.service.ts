@@ -6,7 +6,7 @@ import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { iso, isoOrNull } from '../common/http/timestamps.js';
 import { Db } from '../database/transactions.js';
-import { EmailVerificationCodes, markEmailVerified } from '../email-verification/email-verification-codes.js';
+import { EmailVerificationCodes } from '../email-verification/email-verification-codes.js';
 import { Actor, userActor } from '../events/actor.js';
 import { EventLog } from '../events/event-log.js';
 import { MemberViews } from '../users/member-views.js';
@@ -140,7 +140,7 @@ export class InvitationAcceptanceService {
     } else {
       if (proof === 'email-code') {
         // Whoever held keys to this address before it was proven is shut out (account pre-hijacking).
-        await markEmailVerified(manager, invitee.id);
+        await this.users.markEmailVerified(invitee.id);
         await this.apiKeys.revokeAll(invitee.id, actor);
       }
       // The name is the accepting person's own (they proved the account is theirs), never the inviter's.

@@ -1,5 +1,11 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
-import { CreatedAtColumn, IdColumn, RefColumn, TimestampColumn, UpdatedAtColumn } from '../database/columns.js';
+import {
+  CreatedAtColumn,
+  IdColumn,
+  RefColumn,
+  TimestampColumn,
+  UpdatedAtColumn,
+} from '../database/columns.js';
 import { User } from './user.entity.js';
 
 export const ACCOUNT_STATES = ['pending_invitation', 'active', 'deactivated'] as const;

@@ -14,7 +14,7 @@ export interface InviteeRow {
   created_by_invitation_id: string | null;
 }
 
-/** The `users` table's writes for the invitation flows, in the caller's transaction through `Db`. */
+/** The `users` table's locks and writes for the other modules' flows, in the caller's transaction through `Db`. */
 @Injectable()
 export class UsersRepository {
   constructor(private readonly db: Db) {}
@@ -59,5 +59,21 @@ export class UsersRepository {
               updated_at = now() WHERE id = $1`,
       [userId, fullName],
     );
+  }
+
+  /** Marks the user's email as proven (an emailed code or an accepted invitation's code proved it). */
+  async markEmailVerified(userId: string): Promise<void> {
+    await this.db.modify(
+      'UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()), updated_at = now() WHERE id = $1',
+      [userId],
+    );
+  }
+
+  /**
+   * Serialises changes to what the user holds (their API keys) without blocking rows that reference
+   * the user: FOR NO KEY UPDATE conflicts with itself, not with the FOR KEY SHARE of inserts.
+   */
+  async lockHoldings(userId: string): Promise<void> {
+    await this.db.manager().query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
   }
 }
