@@ -8,10 +8,9 @@ import {
 } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { CurrentOrg, OrgScope } from '../common/auth/request-context.js';
-import { DepartmentIdParams } from '../common/ids/id-params.js';
+import { DepartmentIdParams, ORG_PARAM } from '../common/ids/id-params.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
-import { ORG_PARAM } from '../organizations/organizations.controller.js';
 import { DepartmentsService } from './departments.service.js';
 import { DepartmentCreateDto } from './dto/department-create.dto.js';
 import { DepartmentResponseDto } from './dto/department-response.dto.js';

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { OrgScope } from '../common/auth/request-context.js';
+import { ROLE_RANK } from '../common/auth/system-roles.js';
 import { AppError, FieldError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { organizationRefs } from '../users/membership-assignments.js';
@@ -31,7 +32,7 @@ export async function resolveInvitationGrants(
   } catch (error) {
     throw roleField === 'role_ids' ? error : relocateRoleErrors(error, roleField);
   }
-  if (grantsOwner && org.rank < 3) {
+  if (grantsOwner && org.rank < ROLE_RANK.owner) {
     throw new AppError(ErrorCode.INSUFFICIENT_PERMISSIONS, 'Only an Owner can grant the Owner role.', {
       organization_id: org.organizationId,
     });

@@ -3,10 +3,9 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { Access } from '../common/auth/access.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
-import { InvitationIdParams } from '../common/ids/id-params.js';
+import { InvitationIdParams, ORG_PARAM } from '../common/ids/id-params.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf } from '../common/pagination/pagination.js';
-import { ORG_PARAM } from '../organizations/organizations.controller.js';
 import { InvitationCreateDto } from './dto/invitation-create.dto.js';
 import { InvitationListQueryDto } from './dto/invitation-list-query.dto.js';
 import { InvitationResponseDto } from './dto/invitation-response.dto.js';

@@ -5,7 +5,7 @@ import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
 import { iso } from '../common/http/timestamps.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
-import { ORG_PARAM } from '../organizations/organizations.controller.js';
+import { ORG_PARAM } from '../common/ids/id-params.js';
 import { MemberResponseDto } from '../users/dto/member-response.dto.js';
 import { MemberViews } from '../users/member-views.js';
 import { InviteUserV2Dto } from './dto/invite-user-v2.dto.js';

@@ -1,20 +1,14 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiCreatedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiCreatedResponse } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
+import { ORG_PARAM } from '../common/ids/id-params.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
 import { OrganizationCreateDto } from './dto/organization-create.dto.js';
 import { OrganizationResponseDto } from './dto/organization-response.dto.js';
 import { OrganizationUpdateDto } from './dto/organization-update.dto.js';
 import { OrganizationsService } from './organizations.service.js';
-
-export const ORG_PARAM = ApiParam({
-  name: 'organization_id',
-  type: String,
-  description: 'The organization ID (`org_…`) or its slug.',
-  example: 'org_xyz789',
-});
 
 @ApiTags('Organizations')
 @Controller('v1/organizations')

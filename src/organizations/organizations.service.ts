@@ -7,7 +7,7 @@ import { ErrorCode } from '../common/errors/error-code.js';
 import { newId } from '../common/ids/ids.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
 import { Role } from '../roles/role.entity.js';
-import { SYSTEM_ROLES } from '../roles/system-roles.js';
+import { SYSTEM_ROLES } from '../common/auth/system-roles.js';
 import { MembershipRole } from '../users/membership-role.entity.js';
 import { Membership } from '../users/membership.entity.js';
 import { OrganizationCreateDto } from './dto/organization-create.dto.js';
@@ -56,8 +56,8 @@ export class OrganizationsService {
   ): Promise<Organization> {
     const org = manager.create(Organization, { id: newId('org'), name, slug });
     await manager.insert(Organization, org);
-    const roles = SYSTEM_ROLES.map((r) =>
-      manager.create(Role, { id: newId('role'), organizationId: org.id, ...r, isSystem: true }),
+    const roles = SYSTEM_ROLES.map(({ key, name, description }) =>
+      manager.create(Role, { id: newId('role'), organizationId: org.id, key, name, description, isSystem: true }),
     );
     await manager.insert(Role, roles);
     const membership = manager.create(Membership, {

@@ -8,10 +8,9 @@ import {
 } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { CurrentOrg, OrgScope } from '../common/auth/request-context.js';
-import { RoleIdParams } from '../common/ids/id-params.js';
+import { RoleIdParams, ORG_PARAM } from '../common/ids/id-params.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
-import { ORG_PARAM } from '../organizations/organizations.controller.js';
 import { RoleCreateDto } from './dto/role-create.dto.js';
 import { RoleResponseDto } from './dto/role-response.dto.js';
 import { RoleUpdateDto } from './dto/role-update.dto.js';

@@ -10,7 +10,7 @@ import { RoleCreateDto } from './dto/role-create.dto.js';
 import { RoleResponseDto } from './dto/role-response.dto.js';
 import { RoleUpdateDto } from './dto/role-update.dto.js';
 import { Role } from './role.entity.js';
-import { customRoleKey } from './system-roles.js';
+import { customRoleKey } from './custom-role-key.js';
 
 /**
  * Custom roles of one organization; every query carries the organization id, so another

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { rankOfRoleKeys } from '../common/auth/access-level.js';
+import { rankOfRoleKeys, ROLE_RANK } from '../common/auth/system-roles.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { AccountState } from './membership.entity.js';
@@ -63,7 +63,7 @@ export async function lockMemberForChange(
   // The caller was deactivated or removed after the guard admitted them: answer as the guard would now.
   if (!caller) throw new AppError(ErrorCode.ORGANIZATION_NOT_FOUND);
   const callerRank = rankOfRoleKeys(caller.system_role_keys);
-  if (callerRank < 2) throw new AppError(ErrorCode.INSUFFICIENT_PERMISSIONS);
+  if (callerRank < ROLE_RANK.admin) throw new AppError(ErrorCode.INSUFFICIENT_PERMISSIONS);
 
   const target = rows.find((r) => r.user_id === targetUserId);
   if (!target) throw new AppError(ErrorCode.USER_NOT_FOUND, undefined, { user_id: targetUserId });
@@ -80,7 +80,7 @@ export async function lockMemberForChange(
 
 /** Only an Owner may act on an Owner, or grant the Owner role (`grantsOwner`). */
 export function assertMayChange(target: LockedMember, callerRank: number, grantsOwner = false): void {
-  if ((target.isOwner || grantsOwner) && callerRank < 3) {
+  if ((target.isOwner || grantsOwner) && callerRank < ROLE_RANK.owner) {
     throw new AppError(
       ErrorCode.INSUFFICIENT_PERMISSIONS,
       'Only an Owner can grant or remove the Owner role, or change, deactivate or remove an Owner.',

@@ -2,10 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
-import { UserIdParams } from '../common/ids/id-params.js';
+import { UserIdParams, ORG_PARAM } from '../common/ids/id-params.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf } from '../common/pagination/pagination.js';
-import { ORG_PARAM } from '../organizations/organizations.controller.js';
 import { MemberListQueryDto } from './dto/member-list-query.dto.js';
 import { MemberResponseDto } from './dto/member-response.dto.js';
 import { MembershipUpdateDto } from './dto/membership-update.dto.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { rankOfRoleKeys } from './access-level.js';
+import { rankOfRoleKeys } from './system-roles.js';
 import { hashApiKey } from './api-key-secret.js';
 import { Caller, OrgScope } from './request-context.js';
 

@@ -2,7 +2,8 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AppError } from '../errors/app-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import { AccessLevel, LEVEL_RANK } from './access-level.js';
+import { AccessLevel } from './access-level.js';
+import { ROLE_RANK } from './system-roles.js';
 import { ACCESS_METADATA } from './access.decorator.js';
 import { AccessRepository } from './access.repository.js';
 import { isWellFormedApiKey } from './api-key-secret.js';
@@ -62,7 +63,7 @@ export class AuthGuard implements CanActivate {
     const scope = found.scope;
     if (!scope) throw new AppError(ErrorCode.ORGANIZATION_NOT_FOUND);
     request.orgScope = scope;
-    if (scope.rank < LEVEL_RANK[level]) throw new AppError(ErrorCode.INSUFFICIENT_PERMISSIONS);
+    if (scope.rank < ROLE_RANK[level]) throw new AppError(ErrorCode.INSUFFICIENT_PERMISSIONS);
     return true;
   }
 }
