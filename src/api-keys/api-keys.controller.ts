@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, 
 import { Access } from '../common/auth/access.decorator.js';
 import { Caller, CurrentCaller } from '../common/auth/request-context.js';
 import { KeyIdParams } from '../common/ids/id-params.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -18,7 +19,6 @@ export class ApiKeysController {
   @Access('user')
   @ApiOperation({ summary: 'Create an API key', description: 'The key acts as the caller. It is shown once.' })
   @ApiCreatedResponse({ type: ApiKeyCreatedResponseDto })
-  @ApiErrors([400])
   createApiKey(@Body() body: ApiKeyCreateDto, @CurrentCaller() caller: Caller): Promise<ApiKeyCreatedResponseDto> {
     return this.apiKeys.issue(caller.userId, body.name ?? 'API key');
   }
@@ -27,7 +27,6 @@ export class ApiKeysController {
   @Access('user')
   @ApiOperation({ summary: "List the caller's API keys", description: 'Active keys only; secrets are never shown again.' })
   @ApiOkResponse({ type: PageOf(ApiKeyResponseDto) })
-  @ApiErrors([400])
   listApiKeys(@Query() query: PageQueryDto, @CurrentCaller() caller: Caller): Promise<Page<ApiKeyResponseDto>> {
     return this.apiKeys.list(caller.userId, query);
   }
@@ -37,7 +36,7 @@ export class ApiKeysController {
   @Access('user')
   @ApiOperation({ summary: 'Revoke an API key', description: "Only the caller's own keys." })
   @ApiNoContentResponse({ description: 'Revoked' })
-  @ApiErrors([400, 404], { descriptions: { 404: 'No such active key of the caller (API_KEY_NOT_FOUND)' } })
+  @ApiErrors(ErrorCode.API_KEY_NOT_FOUND)
   async revokeApiKey(@Param() params: KeyIdParams, @CurrentCaller() caller: Caller): Promise<void> {
     await this.apiKeys.revoke(caller.userId, params.key_id);
   }

@@ -9,16 +9,13 @@ import {
 import { Access } from '../common/auth/access.decorator.js';
 import { CurrentOrg, OrgScope } from '../common/auth/request-context.js';
 import { DepartmentIdParams, ORG_PARAM } from '../common/ids/id-params.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
 import { DepartmentsService } from './departments.service.js';
 import { DepartmentCreateDto } from './dto/department-create.dto.js';
 import { DepartmentResponseDto } from './dto/department-response.dto.js';
 import { DepartmentUpdateDto } from './dto/department-update.dto.js';
-
-const DEPARTMENT_404 =
-  'No such department in the organization (DEPARTMENT_NOT_FOUND), or the caller is not an active member (ORGANIZATION_NOT_FOUND)';
-const NAME_409 = 'Another department has this name, case-insensitively (DEPARTMENT_ALREADY_EXISTS)';
 
 @ApiTags('Departments')
 @Controller('v1/organizations/:organization_id/departments')
@@ -31,7 +28,7 @@ export class DepartmentsController {
   @ORG_PARAM
   @ApiOperation({ summary: 'Create a department' })
   @ApiCreatedResponse({ type: DepartmentResponseDto, description: 'The new department' })
-  @ApiErrors([400, 409], { descriptions: { 409: NAME_409 } })
+  @ApiErrors(ErrorCode.DEPARTMENT_ALREADY_EXISTS)
   async createDepartment(
     @CurrentOrg() org: OrgScope,
     @Body() body: DepartmentCreateDto,
@@ -44,7 +41,6 @@ export class DepartmentsController {
   @ORG_PARAM
   @ApiOperation({ summary: "List the organization's departments", description: 'Oldest first.' })
   @ApiOkResponse({ type: PageOf(DepartmentResponseDto), description: 'A page of departments' })
-  @ApiErrors([400])
   listDepartments(
     @CurrentOrg() org: OrgScope,
     @Query() query: PageQueryDto,
@@ -57,7 +53,7 @@ export class DepartmentsController {
   @ORG_PARAM
   @ApiOperation({ summary: 'Get a department' })
   @ApiOkResponse({ type: DepartmentResponseDto, description: 'The department' })
-  @ApiErrors([400, 404], { descriptions: { 404: DEPARTMENT_404 } })
+  @ApiErrors(ErrorCode.DEPARTMENT_NOT_FOUND)
   async getDepartment(
     @CurrentOrg() org: OrgScope,
     @Param() params: DepartmentIdParams,
@@ -70,7 +66,7 @@ export class DepartmentsController {
   @ORG_PARAM
   @ApiOperation({ summary: 'Update a department', description: 'Only the fields sent change.' })
   @ApiOkResponse({ type: DepartmentResponseDto, description: 'The updated department' })
-  @ApiErrors([400, 404, 409], { descriptions: { 404: DEPARTMENT_404, 409: NAME_409 } })
+  @ApiErrors(ErrorCode.DEPARTMENT_NOT_FOUND, ErrorCode.DEPARTMENT_ALREADY_EXISTS)
   async updateDepartment(
     @CurrentOrg() org: OrgScope,
     @Param() params: DepartmentIdParams,
@@ -90,7 +86,7 @@ export class DepartmentsController {
     description: 'Members assigned to it lose the assignment; they stay members.',
   })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors([400, 404], { descriptions: { 404: DEPARTMENT_404 } })
+  @ApiErrors(ErrorCode.DEPARTMENT_NOT_FOUND)
   async deleteDepartment(@CurrentOrg() org: OrgScope, @Param() params: DepartmentIdParams): Promise<void> {
     await this.departments.delete(org.organizationId, params.department_id);
   }

@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { Access } from '../common/auth/access.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
-import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 
 export class HealthResponseDto {
   @ApiProperty({ enum: ['ok'], example: 'ok' })
@@ -30,7 +29,6 @@ export class HealthController {
   @Access('public')
   @ApiOperation({ summary: 'Readiness: the database answers' })
   @ApiOkResponse({ type: HealthResponseDto })
-  @ApiErrors([503], { descriptions: { 503: 'The database does not answer (SERVICE_UNAVAILABLE)' } })
   async getReadiness(): Promise<HealthResponseDto> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

@@ -4,6 +4,7 @@ import { Access } from '../common/auth/access.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
 import { iso } from '../common/http/timestamps.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ORG_PARAM } from '../common/ids/id-params.js';
 import { MemberResponseDto } from '../users/dto/member-response.dto.js';
@@ -16,15 +17,7 @@ import { InvitationQueriesService } from './invitation-queries.service.js';
 import { InvitationTokens } from './invitation-token.js';
 
 /** Seed 000's own message for an existing member. */
-const SEED_000_USER_EXISTS = 'User already exists in organization';
-
-const CREATE_409 =
-  'USER_ALREADY_EXISTS: the email is an active or deactivated member. INVITATION_ALREADY_PENDING: a pending ' +
-  'invitation for the email exists (`details.invitation_id`).';
-const CREATE_403 =
-  'The caller is not an Admin or Owner, or an Admin tried to grant the Owner role (INSUFFICIENT_PERMISSIONS)';
-const CREATE_400 =
-  'Invalid body, or a role or department ID that is not of this organization (VALIDATION_ERROR naming each)';
+const INVITE_USER_MEMBER_EXISTS = 'User already exists in organization';
 
 /** The published invite endpoints of seeds 000, 001 and 003, served exactly as their pages show. */
 @ApiTags('Invitations')
@@ -50,7 +43,7 @@ export class PublishedInvitationsController {
       'organization members. Requires Admin or Owner role.',
   })
   @ApiCreatedResponse({ type: InviteUserResponseDto, description: 'The created invitation.' })
-  @ApiErrors([400, 403, 409], { descriptions: { 400: CREATE_400, 403: CREATE_403, 409: CREATE_409 } })
+  @ApiErrors(ErrorCode.USER_ALREADY_EXISTS, ErrorCode.INVITATION_ALREADY_PENDING)
   async inviteUser(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,
@@ -60,7 +53,7 @@ export class PublishedInvitationsController {
       org,
       caller.userId,
       { email: body.email, roleIds: [body.role_id], sendInvitation: body.send_invitation },
-      { userExistsMessage: SEED_000_USER_EXISTS, roleField: 'role_id' },
+      { userExistsMessage: INVITE_USER_MEMBER_EXISTS, roleField: 'role_id' },
     );
     return {
       invitation_id: invitation.id,
@@ -88,7 +81,7 @@ export class PublishedInvitationsController {
     type: MemberResponseDto,
     description: 'The user object with their role and department assignments.',
   })
-  @ApiErrors([400, 403, 409], { descriptions: { 400: CREATE_400, 403: CREATE_403, 409: CREATE_409 } })
+  @ApiErrors(ErrorCode.USER_ALREADY_EXISTS, ErrorCode.INVITATION_ALREADY_PENDING)
   async inviteUserV2(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,
@@ -119,12 +112,7 @@ export class PublishedInvitationsController {
       '`email`, `user_id` or `invitation_id`. Requires organization membership.',
   })
   @ApiOkResponse({ type: PendingInvitationResponseDto })
-  @ApiErrors([400, 404], {
-    descriptions: {
-      400: 'Not exactly one query parameter, or a malformed one (VALIDATION_ERROR)',
-      404: 'No pending invitation matches (INVITATION_NOT_FOUND), or the organization does not exist or the caller is not an active member (ORGANIZATION_NOT_FOUND)',
-    },
-  })
+  @ApiErrors(ErrorCode.INVITATION_NOT_FOUND)
   async getPendingInvitation(
     @CurrentOrg() org: OrgScope,
     @Query() query: PendingInvitationQueryDto,

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags, ApiCreatedResponse } from '@nestj
 import { Access } from '../common/auth/access.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
 import { ORG_PARAM } from '../common/ids/id-params.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
 import { OrganizationCreateDto } from './dto/organization-create.dto.js';
@@ -20,7 +21,7 @@ export class OrganizationsController {
   @Access('user')
   @ApiOperation({ summary: 'Create an organization', description: 'The caller becomes its Owner.' })
   @ApiCreatedResponse({ type: OrganizationResponseDto, description: 'The new organization' })
-  @ApiErrors([400, 409], { descriptions: { 409: 'The slug is taken (ORGANIZATION_SLUG_TAKEN)' } })
+  @ApiErrors(ErrorCode.ORGANIZATION_SLUG_TAKEN)
   async createOrganization(
     @Body() body: OrganizationCreateDto,
     @CurrentCaller() caller: Caller,
@@ -35,7 +36,6 @@ export class OrganizationsController {
     type: PageOf(OrganizationResponseDto),
     description: 'Organizations where the caller is an active member, oldest first',
   })
-  @ApiErrors([400])
   listOrganizations(
     @Query() query: PageQueryDto,
     @CurrentCaller() caller: Caller,
@@ -57,7 +57,7 @@ export class OrganizationsController {
   @ORG_PARAM
   @ApiOperation({ summary: 'Update an organization', description: 'Only the fields sent change.' })
   @ApiOkResponse({ type: OrganizationResponseDto, description: 'The updated organization' })
-  @ApiErrors([400, 409], { descriptions: { 409: 'The slug is taken (ORGANIZATION_SLUG_TAKEN)' } })
+  @ApiErrors(ErrorCode.ORGANIZATION_SLUG_TAKEN)
   async updateOrganization(
     @CurrentOrg() org: OrgScope,
     @Body() body: OrganizationUpdateDto,
