@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
+import { MailerService } from '@nestjs-modules/mailer';
 import Handlebars from 'handlebars';
+import type { SendMailOptions } from 'nodemailer';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { InvitationTokens } from '../invitations/invitation-token.js';
 import { buildInvitationEmail } from './invitation-email.js';
-import { MailSender, TEMPLATES_DIR } from './mail-sender.js';
+import { SEND_TIMEOUT_MS, TEMPLATES_DIR } from './mailer-options.js';
 import { ClaimedEmail } from './outbox.repository.js';
 
 interface InvitationEmailRow {
@@ -37,7 +39,7 @@ export class InvitationMailer {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
-    private readonly mailer: MailSender,
+    private readonly mailer: MailerService,
     private readonly tokens: InvitationTokens,
   ) {}
 
@@ -66,17 +68,22 @@ export class InvitationMailer {
       expiresAt: row.expires_at,
       link: this.tokens.link(email.invitationId, email.invitationVersion),
     });
-    await this.mailer.send({
+    const mail: SendMailOptions & { template: string; context: object } = {
       from: this.config.mailFrom,
       to: message.to,
       subject: message.subject,
-      // The HTML part: the HandlebarsAdapter ({{ }} escapes HTML); the text part: the same values, unescaped.
+      // The HTML part: MailerModule's HandlebarsAdapter ({{ }} escapes HTML); the text part: the same values, unescaped.
       template: 'invitation.html.hbs',
       context: message.context,
       text: this.renderText(message.context),
       messageId: email.messageId,
       headers: { 'Auto-Submitted': 'auto-generated' },
-    });
+    };
+    // Through the transporter MailerModule built (its HandlebarsAdapter is the compile step), not
+    // MailerService.sendMail: that first replaces each `{{name}}` in the subject with the context's
+    // value, so an inviter named "{{link}}" would put the invitation link into the Subject header
+    // (test/mail.e2e-spec.ts has that case).
+    await withTimeout(this.mailer.getTransporter().sendMail(mail), SEND_TIMEOUT_MS);
     return 'sent';
   }
 
@@ -97,5 +104,18 @@ export class InvitationMailer {
       [invitationId],
     );
     return rows[0];
+  }
+}
+
+/** A send gives up after `ms`, whatever the transport's own timeouts. */
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`send timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
+import { MailerModule } from '@nestjs-modules/mailer';
+import { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { InvitationTokensModule } from '../invitations/invitation-tokens.module.js';
 import { InvitationMailer } from './invitation-mailer.js';
-import { MailSender } from './mail-sender.js';
+import { mailerOptions } from './mailer-options.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxWorker } from './outbox-worker.js';
 
@@ -10,8 +13,16 @@ import { OutboxWorker } from './outbox-worker.js';
  * over SMTP_URL or, without it, into `.eml` files under DATA_DIR/mail.
  */
 @Module({
-  imports: [InvitationTokensModule],
-  providers: [MailSender, OutboxRepository, InvitationMailer, OutboxWorker],
+  imports: [
+    InvitationTokensModule,
+    // APP_CONFIG comes from the global ConfigModule, so the factory imports nothing.
+    MailerModule.forRootAsync({
+      imports: [],
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => mailerOptions(config),
+    }),
+  ],
+  providers: [OutboxRepository, InvitationMailer, OutboxWorker],
   exports: [OutboxWorker],
 })
 export class MailModule {}

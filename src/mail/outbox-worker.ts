@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { InvitationMailer } from './invitation-mailer.js';
-import { SEND_TIMEOUT_MS } from './mail-sender.js';
+import { SEND_TIMEOUT_MS } from './mailer-options.js';
 import { smtpSecrets } from './mail-transport.js';
 import { ClaimedEmail, OutboxRepository } from './outbox.repository.js';
 import { retryDelayMs } from './retry-backoff.js';
