@@ -19,26 +19,25 @@ import { DepartmentUpdateDto } from './dto/department-update.dto.js';
 
 @ApiTags('Departments')
 @Controller('v1/organizations/:organization_id/departments')
+@ORG_PARAM
 export class DepartmentsController {
   constructor(private readonly departments: DepartmentsService) {}
 
   @Post()
   @HttpCode(201)
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({ summary: 'Create a department' })
   @ApiCreatedResponse({ type: DepartmentResponseDto, description: 'The new department' })
   @ApiErrors(ErrorCode.DEPARTMENT_ALREADY_EXISTS)
-  async createDepartment(
+  createDepartment(
     @CurrentOrg() org: OrgScope,
     @Body() body: DepartmentCreateDto,
   ): Promise<DepartmentResponseDto> {
-    return DepartmentResponseDto.from(await this.departments.create(org.organizationId, body));
+    return this.departments.create(org.organizationId, body);
   }
 
   @Get()
   @Access('member')
-  @ORG_PARAM
   @ApiOperation({ summary: "List the organization's departments", description: 'Oldest first.' })
   @ApiOkResponse({ type: PageOf(DepartmentResponseDto), description: 'A page of departments' })
   listDepartments(
@@ -50,44 +49,39 @@ export class DepartmentsController {
 
   @Get(':department_id')
   @Access('member')
-  @ORG_PARAM
   @ApiOperation({ summary: 'Get a department' })
   @ApiOkResponse({ type: DepartmentResponseDto, description: 'The department' })
   @ApiErrors(ErrorCode.DEPARTMENT_NOT_FOUND)
-  async getDepartment(
+  getDepartment(
     @CurrentOrg() org: OrgScope,
     @Param() params: DepartmentIdParams,
   ): Promise<DepartmentResponseDto> {
-    return DepartmentResponseDto.from(await this.departments.get(org.organizationId, params.department_id));
+    return this.departments.get(org.organizationId, params.department_id);
   }
 
   @Patch(':department_id')
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({ summary: 'Update a department', description: 'Only the fields sent change.' })
   @ApiOkResponse({ type: DepartmentResponseDto, description: 'The updated department' })
   @ApiErrors(ErrorCode.DEPARTMENT_NOT_FOUND, ErrorCode.DEPARTMENT_ALREADY_EXISTS)
-  async updateDepartment(
+  updateDepartment(
     @CurrentOrg() org: OrgScope,
     @Param() params: DepartmentIdParams,
     @Body() body: DepartmentUpdateDto,
   ): Promise<DepartmentResponseDto> {
-    return DepartmentResponseDto.from(
-      await this.departments.update(org.organizationId, params.department_id, body),
-    );
+    return this.departments.update(org.organizationId, params.department_id, body);
   }
 
   @Delete(':department_id')
   @HttpCode(204)
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({
     summary: 'Delete a department',
     description: 'Members assigned to it lose the assignment; they stay members.',
   })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(ErrorCode.DEPARTMENT_NOT_FOUND)
-  async deleteDepartment(@CurrentOrg() org: OrgScope, @Param() params: DepartmentIdParams): Promise<void> {
-    await this.departments.delete(org.organizationId, params.department_id);
+  deleteDepartment(@CurrentOrg() org: OrgScope, @Param() params: DepartmentIdParams): Promise<void> {
+    return this.departments.delete(org.organizationId, params.department_id);
   }
 }

@@ -19,26 +19,25 @@ import { RolesService } from './roles.service.js';
 
 @ApiTags('Roles')
 @Controller('v1/organizations/:organization_id/roles')
+@ORG_PARAM
 export class RolesController {
   constructor(private readonly roles: RolesService) {}
 
   @Post()
   @HttpCode(201)
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({
     summary: 'Create a custom role',
     description: 'Custom roles grant no administrative power beyond Member.',
   })
   @ApiCreatedResponse({ type: RoleResponseDto, description: 'The new role' })
   @ApiErrors(ErrorCode.ROLE_ALREADY_EXISTS)
-  async createRole(@CurrentOrg() org: OrgScope, @Body() body: RoleCreateDto): Promise<RoleResponseDto> {
-    return RoleResponseDto.from(await this.roles.create(org.organizationId, body));
+  createRole(@CurrentOrg() org: OrgScope, @Body() body: RoleCreateDto): Promise<RoleResponseDto> {
+    return this.roles.create(org.organizationId, body);
   }
 
   @Get()
   @Access('member')
-  @ORG_PARAM
   @ApiOperation({
     summary: "List the organization's roles",
     description: 'System roles included, oldest first.',
@@ -50,36 +49,33 @@ export class RolesController {
 
   @Get(':role_id')
   @Access('member')
-  @ORG_PARAM
   @ApiOperation({ summary: 'Get a role' })
   @ApiOkResponse({ type: RoleResponseDto, description: 'The role' })
   @ApiErrors(ErrorCode.ROLE_NOT_FOUND)
-  async getRole(@CurrentOrg() org: OrgScope, @Param() params: RoleIdParams): Promise<RoleResponseDto> {
-    return RoleResponseDto.from(await this.roles.get(org.organizationId, params.role_id));
+  getRole(@CurrentOrg() org: OrgScope, @Param() params: RoleIdParams): Promise<RoleResponseDto> {
+    return this.roles.get(org.organizationId, params.role_id);
   }
 
   @Patch(':role_id')
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({ summary: 'Update a custom role', description: 'Its `key` stays as it was created.' })
   @ApiOkResponse({ type: RoleResponseDto, description: 'The updated role' })
   @ApiErrors(ErrorCode.ROLE_NOT_FOUND, ErrorCode.ROLE_IS_SYSTEM, ErrorCode.ROLE_ALREADY_EXISTS)
-  async updateRole(
+  updateRole(
     @CurrentOrg() org: OrgScope,
     @Param() params: RoleIdParams,
     @Body() body: RoleUpdateDto,
   ): Promise<RoleResponseDto> {
-    return RoleResponseDto.from(await this.roles.update(org.organizationId, params.role_id, body));
+    return this.roles.update(org.organizationId, params.role_id, body);
   }
 
   @Delete(':role_id')
   @HttpCode(204)
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({ summary: 'Delete a custom role' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(ErrorCode.ROLE_NOT_FOUND, ErrorCode.ROLE_IS_SYSTEM, ErrorCode.ROLE_IN_USE)
-  async deleteRole(@CurrentOrg() org: OrgScope, @Param() params: RoleIdParams): Promise<void> {
-    await this.roles.delete(org.organizationId, params.role_id);
+  deleteRole(@CurrentOrg() org: OrgScope, @Param() params: RoleIdParams): Promise<void> {
+    return this.roles.delete(org.organizationId, params.role_id);
   }
 }

@@ -52,7 +52,7 @@ export class RolesService extends OrgNamedResourceService<Role, RoleResponseDto>
 
   /** A write that matched no row: no such role in the organization, or a system role (is_system never changes). */
   protected override async explainUntouched(organizationId: string, roleId: string): Promise<never> {
-    await this.get(organizationId, roleId);
+    await this.find(organizationId, roleId);
     throw new AppError(ErrorCode.ROLE_IS_SYSTEM, undefined, { role_id: roleId });
   }
 }

@@ -45,14 +45,14 @@ export abstract class OrgNamedResourceService<T extends OrgNamedResource, R> {
   protected abstract newRow(organizationId: string, input: Required<OrgNamedResourceInput>): T;
 
   /** A plain INSERT (not `save`, which first SELECTs by id): the name index decides. */
-  async create(organizationId: string, input: OrgNamedResourceInput & { name: string }): Promise<T> {
+  async create(organizationId: string, input: OrgNamedResourceInput & { name: string }): Promise<R> {
     const row = this.newRow(organizationId, { name: input.name, description: input.description ?? null });
     try {
       await this.rows.insert(row as QueryDeepPartialEntity<T>);
     } catch (error) {
       throw this.nameTakenOr(error, input.name);
     }
-    return row;
+    return this.rules.toResponse(row);
   }
 
   list(organizationId: string, query: PageQueryDto): Promise<Page<R>> {
@@ -62,14 +62,18 @@ export abstract class OrgNamedResourceService<T extends OrgNamedResource, R> {
     return paginate(qb, query, this.rules.toResponse);
   }
 
-  async get(organizationId: string, id: string): Promise<T> {
+  async get(organizationId: string, id: string): Promise<R> {
+    return this.rules.toResponse(await this.find(organizationId, id));
+  }
+
+  protected async find(organizationId: string, id: string): Promise<T> {
     const row = await this.rows.findOneBy(this.scoped(organizationId, id));
     if (!row) throw this.notFound(id);
     return row;
   }
 
   /** Only the fields sent change. Even an empty update must match a writable row. */
-  async update(organizationId: string, id: string, input: OrgNamedResourceInput): Promise<T> {
+  async update(organizationId: string, id: string, input: OrgNamedResourceInput): Promise<R> {
     const changes: OrgNamedResourceInput = {};
     if (input.name !== undefined) changes.name = input.name;
     if (input.description !== undefined) changes.description = input.description;
