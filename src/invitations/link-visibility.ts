@@ -1,4 +1,4 @@
-import { LEVEL_RANK } from '../common/auth/access-level.js';
+import { ROLE_RANK } from '../common/auth/system-roles.js';
 
 /**
  * Who sees an invitation link (API.md "Who sees a link"): a link is a credential for the invitee's
@@ -6,5 +6,5 @@ import { LEVEL_RANK } from '../common/auth/access-level.js';
  * invitation that grants Owner, an Owner. Everyone else gets `null`, on every route that shows one.
  */
 export function maySeeLink(viewerRank: number, grantsOwner: boolean): boolean {
-  return viewerRank >= (grantsOwner ? LEVEL_RANK.owner : LEVEL_RANK.admin);
+  return viewerRank >= (grantsOwner ? ROLE_RANK.owner : ROLE_RANK.admin);
 }

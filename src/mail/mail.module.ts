@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
+import { MailerModule } from '@nestjs-modules/mailer';
+import { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { EmailCodesModule } from '../email-verification/email-codes.module.js';
 import { InvitationTokensModule } from '../invitations/invitation-tokens.module.js';
 import { InvitationMailer } from './invitation-mailer.js';
-import { MailSender } from './mail-sender.js';
+import { mailerOptions } from './mailer-options.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxWorker } from './outbox-worker.js';
 import { VerificationCodeMailer } from './verification-code-mailer.js';
@@ -12,8 +15,17 @@ import { VerificationCodeMailer } from './verification-code-mailer.js';
  * over SMTP_URL or, without it, into `.eml` files under DATA_DIR/mail.
  */
 @Module({
-  imports: [InvitationTokensModule, EmailCodesModule],
-  providers: [MailSender, OutboxRepository, InvitationMailer, VerificationCodeMailer, OutboxWorker],
+  imports: [
+    InvitationTokensModule,
+    EmailCodesModule,
+    // APP_CONFIG comes from the global ConfigModule, so the factory imports nothing.
+    MailerModule.forRootAsync({
+      imports: [],
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => mailerOptions(config),
+    }),
+  ],
+  providers: [OutboxRepository, InvitationMailer, VerificationCodeMailer, OutboxWorker],
   exports: [OutboxWorker],
 })
 export class MailModule {}

@@ -17,7 +17,7 @@ export interface CanonicalEnvelope {
 }
 
 /** Seed 002's envelope, for the `/api/v1/org/...` surface whose clients parse this shape. */
-export interface Seed002Envelope {
+export interface OrgSlugEnvelope {
   code: number;
   detail: string;
   type: string;
@@ -26,7 +26,7 @@ export interface Seed002Envelope {
 
 export interface RenderedError {
   status: number;
-  body: CanonicalEnvelope | Seed002Envelope;
+  body: CanonicalEnvelope | OrgSlugEnvelope;
 }
 
 /**
@@ -59,7 +59,7 @@ export function renderCanonical(error: AppError, traceId: string): RenderedError
 }
 
 /** Stable machine-readable `type` strings of seed 002, by HTTP status. */
-const SEED002_TYPES: Record<number, string> = {
+const ORG_SLUG_ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request',
   401: 'authentication_error',
   403: 'permission_denied',
@@ -79,17 +79,17 @@ const SEED002_TYPES: Record<number, string> = {
 };
 
 /** Seed 002 documents 422 for validation errors; every other status is kept as it is. */
-export function renderSeed002(error: AppError): RenderedError {
+export function renderOrgSlug(error: AppError): RenderedError {
   const status = error.code === 'VALIDATION_ERROR' ? 422 : error.status;
   const fieldErrors = Array.isArray(error.details.errors)
-    ? (error.details.errors as Seed002Envelope['errors'])
+    ? (error.details.errors as OrgSlugEnvelope['errors'])
     : [];
   return {
     status,
     body: {
       code: status,
       detail: error.message,
-      type: SEED002_TYPES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request'),
+      type: ORG_SLUG_ERROR_TYPES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request'),
       errors: fieldErrors,
     },
   };

@@ -66,7 +66,7 @@ export class ErrorEnvelopeDto {
 }
 
 /** Seed 002's error envelope ("Canonical API error envelope returned by the API"). */
-export class Seed002ErrorDto {
+export class OrgSlugErrorDto {
   @ApiProperty({ type: 'integer', description: 'HTTP status code', example: 401 })
   code: number;
 
