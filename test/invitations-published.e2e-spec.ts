@@ -37,7 +37,7 @@ describe('published invitation endpoints (seeds 000–003)', () => {
     const url = (org = w.orgId) => `/v1/organizations/${org}/invite-user`;
 
     it('returns 201 with exactly the seed fields and a link built from PUBLIC_APP_URL', async () => {
-      const email = uniqueEmail('seed000');
+      const email = uniqueEmail('invite-user');
       const res = await t
         .http()
         .post(url())
@@ -371,7 +371,7 @@ describe('published invitation endpoints (seeds 000–003)', () => {
         .http()
         .post(`/v1/organizations/${w.orgId}/invite-user`)
         .set(auth(w.admin))
-        .send({ email: uniqueEmail('seed003'), role_id: w.roles.admin });
+        .send({ email: uniqueEmail('pending-lookup'), role_id: w.roles.admin });
       invited = res.body;
     });
 

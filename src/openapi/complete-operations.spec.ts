@@ -34,9 +34,16 @@ describe('completeOperations: error responses from declared codes', () => {
     );
     const responses = responsesOf(doc, path, 'delete');
     expect(Object.keys(responses).sort()).toEqual(
-      ['200', '400', '404', '409', '413', '415', '429', '500', '503'].sort(),
+      ['200', '400', '404', '409', '413', '415', '422', '429', '500', '503'].sort(),
     );
-    expect(exampleCodes(responses['409']).sort()).toEqual(['ROLE_IN_USE', 'ROLE_IS_SYSTEM']);
+    // A body method also accepts an Idempotency-Key, so it can answer that key's two refusals.
+    expect(exampleCodes(responses['409']).sort()).toEqual([
+      'IDEMPOTENCY_KEY_IN_USE',
+      'ROLE_IN_USE',
+      'ROLE_IS_SYSTEM',
+    ]);
+    expect(exampleCodes(responses['422'])).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    expect(doc.paths[path].delete!.parameters).toEqual([{ $ref: '#/components/parameters/IdempotencyKey' }]);
     expect(responses['409'].description).toContain('`ROLE_IN_USE`');
     expect(responses['409'].description).toContain('`ROLE_IS_SYSTEM`');
     expect(responses['404'].description).toMatch(/^`ROLE_NOT_FOUND`: /);
@@ -55,7 +62,7 @@ describe('completeOperations: error responses from declared codes', () => {
     const path = '/api/v1/org/{slug}/invitations';
     const responses = responsesOf(completeOperations(documentWith(path, 'post', [])), path, 'post');
     expect(responses['400']).toBeUndefined();
-    expect(exampleCodes(responses['422'])).toEqual(['VALIDATION_ERROR']);
+    expect(exampleCodes(responses['422'])).toEqual(['VALIDATION_ERROR', 'IDEMPOTENCY_KEY_REUSED']);
     expect(responses['422'].content?.['application/json']?.schema).toEqual({
       $ref: '#/components/schemas/OrgSlugErrorDto',
     });
@@ -98,6 +105,9 @@ describe('@ApiErrors and @Access', () => {
         ErrorCode.ROLE_IN_USE,
         ErrorCode.AUTHENTICATION_REQUIRED,
         ErrorCode.INVALID_API_KEY,
+        ErrorCode.INVALID_TOKEN,
+        ErrorCode.TOKEN_EXPIRED,
+        ErrorCode.EMAIL_NOT_VERIFIED,
         ErrorCode.ORGANIZATION_NOT_FOUND,
         ErrorCode.INSUFFICIENT_PERMISSIONS,
       ]),
