@@ -1,7 +1,7 @@
 import { iso } from '../http/timestamps.js';
 import { AppError } from './app-error.js';
 
-/** Seed 001's envelope: the canonical one for every route but seed 002's. */
+/** The canonical envelope, for every route but the org-slug ones. */
 export interface CanonicalEnvelope {
   success: false;
   error: {
@@ -16,7 +16,7 @@ export interface CanonicalEnvelope {
   };
 }
 
-/** Seed 002's envelope, for the `/api/v1/org/...` surface whose clients parse this shape. */
+/** The org-slug page's envelope, for the `/api/v1/org/...` surface whose clients parse this shape. */
 export interface OrgSlugEnvelope {
   code: number;
   detail: string;
@@ -30,7 +30,7 @@ export interface RenderedError {
 }
 
 /**
- * Seed 001's `system_message`: the message with its first word lowercased, unless that word is an
+ * The canonical envelope's `system_message`: the message with its first word lowercased, unless that word is an
  * acronym or otherwise cased on purpose (a capital after its first letter: "API", "IDs", "X-Request-Id").
  */
 export function systemMessage(message: string): string {
@@ -58,7 +58,7 @@ export function renderCanonical(error: AppError, traceId: string): RenderedError
   };
 }
 
-/** Stable machine-readable `type` strings of seed 002, by HTTP status. */
+/** Stable machine-readable `type` strings of the org-slug page, by HTTP status. */
 const ORG_SLUG_ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request',
   401: 'authentication_error',
@@ -78,7 +78,7 @@ const ORG_SLUG_ERROR_TYPES: Record<number, string> = {
   504: 'gateway_timeout',
 };
 
-/** Seed 002 documents 422 for validation errors; every other status is kept as it is. */
+/** The org-slug page documents 422 for validation errors; every other status is kept as it is. */
 export function renderOrgSlug(error: AppError): RenderedError {
   const status = error.code === 'VALIDATION_ERROR' ? 422 : error.status;
   const fieldErrors = Array.isArray(error.details.errors)

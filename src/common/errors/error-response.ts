@@ -6,7 +6,7 @@ import { toAppError } from './to-app-error.js';
 
 /**
  * The org-slug routes (`/api/v1/org/{slug}/…`) render errors in the envelope their published page
- * documents (seed 002); every other route uses the canonical one.
+ * documents; every other route uses the canonical one.
  */
 export const ORG_SLUG_ROUTE_PREFIX = '/api/';
 
