@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
+import { MailerModule } from '@nestjs-modules/mailer';
+import { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { EmailCodesModule } from '../email-verification/email-codes.module.js';
 import { InvitationTokensModule } from '../invitations/invitation-tokens.module.js';
 import { InvitationsModule } from '../invitations/invitations.module.js';
 import { InvitationEmailReaction } from './invitation-email-reaction.js';
 import { InvitationMailer } from './invitation-mailer.js';
 import { InvitationOutbox } from './invitation-outbox.js';
-import { MailSender } from './mail-sender.js';
+import { mailerOptions } from './mailer-options.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxWorker } from './outbox-worker.js';
 import { VerificationCodeMailer } from './verification-code-mailer.js';
@@ -15,9 +18,18 @@ import { VerificationCodeMailer } from './verification-code-mailer.js';
  * over SMTP_URL or, without it, into `.eml` files under DATA_DIR/mail.
  */
 @Module({
-  imports: [InvitationTokensModule, EmailCodesModule, InvitationsModule],
+  imports: [
+    InvitationTokensModule,
+    EmailCodesModule,
+    InvitationsModule,
+    // APP_CONFIG comes from the global ConfigModule, so the factory imports nothing.
+    MailerModule.forRootAsync({
+      imports: [],
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => mailerOptions(config),
+    }),
+  ],
   providers: [
-    MailSender,
     OutboxRepository,
     InvitationMailer,
     VerificationCodeMailer,

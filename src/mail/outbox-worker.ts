@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { InvitationMailer } from './invitation-mailer.js';
-import { SEND_TIMEOUT_MS } from './mail-sender.js';
+import { SEND_TIMEOUT_MS } from './mailer-options.js';
 import { smtpSecrets } from './mail-transport.js';
 import { ClaimedEmail, OutboxRepository } from './outbox.repository.js';
 import { VerificationCodeMailer } from './verification-code-mailer.js';

@@ -11,7 +11,7 @@ import { Db } from '../database/transactions.js';
 import { Actor } from '../events/actor.js';
 import { EventLog } from '../events/event-log.js';
 import { Role } from '../roles/role.entity.js';
-import { SYSTEM_ROLES } from '../roles/system-roles.js';
+import { SYSTEM_ROLES } from '../common/auth/system-roles.js';
 import { Membership } from '../users/membership.entity.js';
 import { MembershipsRepository } from '../users/memberships.repository.js';
 import { OrganizationCreateDto } from './dto/organization-create.dto.js';
@@ -65,8 +65,15 @@ export class OrganizationsService {
       autoJoinRoleId: null,
     });
     await manager.insert(Organization, org);
-    const roles = SYSTEM_ROLES.map((r) =>
-      manager.create(Role, { id: newId('role'), organizationId: org.id, ...r, isSystem: true }),
+    const roles = SYSTEM_ROLES.map(({ key, name, description }) =>
+      manager.create(Role, {
+        id: newId('role'),
+        organizationId: org.id,
+        key,
+        name,
+        description,
+        isSystem: true,
+      }),
     );
     await manager.insert(Role, roles);
     const owner = roles.find((r) => r.key === 'owner')!;
