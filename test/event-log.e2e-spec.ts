@@ -368,6 +368,55 @@ describe('the event log', () => {
     ]);
   });
 
+  it.each(['roles', 'departments'])(
+    '%s: created, updated and deleted, each with the resource',
+    async (path) => {
+      const subject = path === 'roles' ? 'role' : 'department';
+      const base = `/v1/organizations/${w.orgId}/${path}`;
+      let id = '';
+      const created = await eventsOf(async () => {
+        id = (
+          await t
+            .http()
+            .post(base)
+            .set(auth(w.admin))
+            .send({ name: `Ev ${path}` })
+            .expect(201)
+        ).body.id;
+      });
+      expect(created).toEqual([
+        {
+          type: `${subject}.created`,
+          ...admin(subject, id),
+          data: expect.objectContaining({ id, name: `Ev ${path}` }),
+        },
+      ]);
+      const updated = await eventsOf(() =>
+        t.http().patch(`${base}/${id}`).set(auth(w.admin)).send({ description: 'now described' }).expect(200),
+      );
+      expect(updated).toEqual([
+        {
+          type: `${subject}.updated`,
+          ...admin(subject, id),
+          data: expect.objectContaining({ id, description: 'now described' }),
+        },
+      ]);
+      const deleted = await eventsOf(() => t.http().delete(`${base}/${id}`).set(auth(w.admin)).expect(204));
+      expect(deleted).toEqual([
+        {
+          type: `${subject}.deleted`,
+          ...admin(subject, id),
+          data: expect.objectContaining({ id, name: `Ev ${path}` }),
+        },
+      ]);
+      // A name that is taken is refused by the unique index: no event.
+      await t.http().post(base).set(auth(w.admin)).send({ name: 'Taken' }).expect(201);
+      expect(
+        await eventsOf(() => t.http().post(base).set(auth(w.admin)).send({ name: 'Taken' }).expect(409)),
+      ).toEqual([]);
+    },
+  );
+
   it('a change that is refused or rolled back leaves no event', async () => {
     // Refused by a rule: the invitee is already a member.
     expect(

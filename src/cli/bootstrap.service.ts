@@ -6,7 +6,7 @@ import { newId } from '../common/ids/ids.js';
 import { Db } from '../database/transactions.js';
 import { SYSTEM_ACTOR } from '../events/actor.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
-import { slugify } from '../organizations/slug.js';
+import { slugify } from '../common/ids/slug.js';
 import { User } from '../users/user.entity.js';
 
 export interface BootstrapResult {

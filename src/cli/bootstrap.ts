@@ -3,7 +3,7 @@ import { normalizeEmail } from '../common/email/email-address.js';
 import { ConfigError } from '../config/app-config.js';
 import { loadEnvFile } from '../config/load-env-file.js';
 import { createApp } from '../create-app.js';
-import { SLUG_PATTERN } from '../organizations/slug.js';
+import { SLUG_PATTERN } from '../common/ids/slug.js';
 import { BootstrapService } from './bootstrap.service.js';
 
 const USAGE =

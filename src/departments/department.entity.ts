@@ -1,6 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { CreatedAtColumn, IdColumn, RefColumn, UpdatedAtColumn } from '../database/columns.js';
-import { Organization } from '../organizations/organization.entity.js';
 
 @Entity('departments')
 // Case-insensitive name uniqueness is an expression index (lower(name)) written in the migration.
@@ -13,9 +12,10 @@ export class Department {
   @RefColumn()
   organizationId: string;
 
-  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
+  // By entity name, not class: organizations/ builds on the folders it creates rows in.
+  @ManyToOne('Organization', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'fk_departments_organization' })
-  organization?: Organization;
+  organization?: object;
 
   @Column({ type: 'varchar', length: 100 })
   name: string;

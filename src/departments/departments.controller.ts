@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
-import { CurrentOrg, OrgScope } from '../common/auth/request-context.js';
+import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
 import { DepartmentIdParams, ORG_PARAM } from '../common/ids/id-params.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
@@ -31,9 +31,10 @@ export class DepartmentsController {
   @ApiErrors(ErrorCode.DEPARTMENT_ALREADY_EXISTS)
   createDepartment(
     @CurrentOrg() org: OrgScope,
+    @CurrentCaller() caller: Caller,
     @Body() body: DepartmentCreateDto,
   ): Promise<DepartmentResponseDto> {
-    return this.departments.create(org.organizationId, body);
+    return this.departments.create(org.organizationId, body, caller);
   }
 
   @Get()
@@ -66,10 +67,11 @@ export class DepartmentsController {
   @ApiErrors(ErrorCode.DEPARTMENT_NOT_FOUND, ErrorCode.DEPARTMENT_ALREADY_EXISTS)
   updateDepartment(
     @CurrentOrg() org: OrgScope,
+    @CurrentCaller() caller: Caller,
     @Param() params: DepartmentIdParams,
     @Body() body: DepartmentUpdateDto,
   ): Promise<DepartmentResponseDto> {
-    return this.departments.update(org.organizationId, params.department_id, body);
+    return this.departments.update(org.organizationId, params.department_id, body, caller);
   }
 
   @Delete(':department_id')
@@ -81,7 +83,11 @@ export class DepartmentsController {
   })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(ErrorCode.DEPARTMENT_NOT_FOUND)
-  deleteDepartment(@CurrentOrg() org: OrgScope, @Param() params: DepartmentIdParams): Promise<void> {
-    return this.departments.delete(org.organizationId, params.department_id);
+  deleteDepartment(
+    @CurrentOrg() org: OrgScope,
+    @CurrentCaller() caller: Caller,
+    @Param() params: DepartmentIdParams,
+  ): Promise<void> {
+    return this.departments.delete(org.organizationId, params.department_id, caller);
   }
 }

@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { OrgNamedResourceService } from '../common/crud/org-named-resource.service.js';
+import {
+  ChangeAuthor,
+  NamedResourceChange,
+  OrgNamedResourceService,
+} from '../common/crud/org-named-resource.service.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId } from '../common/ids/ids.js';
 import { CursorCodec } from '../common/pagination/cursor-codec.js';
+import { Db } from '../database/transactions.js';
+import { userActor } from '../events/actor.js';
+import { EventLog } from '../events/event-log.js';
 import { Department } from './department.entity.js';
 import { DepartmentResponseDto } from './dto/department-response.dto.js';
 
@@ -14,14 +21,39 @@ import { DepartmentResponseDto } from './dto/department-response.dto.js';
  */
 @Injectable()
 export class DepartmentsService extends OrgNamedResourceService<Department, DepartmentResponseDto> {
-  constructor(@InjectRepository(Department) departments: Repository<Department>, cursors: CursorCodec) {
-    super(departments, cursors, {
-      list: 'departments',
-      idField: 'department_id',
-      notFound: ErrorCode.DEPARTMENT_NOT_FOUND,
-      nameTaken: ErrorCode.DEPARTMENT_ALREADY_EXISTS,
-      nameIndex: 'uq_departments_org_name',
-      toResponse: DepartmentResponseDto.from,
+  constructor(
+    @InjectRepository(Department) departments: Repository<Department>,
+    cursors: CursorCodec,
+    db: Db,
+    private readonly events: EventLog,
+  ) {
+    super(
+      departments,
+      cursors,
+      {
+        list: 'departments',
+        idField: 'department_id',
+        notFound: ErrorCode.DEPARTMENT_NOT_FOUND,
+        nameTaken: ErrorCode.DEPARTMENT_ALREADY_EXISTS,
+        nameIndex: 'uq_departments_org_name',
+        toResponse: DepartmentResponseDto.from,
+      },
+      db,
+    );
+  }
+
+  protected async recordChange(
+    change: NamedResourceChange,
+    organizationId: string,
+    department: DepartmentResponseDto,
+    by: ChangeAuthor,
+  ): Promise<void> {
+    await this.events.append(this.db.manager(), {
+      type: `department.${change}`,
+      organizationId,
+      actor: userActor(by),
+      subjectId: department.id,
+      data: department,
     });
   }
 

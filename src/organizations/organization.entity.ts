@@ -1,6 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { CreatedAtColumn, IdColumn, RefColumn, UpdatedAtColumn } from '../database/columns.js';
-import type { Role } from '../roles/role.entity.js';
 
 export const INVITE_POLICIES = ['any', 'verified_domains_only'] as const;
 export type InvitePolicy = (typeof INVITE_POLICIES)[number];
@@ -38,7 +37,7 @@ export class Organization {
   // cascades to its roles) still works.
   @ManyToOne('Role', { onDelete: 'NO ACTION' })
   @JoinColumn({ name: 'auto_join_role_id', foreignKeyConstraintName: 'fk_organizations_auto_join_role' })
-  autoJoinRole?: Role;
+  autoJoinRole?: object;
 
   @CreatedAtColumn()
   createdAt: Date;

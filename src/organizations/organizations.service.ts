@@ -10,8 +10,7 @@ import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js
 import { Db } from '../database/transactions.js';
 import { Actor } from '../events/actor.js';
 import { EventLog } from '../events/event-log.js';
-import { Role } from '../roles/role.entity.js';
-import { SYSTEM_ROLES } from '../common/auth/system-roles.js';
+import { RolesRepository } from '../roles/roles.repository.js';
 import { Membership } from '../users/membership.entity.js';
 import { MembershipsRepository } from '../users/memberships.repository.js';
 import { OrganizationCreateDto } from './dto/organization-create.dto.js';
@@ -19,12 +18,13 @@ import { OrganizationResponseDto } from './dto/organization-response.dto.js';
 import { OrganizationUpdateDto } from './dto/organization-update.dto.js';
 import { resolveAutoJoinRole } from './auto-join-role.js';
 import { Organization } from './organization.entity.js';
-import { slugify, withSuffix } from './slug.js';
+import { slugify, withSuffix } from '../common/ids/slug.js';
 
 @Injectable()
 export class OrganizationsService {
   constructor(
     private readonly db: Db,
+    private readonly roles: RolesRepository,
     private readonly memberships: MembershipsRepository,
     private readonly events: EventLog,
     @InjectRepository(Organization) private readonly organizations: Repository<Organization>,
@@ -65,19 +65,8 @@ export class OrganizationsService {
       autoJoinRoleId: null,
     });
     await manager.insert(Organization, org);
-    const roles = SYSTEM_ROLES.map(({ key, name, description }) =>
-      manager.create(Role, {
-        id: newId('role'),
-        organizationId: org.id,
-        key,
-        name,
-        description,
-        isSystem: true,
-      }),
-    );
-    await manager.insert(Role, roles);
-    const owner = roles.find((r) => r.key === 'owner')!;
-    await this.memberships.insertActive(org.id, ownerUserId, owner.id);
+    const { ownerRoleId } = await this.roles.insertSystemRoles(org.id);
+    await this.memberships.insertActive(org.id, ownerUserId, ownerRoleId);
     return org;
   }
 

@@ -1,5 +1,5 @@
 import { isSystemRoleKey } from '../common/auth/system-roles.js';
-import { toSlug } from '../organizations/slug.js';
+import { toSlug } from '../common/ids/slug.js';
 
 /**
  * A custom role's key: a slug of its name, fixed at creation. It never equals a system key (a role

@@ -1,6 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { CreatedAtColumn, IdColumn, RefColumn, UpdatedAtColumn } from '../database/columns.js';
-import { Organization } from '../organizations/organization.entity.js';
 
 @Entity('roles')
 // Case-insensitive name uniqueness is an expression index (lower(name)) written in the migration.
@@ -13,9 +12,10 @@ export class Role {
   @RefColumn()
   organizationId: string;
 
-  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
+  // By entity name, not class: organizations/ builds on roles/ (it creates the system roles).
+  @ManyToOne('Organization', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'fk_roles_organization' })
-  organization?: Organization;
+  organization?: object;
 
   /** A system role's key (src/common/auth/system-roles.ts) or, for a custom role, a slug of its name. */
   @Column({ type: 'varchar', length: 100 })

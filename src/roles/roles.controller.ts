@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
-import { CurrentOrg, OrgScope } from '../common/auth/request-context.js';
+import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
 import { RoleIdParams, ORG_PARAM } from '../common/ids/id-params.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
@@ -32,8 +32,12 @@ export class RolesController {
   })
   @ApiCreatedResponse({ type: RoleResponseDto, description: 'The new role' })
   @ApiErrors(ErrorCode.ROLE_ALREADY_EXISTS)
-  createRole(@CurrentOrg() org: OrgScope, @Body() body: RoleCreateDto): Promise<RoleResponseDto> {
-    return this.roles.create(org.organizationId, body);
+  createRole(
+    @CurrentOrg() org: OrgScope,
+    @CurrentCaller() caller: Caller,
+    @Body() body: RoleCreateDto,
+  ): Promise<RoleResponseDto> {
+    return this.roles.create(org.organizationId, body, caller);
   }
 
   @Get()
@@ -63,10 +67,11 @@ export class RolesController {
   @ApiErrors(ErrorCode.ROLE_NOT_FOUND, ErrorCode.ROLE_IS_SYSTEM, ErrorCode.ROLE_ALREADY_EXISTS)
   updateRole(
     @CurrentOrg() org: OrgScope,
+    @CurrentCaller() caller: Caller,
     @Param() params: RoleIdParams,
     @Body() body: RoleUpdateDto,
   ): Promise<RoleResponseDto> {
-    return this.roles.update(org.organizationId, params.role_id, body);
+    return this.roles.update(org.organizationId, params.role_id, body, caller);
   }
 
   @Delete(':role_id')
@@ -75,7 +80,11 @@ export class RolesController {
   @ApiOperation({ summary: 'Delete a custom role' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(ErrorCode.ROLE_NOT_FOUND, ErrorCode.ROLE_IS_SYSTEM, ErrorCode.ROLE_IN_USE)
-  deleteRole(@CurrentOrg() org: OrgScope, @Param() params: RoleIdParams): Promise<void> {
-    return this.roles.delete(org.organizationId, params.role_id);
+  deleteRole(
+    @CurrentOrg() org: OrgScope,
+    @CurrentCaller() caller: Caller,
+    @Param() params: RoleIdParams,
+  ): Promise<void> {
+    return this.roles.delete(org.organizationId, params.role_id, caller);
   }
 }

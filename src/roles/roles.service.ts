@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { OrgNamedResourceService } from '../common/crud/org-named-resource.service.js';
+import {
+  ChangeAuthor,
+  NamedResourceChange,
+  OrgNamedResourceService,
+} from '../common/crud/org-named-resource.service.js';
 import { AppError } from '../common/errors/app-error.js';
 import { isForeignKeyViolation } from '../common/errors/database-errors.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId } from '../common/ids/ids.js';
 import { CursorCodec } from '../common/pagination/cursor-codec.js';
+import { Db } from '../database/transactions.js';
+import { userActor } from '../events/actor.js';
+import { EventLog } from '../events/event-log.js';
 import { customRoleKey } from './custom-role-key.js';
 import { RoleResponseDto } from './dto/role-response.dto.js';
 import { Role } from './role.entity.js';
@@ -18,15 +25,40 @@ import { Role } from './role.entity.js';
  */
 @Injectable()
 export class RolesService extends OrgNamedResourceService<Role, RoleResponseDto> {
-  constructor(@InjectRepository(Role) roles: Repository<Role>, cursors: CursorCodec) {
-    super(roles, cursors, {
-      list: 'roles',
-      idField: 'role_id',
-      notFound: ErrorCode.ROLE_NOT_FOUND,
-      nameTaken: ErrorCode.ROLE_ALREADY_EXISTS,
-      nameIndex: 'uq_roles_org_name',
-      writable: { isSystem: false },
-      toResponse: RoleResponseDto.from,
+  constructor(
+    @InjectRepository(Role) roles: Repository<Role>,
+    cursors: CursorCodec,
+    db: Db,
+    private readonly events: EventLog,
+  ) {
+    super(
+      roles,
+      cursors,
+      {
+        list: 'roles',
+        idField: 'role_id',
+        notFound: ErrorCode.ROLE_NOT_FOUND,
+        nameTaken: ErrorCode.ROLE_ALREADY_EXISTS,
+        nameIndex: 'uq_roles_org_name',
+        writable: { isSystem: false },
+        toResponse: RoleResponseDto.from,
+      },
+      db,
+    );
+  }
+
+  protected async recordChange(
+    change: NamedResourceChange,
+    organizationId: string,
+    role: RoleResponseDto,
+    by: ChangeAuthor,
+  ): Promise<void> {
+    await this.events.append(this.db.manager(), {
+      type: `role.${change}`,
+      organizationId,
+      actor: userActor(by),
+      subjectId: role.id,
+      data: role,
     });
   }
 
@@ -40,9 +72,9 @@ export class RolesService extends OrgNamedResourceService<Role, RoleResponseDto>
     });
   }
 
-  override async delete(organizationId: string, roleId: string): Promise<void> {
+  override async delete(organizationId: string, roleId: string, by: ChangeAuthor): Promise<void> {
     try {
-      await super.delete(organizationId, roleId);
+      await super.delete(organizationId, roleId, by);
     } catch (error) {
       // Held by a membership, active or pending (a pending one holds its invitation's roles), or granted by auto-join.
       if (

@@ -26,7 +26,7 @@ export class Membership {
   // By entity name, not class: organizations/ builds on users/ (it creates the Owner's membership).
   @ManyToOne('Organization', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'fk_memberships_organization' })
-  organization?: unknown;
+  organization?: object;
 
   @RefColumn()
   userId: string;

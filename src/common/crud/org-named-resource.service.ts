@@ -1,4 +1,5 @@
 import { FindOptionsWhere, ObjectLiteral, QueryDeepPartialEntity, Repository } from 'typeorm';
+import { Db } from '../../database/transactions.js';
 import { AppError } from '../errors/app-error.js';
 import { isUniqueViolation } from '../errors/database-errors.js';
 import { ErrorCode } from '../errors/error-code.js';
@@ -19,6 +20,14 @@ export interface OrgNamedResourceInput {
   description?: string | null;
 }
 
+/** Who makes a change (the request's caller: its user and, for an API key, the key). */
+export interface ChangeAuthor {
+  userId: string;
+  apiKeyId?: string | null;
+}
+
+export type NamedResourceChange = 'created' | 'updated' | 'deleted';
+
 export interface OrgNamedResourceRules<T, R> {
   /** The list its cursors are bound to (a cursor of one list or organization is refused by another). */
   list: ListName;
@@ -36,27 +45,51 @@ export interface OrgNamedResourceRules<T, R> {
 /**
  * What roles and departments share. Every query carries the organization id, so another
  * organization's ID is simply not found; the database decides name conflicts (its unique index),
- * and writes are single statements whose affected-row count says whether they matched.
+ * and writes are single statements whose affected-row count says whether they matched. Each write
+ * runs in a transaction (through `Db`, so it joins an Idempotency-Key request's) with its event,
+ * which the subclass appends (`recordChange`): common/ knows no event types.
  */
 export abstract class OrgNamedResourceService<T extends OrgNamedResource, R> {
   protected constructor(
     protected readonly rows: Repository<T>,
     private readonly cursors: CursorCodec,
     private readonly rules: OrgNamedResourceRules<T, R>,
+    protected readonly db: Db,
   ) {}
+
+  /** Appends the change's event, inside the change's transaction; `resource` is as the API shows it. */
+  protected abstract recordChange(
+    change: NamedResourceChange,
+    organizationId: string,
+    resource: R,
+    by: ChangeAuthor,
+  ): Promise<void>;
+
+  /** The rows' repository in the current transaction. */
+  private current(): Repository<T> {
+    return this.db.manager().getRepository(this.rows.target);
+  }
 
   /** The new row's own columns, beyond those the input names. */
   protected abstract newRow(organizationId: string, input: Required<OrgNamedResourceInput>): T;
 
   /** A plain INSERT (not `save`, which first SELECTs by id): the name index decides. */
-  async create(organizationId: string, input: OrgNamedResourceInput & { name: string }): Promise<R> {
+  async create(
+    organizationId: string,
+    input: OrgNamedResourceInput & { name: string },
+    by: ChangeAuthor,
+  ): Promise<R> {
     const row = this.newRow(organizationId, { name: input.name, description: input.description ?? null });
     try {
-      await this.rows.insert(row as QueryDeepPartialEntity<T>);
+      return await this.db.transaction(async () => {
+        await this.current().insert(row as QueryDeepPartialEntity<T>);
+        const created = this.rules.toResponse(row);
+        await this.recordChange('created', organizationId, created, by);
+        return created;
+      });
     } catch (error) {
       throw this.nameTakenOr(error, input.name);
     }
-    return this.rules.toResponse(row);
   }
 
   list(organizationId: string, query: PageQueryDto): Promise<Page<R>> {
@@ -71,35 +104,46 @@ export abstract class OrgNamedResourceService<T extends OrgNamedResource, R> {
   }
 
   protected async find(organizationId: string, id: string): Promise<T> {
-    const row = await this.rows.findOneBy(this.scoped(organizationId, id));
+    const row = await this.current().findOneBy(this.scoped(organizationId, id));
     if (!row) throw this.notFound(id);
     return row;
   }
 
   /** Only the fields sent change. Even an empty update must match a writable row. */
-  async update(organizationId: string, id: string, input: OrgNamedResourceInput): Promise<R> {
+  async update(
+    organizationId: string,
+    id: string,
+    input: OrgNamedResourceInput,
+    by: ChangeAuthor,
+  ): Promise<R> {
     const changes: OrgNamedResourceInput = {};
     if (input.name !== undefined) changes.name = input.name;
     if (input.description !== undefined) changes.description = input.description;
-    let affected: number | undefined;
     try {
-      ({ affected } = await this.rows.update({ ...this.scoped(organizationId, id), ...this.rules.writable }, {
-        ...changes,
-        updatedAt: () => 'now()',
-      } as QueryDeepPartialEntity<T>));
+      return await this.db.transaction(async () => {
+        const { affected } = await this.current().update(
+          { ...this.scoped(organizationId, id), ...this.rules.writable },
+          { ...changes, updatedAt: () => 'now()' } as QueryDeepPartialEntity<T>,
+        );
+        if (!affected) await this.explainUntouched(organizationId, id);
+        const updated = await this.get(organizationId, id);
+        await this.recordChange('updated', organizationId, updated, by);
+        return updated;
+      });
     } catch (error) {
       throw this.nameTakenOr(error, input.name);
     }
-    if (!affected) await this.explainUntouched(organizationId, id);
-    return this.get(organizationId, id);
   }
 
-  async delete(organizationId: string, id: string): Promise<void> {
-    const { affected } = await this.rows.delete({
-      ...this.scoped(organizationId, id),
-      ...this.rules.writable,
+  /** Locked and read first: the event carries the resource as it was when deleted. */
+  async delete(organizationId: string, id: string, by: ChangeAuthor): Promise<void> {
+    await this.db.transaction(async () => {
+      const where = { ...this.scoped(organizationId, id), ...this.rules.writable };
+      const row = await this.current().findOne({ where, lock: { mode: 'pessimistic_write' } });
+      if (!row) return this.explainUntouched(organizationId, id);
+      await this.current().delete(where);
+      await this.recordChange('deleted', organizationId, this.rules.toResponse(row), by);
     });
-    if (!affected) await this.explainUntouched(organizationId, id);
   }
 
   /** Why a write matched no row: without `writable` conditions, there is no such row in the organization. */

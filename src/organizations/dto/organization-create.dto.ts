@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
 import { IsOmittable, RequiredText } from '../../common/validation/field-decorators.js';
-import { SLUG_PATTERN } from '../slug.js';
+import { SLUG_PATTERN } from '../../common/ids/slug.js';
 
 export const SLUG_MESSAGE = 'slug must be 1-64 lowercase letters, digits and inner hyphens';
 

@@ -1,4 +1,4 @@
-import { randomBase62 } from '../common/ids/ids.js';
+import { randomBase62 } from './ids.js';
 
 /** Lowercase letters, digits and inner hyphens; never `_`, so a slug can never look like an `org_` ID. */
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
