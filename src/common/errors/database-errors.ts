@@ -1,4 +1,8 @@
-import { QueryFailedError } from 'typeorm';
+import {
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+} from 'typeorm';
 import { ErrorCode } from './error-code.js';
 
 /**
@@ -85,9 +89,16 @@ const UNAVAILABLE_SQLSTATES = new Set(['53300', '57P04', '3D000']);
 /**
  * True when the database cannot be reached or dropped the connection: the request may succeed
  * if retried, so it is a 503, not a 500. SQLSTATE class 08 is "connection exception";
- * 57P01–57P03 are admin shutdown, crash shutdown and "cannot connect now".
+ * 57P01–57P03 are admin shutdown, crash shutdown and "cannot connect now". When the connection of
+ * an open transaction dies, TypeORM releases its query runner, and the transaction's next
+ * statement fails with one of its "already released" errors instead of the connection error.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  if (
+    error instanceof QueryRunnerAlreadyReleasedError ||
+    error instanceof QueryRunnerProviderAlreadyReleasedError
+  )
+    return true;
   const e = (error instanceof QueryFailedError ? error.driverError : error) as
     { code?: string; message?: string } | undefined;
   if (!e || typeof e !== 'object') return false;
