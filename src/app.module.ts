@@ -16,10 +16,12 @@ import { DepartmentsModule } from './departments/departments.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { RolesModule } from './roles/roles.module.js';
 import { UsersModule } from './users/users.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /**
  * Wires the feature modules. The global filter, pipe and guard are providers here, so every app
@@ -39,6 +41,7 @@ export class AppModule {
           retryDelay: 1000,
         }),
         EventsModule,
+        JobsModule,
         RateLimitModule,
         HealthModule,
         ApiKeysModule,
@@ -48,6 +51,7 @@ export class AppModule {
         UsersModule,
         InvitationsModule,
         MailModule,
+        WebhooksModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AppExceptionFilter },

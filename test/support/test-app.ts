@@ -35,6 +35,7 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       AUTO_BOOTSTRAP: 'false',
       MAIL_WORKER_ENABLED: 'false',
+      JOBS_ENABLED: 'false',
       INVITATION_SECRET: TEST_INVITATION_SECRET,
       PUBLIC_APP_URL: 'https://app.example.test',
       ...env,

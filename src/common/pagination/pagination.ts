@@ -74,13 +74,15 @@ export async function paginate<E extends ObjectLiteral & { id: string; createdAt
   qb: SelectQueryBuilder<E>,
   query: PageQueryDto,
   toDto: (entity: E) => D,
+  order: 'oldest_first' | 'newest_first' = 'oldest_first',
 ): Promise<Page<D>> {
   const alias = qb.alias;
+  const [after, direction] = order === 'oldest_first' ? (['>', 'ASC'] as const) : (['<', 'DESC'] as const);
   if (query.cursor) {
-    const after = decodeCursor(query.cursor);
-    qb.andWhere(`(${alias}.created_at, ${alias}.id) > (:cursorAt, :cursorId)`, { cursorAt: after.t, cursorId: after.i });
+    const position = decodeCursor(query.cursor);
+    qb.andWhere(`(${alias}.created_at, ${alias}.id) ${after} (:cursorAt, :cursorId)`, { cursorAt: position.t, cursorId: position.i });
   }
-  qb.orderBy(`${alias}.created_at`, 'ASC').addOrderBy(`${alias}.id`, 'ASC').limit(query.limit + 1);
+  qb.orderBy(`${alias}.created_at`, direction).addOrderBy(`${alias}.id`, direction).limit(query.limit + 1);
   const rows = await qb.getMany();
   const hasMore = rows.length > query.limit;
   const items = hasMore ? rows.slice(0, query.limit) : rows;

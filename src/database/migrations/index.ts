@@ -3,6 +3,7 @@ import { OrganizationSlugCheck1795400000000 } from './1795400000000-Organization
 import { InvitationsMembershipIndex1795460000000 } from './1795460000000-InvitationsMembershipIndex.js';
 import { UserEmailProof1795490000000 } from './1795490000000-UserEmailProof.js';
 import { EventLog1795490500000 } from './1795490500000-EventLog.js';
+import { Webhooks1795610000000 } from './1795610000000-Webhooks.js';
 
 /**
  * Every migration, in order. `npm run migration:generate -- <Name>` writes a new file here;
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   InvitationsMembershipIndex1795460000000,
   UserEmailProof1795490000000,
   EventLog1795490500000,
+  Webhooks1795610000000,
 ];
