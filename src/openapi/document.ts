@@ -35,6 +35,14 @@ export const TAGS: { name: string; description: string }[] = [
     description:
       'Invitations by email: create, read, resend, revoke; and the public token routes a registration page calls.',
   },
+  {
+    name: 'Events',
+    description: "The organization's audit log: one event per change, newest first. Also the body of every webhook.",
+  },
+  {
+    name: 'Webhooks',
+    description: 'Endpoints that receive every matching event, signed per Standard Webhooks, retried for about 3 days.',
+  },
   { name: 'API keys', description: "The caller's own API keys. A key is shown once, at creation." },
   { name: 'Health', description: 'Liveness and readiness probes.' },
 ];

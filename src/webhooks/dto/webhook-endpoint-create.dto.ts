@@ -33,7 +33,7 @@ export class WebhookEndpointCreateDto {
   @MaxLength(500)
   description?: string | null;
 
-  @ApiPropertyOptional({ default: true })
+  @ApiPropertyOptional({ default: true, example: true })
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
