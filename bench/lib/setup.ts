@@ -119,6 +119,7 @@ export async function prepare(options: PrepareOptions): Promise<Prepared> {
       MAIL_WORKER_ENABLED: 'false',
       AUTO_BOOTSTRAP: 'false',
       INVITATION_SECRET: secret,
+      WEBHOOK_SECRET_KEY: secret,
       PUBLIC_APP_URL: 'https://app.bench.test',
       // The bench measures the work, not the limiter's refusals.
       RATE_LIMIT_PER_KEY_PER_MIN: '1000000',

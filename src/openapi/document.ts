@@ -3,6 +3,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/auth/access.decorator.js';
 import { ErrorEnvelopeDto, Seed002ErrorDto } from '../common/openapi/error-envelope.dto.js';
 import { completeOperations } from './complete-operations.js';
+import { withWebhooks } from './webhooks.js';
 
 const DESCRIPTION = `Invite people by email into organizations with roles and departments, and manage members.
 
@@ -78,7 +79,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   // DocumentBuilder always emits `contact` and a license `url`; empty ones say nothing.
   delete document.info.contact;
   if (document.info.license) delete document.info.license.url;
-  return completeOperations(document);
+  return withWebhooks(completeOperations(document));
 }
 
 /** Object keys sorted recursively, so the committed file diffs cleanly. */
