@@ -31,7 +31,7 @@ async function main(): Promise<void> {
 
   loadEnvFile();
   const { app, close } = await createApp({
-    env: { MAIL_WORKER_ENABLED: 'false', AUTO_BOOTSTRAP: 'false', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    env: { MAIL_WORKER_ENABLED: 'false', JOBS_ENABLED: 'false', AUTO_BOOTSTRAP: 'false', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     logDestination: 2,
   });
   try {
