@@ -11,6 +11,8 @@ import { ensureBuilt, spawnNode } from './support/processes.js';
 import { scrape, valueOf } from './support/prometheus.js';
 import { TEST_INVITATION_SECRET } from './support/test-app.js';
 
+const TEST_WEBHOOK_SECRET_KEY = 'production-test-webhook-secret-key-0123456789';
+
 /** The built server as an operator runs it: `NODE_ENV=production node dist/main.js`. */
 describe('NODE_ENV=production', () => {
   let dataDir: string;
@@ -23,11 +25,12 @@ describe('NODE_ENV=production', () => {
 
   // Each missing variable on its own: src/config/app-config.spec.ts.
   it.each([
-    [{}, 'DATABASE_URL, INVITATION_SECRET are required when NODE_ENV=production'],
+    [{}, 'DATABASE_URL, INVITATION_SECRET, WEBHOOK_SECRET_KEY are required when NODE_ENV=production'],
     [
       {
         DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
         INVITATION_SECRET: TEST_INVITATION_SECRET,
+        WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY,
         AUTO_BOOTSTRAP: 'true',
       },
       'AUTO_BOOTSTRAP cannot be true when NODE_ENV=production (use npm run bootstrap)',
@@ -40,6 +43,7 @@ describe('NODE_ENV=production', () => {
         DATA_DIR: dataDir,
         DATABASE_URL: '',
         INVITATION_SECRET: '',
+        WEBHOOK_SECRET_KEY: '',
         AUTO_BOOTSTRAP: '',
         ...env,
       });
@@ -58,6 +62,7 @@ describe('NODE_ENV=production', () => {
       NODE_ENV: 'production',
       DATABASE_URL: databaseUrl,
       INVITATION_SECRET: TEST_INVITATION_SECRET,
+      WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY,
       DATA_DIR: dataDir,
     };
     const server = spawnNode(['dist/main.js'], {

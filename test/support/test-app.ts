@@ -36,6 +36,7 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
       AUTO_BOOTSTRAP: 'false',
       MAIL_WORKER_ENABLED: 'false',
       METRICS_PORT: '',
+      JOBS_ENABLED: 'false',
       INVITATION_SECRET: TEST_INVITATION_SECRET,
       PUBLIC_APP_URL: 'https://app.example.test',
       // Domain verification never asks the machine's resolver: a loopback port nothing answers on
