@@ -33,6 +33,7 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnModule
   private readonly tasks: TaskList = {};
   private readonly crontab: string[] = [];
   private runner: Runner | undefined;
+  private stopping: Promise<void> | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig & { databaseUrl: string }) {}
 
@@ -69,9 +70,16 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnModule
     await runOnce({ connectionString: this.config.databaseUrl, taskList: this.tasks, logger });
   }
 
-  /** Before the database pool closes: no new jobs; running ones finish. */
+  /**
+   * No new jobs; running ones finish. Idempotent: createApp's close calls it beside the HTTP drain
+   * (so a long job never holds the drain up), and Nest's shutdown calls it again before the pool closes.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.runner?.stop() ?? Promise.resolve();
+    return this.stopping;
+  }
+
   async onModuleDestroy(): Promise<void> {
-    await this.runner?.stop();
-    this.runner = undefined;
+    await this.stop();
   }
 }
