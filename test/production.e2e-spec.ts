@@ -9,9 +9,7 @@ import { createTestDatabase } from './support/database.js';
 import { tokenFromLink } from './support/invitations.js';
 import { ensureBuilt, spawnNode } from './support/processes.js';
 import { scrape, valueOf } from './support/prometheus.js';
-import { TEST_INVITATION_SECRET } from './support/test-app.js';
-
-const TEST_WEBHOOK_SECRET_KEY = 'production-test-webhook-secret-key-0123456789';
+import { TEST_INVITATION_SECRET, TEST_WEBHOOK_SECRET_KEY } from './support/test-app.js';
 
 /** The built server as an operator runs it: `NODE_ENV=production node dist/main.js`. */
 describe('NODE_ENV=production', () => {

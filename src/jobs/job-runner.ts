@@ -28,22 +28,39 @@ const CONCURRENCY = 8;
  * upgraded at every start, and with JOBS_ENABLED the worker runs until the app shuts down.
  * Instances share the queue: each job is locked by one worker at a time.
  */
+/**
+ * Which switch runs a task here: `jobs` (JOBS_ENABLED: webhook deliveries, the sweeper) or `mail`
+ * (MAIL_WORKER_ENABLED: the emails). A worker only takes jobs of the tasks it runs.
+ */
+export type TaskGroup = 'jobs' | 'mail';
+
 @Injectable()
 export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
-  private readonly tasks: TaskList = {};
-  private readonly crontab: string[] = [];
+  private readonly tasks = new Map<string, { task: Task; group: TaskGroup }>();
+  private readonly crontab: { line: string; task: string }[] = [];
   private runner: Runner | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig & { databaseUrl: string }) {}
 
-  define(name: string, task: Task): void {
-    this.tasks[name] = task;
+  define(name: string, task: Task, group: TaskGroup = 'jobs'): void {
+    this.tasks.set(name, { task, group });
   }
 
-  /** A periodic job; graphile-worker's crontab runs each tick once across all instances. */
-  every(cron: string, name: string): void {
-    this.crontab.push(`${cron} ${name}`);
+  /**
+   * A periodic job; graphile-worker's crontab runs each tick once across all instances. `options`
+   * are the crontab's (`jobKey=…`, `fill=…`), without the `?`.
+   */
+  every(cron: string, name: string, options?: string): void {
+    this.crontab.push({ line: `${cron} ${name}${options ? ` ?${options}` : ''}`, task: name });
+  }
+
+  /** The tasks this process runs, by JOBS_ENABLED and MAIL_WORKER_ENABLED. */
+  private enabledTasks(): TaskList {
+    const enabled = { jobs: this.config.jobsEnabled, mail: this.config.mailWorkerEnabled };
+    const list: TaskList = {};
+    for (const [name, { task, group }] of this.tasks) if (enabled[group]) list[name] = task;
+    return list;
   }
 
   /** Jobs are added in the change's transaction, so the queue's schema exists even where no worker runs. */
@@ -52,22 +69,33 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnModule
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.jobsEnabled) return;
+    const taskList = this.enabledTasks();
+    if (Object.keys(taskList).length === 0) return;
+    // New jobs arrive by LISTEN/NOTIFY at once; the interval only matters for jobs due later (retries).
+    const pollInterval = this.config.mailWorkerEnabled
+      ? Math.min(this.config.jobsPollIntervalMs, this.config.mailPollIntervalMs)
+      : this.config.jobsPollIntervalMs;
     this.runner = await run({
       connectionString: this.config.databaseUrl,
       concurrency: CONCURRENCY,
       maxPoolSize: CONCURRENCY + 2, // its docs: a pool smaller than that can stall job release
-      pollInterval: this.config.jobsPollIntervalMs,
-      taskList: this.tasks,
-      crontab: this.crontab.join('\n'),
+      pollInterval,
+      taskList,
+      crontab: this.crontab
+        .filter((item) => item.task in taskList)
+        .map((item) => item.line)
+        .join('\n'),
       noHandleSignals: true, // the app's shutdown hooks own SIGTERM
       logger,
     });
   }
 
-  /** Runs every job due now until none is left, then returns (tests and CLI use this instead of a worker). */
+  /** Runs every job due now until none is left, then returns (tests use this instead of a worker). */
   async runOnce(): Promise<void> {
-    await runOnce({ connectionString: this.config.databaseUrl, taskList: this.tasks, logger });
+    // The `jobs` group only: emails have their own on-demand trigger (OutboxWorker.drain).
+    const taskList: TaskList = {};
+    for (const [name, { task, group }] of this.tasks) if (group === 'jobs') taskList[name] = task;
+    await runOnce({ connectionString: this.config.databaseUrl, taskList, logger });
   }
 
   /**

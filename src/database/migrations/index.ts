@@ -7,6 +7,7 @@ import { IdempotencyRecords1795491000000 } from './1795491000000-IdempotencyReco
 import { EmailVerificationCodes1795500000000 } from './1795500000000-EmailVerificationCodes.js';
 import { IdentityAndDomains1795550000000 } from './1795550000000-IdentityAndDomains.js';
 import { Webhooks1795610000000 } from './1795610000000-Webhooks.js';
+import { EmailJobs1795700000000 } from './1795700000000-EmailJobs.js';
 
 /**
  * Every migration, in order. `npm run migration:generate -- <Name>` writes a new file here;
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   EmailVerificationCodes1795500000000,
   IdentityAndDomains1795550000000,
   Webhooks1795610000000,
+  EmailJobs1795700000000,
 ];
