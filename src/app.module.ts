@@ -28,6 +28,7 @@ import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { SweeperModule } from './jobs/sweeper.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { MailViewerModule } from './mail-viewer/mail-viewer.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -71,6 +72,7 @@ export class AppModule {
         DomainsModule,
         MailModule,
         WebhooksModule,
+        SweeperModule,
         // HTML for people, not API: each only where its configuration asks for it.
         ...(config.acceptPageEnabled ? [AcceptPageModule] : []),
         ...(config.mailViewerEnabled ? [MailViewerModule] : []),

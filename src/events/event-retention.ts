@@ -2,24 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { JobRunner } from '../jobs/job-runner.js';
-
-export const PRUNE_EVENTS_TASK = 'prune_events';
 
 /**
- * EVENT_RETENTION_DAYS: older events are deleted by a periodic job (graphile-worker's crontab runs
- * each hourly tick on one instance), with the finished webhook deliveries of the same age.
+ * EVENT_RETENTION_DAYS: older events are deleted by the sweeper (src/jobs/sweeper.ts), with the
+ * finished webhook deliveries of the same age.
  */
 @Injectable()
 export class EventRetention {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
-    runner: JobRunner,
-  ) {
-    runner.define(PRUNE_EVENTS_TASK, () => this.prune().then(() => undefined));
-    runner.every('17 * * * *', PRUNE_EVENTS_TASK);
-  }
+  ) {}
 
   /** Deletes what is past retention; returns how many events went. */
   async prune(): Promise<number> {

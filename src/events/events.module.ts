@@ -12,6 +12,6 @@ import { EventsController } from './events.controller.js';
   imports: [TypeOrmModule.forFeature([EventRecord])],
   controllers: [EventsController],
   providers: [EventLog, EventQueries, EventRetention],
-  exports: [EventLog],
+  exports: [EventLog, EventRetention],
 })
 export class EventsModule {}
