@@ -29,7 +29,11 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) throw new Error('DATABASE_URL is required');
+  if (!adminUrl) {
+    // `npm run bench` runs this after run.js, which can use an embedded PostgreSQL; this part cannot.
+    log('webhooks scenario skipped: it needs DATABASE_URL');
+    return;
+  }
   const name = `oi_bench_wh_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { iso } from '../common/http/timestamps.js';
 import { newId } from '../common/ids/ids.js';
 import { CursorCodec } from '../common/pagination/cursor-codec.js';
+import { Db } from '../database/transactions.js';
 import { Page, paginate } from '../common/pagination/pagination.js';
 import { Actor } from '../events/actor.js';
 import { EventJson } from '../events/event-json.js';
@@ -19,7 +20,7 @@ import { WebhookScheduler } from './webhook-scheduler.js';
 export class WebhookDeliveriesService {
   constructor(
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
-    private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly endpoints: WebhookEndpointsService,
     private readonly scheduler: WebhookScheduler,
     private readonly cursors: CursorCodec,
@@ -51,7 +52,7 @@ export class WebhookDeliveriesService {
   /** Schedules one more attempt now, whatever the delivery's status (a succeeded one is sent again). */
   async retry(organizationId: string, endpointId: string, deliveryId: string): Promise<WebhookDelivery> {
     await this.endpoints.get(organizationId, endpointId);
-    return this.dataSource.transaction(async (manager) => {
+    return this.db.transaction(async (manager) => {
       const [rows]: [unknown[], number] = await manager.query(
         `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now()
          WHERE organization_id = $1 AND endpoint_id = $2 AND id = $3 RETURNING id`,
@@ -77,7 +78,7 @@ export class WebhookDeliveriesService {
       subject: { type: 'webhook_endpoint', id: endpoint.id },
       data: { endpoint_id: endpoint.id, url: endpoint.url },
     };
-    return this.dataSource.transaction(async (manager) => {
+    return this.db.transaction(async (manager) => {
       const id = await this.scheduler.toEndpoint(manager, organizationId, endpoint.id, event);
       return manager.findOneByOrFail(WebhookDelivery, { id });
     });

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId } from '../common/ids/ids.js';
 import { CursorCodec } from '../common/pagination/cursor-codec.js';
+import { Db } from '../database/transactions.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -31,7 +32,7 @@ export class WebhookEndpointsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(WebhookEndpoint) private readonly endpoints: Repository<WebhookEndpoint>,
-    private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly secrets: WebhookSecrets,
     private readonly events: EventLog,
     private readonly cursors: CursorCodec,
@@ -57,7 +58,7 @@ export class WebhookEndpointsService {
       previousSecretExpiresAt: null,
       failingSince: null,
     });
-    const saved = await this.dataSource.transaction(async (manager) => {
+    const saved = await this.db.transaction(async (manager) => {
       const row = await manager.save(endpoint);
       await this.appendEvent(manager, 'webhook_endpoint.created', actor, row);
       return row;
@@ -80,7 +81,7 @@ export class WebhookEndpointsService {
   async get(
     organizationId: string,
     endpointId: string,
-    manager: EntityManager = this.dataSource.manager,
+    manager: EntityManager = this.db.manager(),
   ): Promise<WebhookEndpoint> {
     const endpoint = await manager.findOneBy(WebhookEndpoint, { organizationId, id: endpointId });
     if (!endpoint) throw notFound(endpointId);
@@ -100,7 +101,7 @@ export class WebhookEndpointsService {
     if (input.enabled !== undefined) changes.enabled = input.enabled;
     // Enabled again by a person: the failure run that disabled it is over.
     if (input.enabled === true) changes.failingSince = null;
-    return this.dataSource.transaction(async (manager) => {
+    return this.db.transaction(async (manager) => {
       const { affected } = await manager.update(
         WebhookEndpoint,
         { organizationId, id: endpointId },
@@ -114,7 +115,7 @@ export class WebhookEndpointsService {
   }
 
   async delete(organizationId: string, actor: Actor, endpointId: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.db.transaction(async (manager) => {
       const endpoint = await manager.findOne(WebhookEndpoint, {
         where: { organizationId, id: endpointId },
         lock: { mode: 'pessimistic_write' },
@@ -129,7 +130,7 @@ export class WebhookEndpointsService {
   /** A new secret; the current one becomes the previous and keeps signing for ROTATION_OVERLAP_HOURS. */
   async rotateSecret(organizationId: string, actor: Actor, endpointId: string): Promise<string> {
     const secret = newSigningSecret();
-    await this.dataSource.transaction(async (manager) => {
+    await this.db.transaction(async (manager) => {
       const [rows]: [unknown[], number] = await manager.query(
         `UPDATE webhook_endpoints SET previous_secret_sealed = secret_sealed, secret_sealed = $3,
            previous_secret_expires_at = now() + $4 * interval '1 hour', updated_at = now()
