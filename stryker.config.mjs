@@ -21,7 +21,7 @@ export default {
   ignoreStatic: true,
   mutate: [
     // role ranks and grants
-    'src/common/auth/access-level.ts',
+    'src/common/auth/system-roles.ts',
     // status derivation (effectiveStatusCondition is SQL text, checked by the HTTP suites: lines 21-31 left out)
     'src/invitations/invitation-status.ts:1-20',
     'src/invitations/invitation-status.ts:32-53',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { expectError, fieldErrorLocs } from './support/envelope.js';
 import { auth, createWorld, World } from './support/fixtures.js';
-import { expectSeed002Error, GENEROUS_LIMITS, insertCustomRole } from './support/invitations.js';
+import { expectOrgSlugError, GENEROUS_LIMITS, insertCustomRole } from './support/invitations.js';
 import { TestDnsServer } from './support/dns-server.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
@@ -319,12 +319,12 @@ describe('domains and their DNS TXT verification (a real DNS server on loopback)
           const error = expectError(await call.set(auth(w.admin)), 400, 'EMAIL_DOMAIN_NOT_ALLOWED');
           expect(error.details).toEqual({ email, domain: email.split('@')[1], organization_id: w.orgId });
         }
-        const seed002 = await t
+        const orgSlugInvite = await t
           .http()
           .post(`/api/v1/org/${w.orgSlug}/invitations`)
           .set(auth(w.admin))
           .send({ email, role: 'member', send_invitation: false });
-        expectSeed002Error(seed002, 400, 'invalid_request');
+        expectOrgSlugError(orgSlugInvite, 400, 'invalid_request');
       }
       expect(await t.dataSource.query(`SELECT id FROM invitations WHERE email LIKE 'jane@%'`)).toEqual([]);
 

@@ -50,7 +50,7 @@ describe('what a pending invitation grants', () => {
       .http()
       .get(org(`/invitations/${invitation.invitation_id}`))
       .set(auth(w.owner));
-    const seed003 = await t
+    const pendingInvitation = await t
       .http()
       .get(org('/invitation'))
       .query({ invitation_id: invitation.invitation_id })
@@ -62,7 +62,7 @@ describe('what a pending invitation grants', () => {
     return {
       lookup: lookup.body.roles.map((r: { id: string }) => r.id),
       resource: [resource.body.role_id, resource.body.role_ids, resource.body.department_ids],
-      seed003: seed003.body.role_id,
+      pendingInvitation: pendingInvitation.body.role_id,
       member: [member.body.role_ids, member.body.department_ids],
     };
   }
@@ -76,7 +76,7 @@ describe('what a pending invitation grants', () => {
     expect(await shown(created, token)).toEqual({
       lookup: [w.roles.admin],
       resource: [w.roles.admin, [w.roles.admin], [department]],
-      seed003: w.roles.admin,
+      pendingInvitation: w.roles.admin,
       member: [[w.roles.admin], [department]],
     });
     const lookup = await t.http().get('/v1/invitations/lookup').query({ token });

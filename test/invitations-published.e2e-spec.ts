@@ -4,7 +4,7 @@ import { auth, createWorld, uniqueEmail, World } from './support/fixtures.js';
 import { expectError, fieldErrorLocs } from './support/envelope.js';
 import {
   INVITATION_KEYS,
-  expectSeed002Error,
+  expectOrgSlugError,
   GENEROUS_LIMITS,
   insertCustomRole,
   insertDepartment,
@@ -37,7 +37,7 @@ describe('published invitation endpoints (seeds 000–003)', () => {
     const url = (org = w.orgId) => `/v1/organizations/${org}/invite-user`;
 
     it('returns 201 with exactly the seed fields and a link built from PUBLIC_APP_URL', async () => {
-      const email = uniqueEmail('seed000');
+      const email = uniqueEmail('invite-user');
       const res = await t
         .http()
         .post(url())
@@ -371,7 +371,7 @@ describe('published invitation endpoints (seeds 000–003)', () => {
         .http()
         .post(`/v1/organizations/${w.orgId}/invite-user`)
         .set(auth(w.admin))
-        .send({ email: uniqueEmail('seed003'), role_id: w.roles.admin });
+        .send({ email: uniqueEmail('pending-lookup'), role_id: w.roles.admin });
       invited = res.body;
     });
 
@@ -492,7 +492,7 @@ describe('published invitation endpoints (seeds 000–003)', () => {
     const url = (slug = w.orgSlug) => `/api/v1/org/${slug}/invitations`;
 
     it('returns 201 with the invitation and its role, for a role given by key', async () => {
-      const email = uniqueEmail('seed002');
+      const email = uniqueEmail('org-slug');
       const res = await t
         .http()
         .post(url())
@@ -542,12 +542,12 @@ describe('published invitation endpoints (seeds 000–003)', () => {
     });
 
     it('renders 401 in seed 002’s envelope, without and with a bad key', async () => {
-      expectSeed002Error(
+      expectOrgSlugError(
         await t.http().post(url()).send({ email: uniqueEmail(), role: 'member' }),
         401,
         'authentication_error',
       );
-      expectSeed002Error(
+      expectOrgSlugError(
         await t
           .http()
           .post(url())
@@ -559,12 +559,12 @@ describe('published invitation endpoints (seeds 000–003)', () => {
     });
 
     it('renders 403 in seed 002’s envelope for a Member and for an Admin granting owner', async () => {
-      expectSeed002Error(
+      expectOrgSlugError(
         await t.http().post(url()).set(auth(w.member)).send({ email: uniqueEmail(), role: 'member' }),
         403,
         'permission_denied',
       );
-      expectSeed002Error(
+      expectOrgSlugError(
         await t.http().post(url()).set(auth(w.admin)).send({ email: uniqueEmail(), role: 'Owner' }),
         403,
         'permission_denied',
@@ -572,12 +572,12 @@ describe('published invitation endpoints (seeds 000–003)', () => {
     });
 
     it('renders 404 in seed 002’s envelope for another organization’s Owner and an unknown slug', async () => {
-      expectSeed002Error(
+      expectOrgSlugError(
         await t.http().post(url()).set(auth(w.otherOwner)).send({ email: uniqueEmail(), role: 'member' }),
         404,
         'not_found',
       );
-      expectSeed002Error(
+      expectOrgSlugError(
         await t
           .http()
           .post(url('no-such-org'))
@@ -589,7 +589,7 @@ describe('published invitation endpoints (seeds 000–003)', () => {
     });
 
     it('renders 409 in seed 002’s envelope for a member and for a pending invitation', async () => {
-      expectSeed002Error(
+      expectOrgSlugError(
         await t.http().post(url()).set(auth(w.admin)).send({ email: w.member.email, role: 'member' }),
         409,
         'conflict',
@@ -598,7 +598,7 @@ describe('published invitation endpoints (seeds 000–003)', () => {
       expect((await t.http().post(url()).set(auth(w.admin)).send({ email, role: 'member' })).status).toBe(
         201,
       );
-      expectSeed002Error(
+      expectOrgSlugError(
         await t.http().post(url()).set(auth(w.admin)).send({ email, role: 'admin' }),
         409,
         'conflict',
@@ -606,13 +606,13 @@ describe('published invitation endpoints (seeds 000–003)', () => {
     });
 
     it('renders validation errors as 422 with field errors', async () => {
-      const bad = expectSeed002Error(
+      const bad = expectOrgSlugError(
         await t.http().post(url()).set(auth(w.admin)).send({ email: 'nope', role: '', extra: true }),
         422,
         'validation_error',
       );
       expect(bad.map((e) => e.loc.join('.')).sort()).toEqual(['body.email', 'body.extra', 'body.role']);
-      const unknownRole = expectSeed002Error(
+      const unknownRole = expectOrgSlugError(
         await t.http().post(url()).set(auth(w.admin)).send({ email: uniqueEmail(), role: 'janitor' }),
         422,
         'validation_error',
@@ -626,7 +626,7 @@ describe('published invitation endpoints (seeds 000–003)', () => {
         .set(auth(w.admin))
         .set('Content-Type', 'application/json')
         .send('{bad');
-      expectSeed002Error(json, 422, 'validation_error');
+      expectOrgSlugError(json, 422, 'validation_error');
     });
   });
 });

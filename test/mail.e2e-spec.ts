@@ -149,6 +149,23 @@ describe('mail: invitation emails through the outbox, over real SMTP', () => {
     expect(mail.headerNames.filter((name) => name === 'subject')).toHaveLength(1);
   });
 
+  it('sends names as typed: a name that looks like a template placeholder stays text, never the link', async () => {
+    await t.dataSource.query(`UPDATE users SET full_name = $2 WHERE id = $1`, [
+      w.member.userId,
+      '{{link}} {{ expiresAt }}',
+    ]);
+    const queued = await queueInvitationEmail(t.dataSource, {
+      organizationId: w.orgId,
+      invitedBy: w.member.userId,
+    });
+
+    await t.app.get(OutboxWorker).drain();
+    const [mail] = sink.withMessageId(queued.messageId);
+
+    expect(mail.subject).toBe('{{link}} {{ expiresAt }} invited you to join Acme');
+    expect(mail.text).toContain('{{link}} {{ expiresAt }} invited you to join Acme.');
+  });
+
   it('retries a temporary SMTP failure with backoff and then records the message as sent', async () => {
     const queued = await queueInvitationEmail(t.dataSource, {
       organizationId: w.orgId,

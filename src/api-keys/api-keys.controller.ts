@@ -9,6 +9,7 @@ import {
 import { Access } from '../common/auth/access.decorator.js';
 import { Caller, CurrentCaller } from '../common/auth/request-context.js';
 import { KeyIdParams } from '../common/ids/id-params.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -29,11 +30,7 @@ export class ApiKeysController {
       'keys, and all of them share one request budget (RATE_LIMIT_PER_KEY_PER_MIN).',
   })
   @ApiCreatedResponse({ type: ApiKeyCreatedResponseDto })
-  @ApiErrors([400, 409], {
-    descriptions: {
-      409: 'The caller already holds MAX_API_KEYS_PER_USER unrevoked keys (API_KEY_LIMIT_REACHED, `details.limit`)',
-    },
-  })
+  @ApiErrors(ErrorCode.API_KEY_LIMIT_REACHED)
   createApiKey(
     @Body() body: ApiKeyCreateDto,
     @CurrentCaller() caller: Caller,
@@ -48,7 +45,6 @@ export class ApiKeysController {
     description: 'Active keys only; secrets are never shown again.',
   })
   @ApiOkResponse({ type: PageOf(ApiKeyResponseDto) })
-  @ApiErrors([400])
   listApiKeys(
     @Query() query: PageQueryDto,
     @CurrentCaller() caller: Caller,
@@ -61,7 +57,7 @@ export class ApiKeysController {
   @Access('user')
   @ApiOperation({ summary: 'Revoke an API key', description: "Only the caller's own keys." })
   @ApiNoContentResponse({ description: 'Revoked' })
-  @ApiErrors([400, 404], { descriptions: { 404: 'No such active key of the caller (API_KEY_NOT_FOUND)' } })
+  @ApiErrors(ErrorCode.API_KEY_NOT_FOUND)
   async revokeApiKey(@Param() params: KeyIdParams, @CurrentCaller() caller: Caller): Promise<void> {
     await this.apiKeys.revoke(caller.userId, params.key_id);
   }

@@ -8,44 +8,38 @@ import {
 } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { CurrentOrg, OrgScope } from '../common/auth/request-context.js';
-import { DepartmentIdParams } from '../common/ids/id-params.js';
+import { DepartmentIdParams, ORG_PARAM } from '../common/ids/id-params.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
-import { ORG_PARAM } from '../organizations/organizations.controller.js';
 import { DepartmentsService } from './departments.service.js';
 import { DepartmentCreateDto } from './dto/department-create.dto.js';
 import { DepartmentResponseDto } from './dto/department-response.dto.js';
 import { DepartmentUpdateDto } from './dto/department-update.dto.js';
 
-const DEPARTMENT_404 =
-  'No such department in the organization (DEPARTMENT_NOT_FOUND), or the caller is not an active member (ORGANIZATION_NOT_FOUND)';
-const NAME_409 = 'Another department has this name, case-insensitively (DEPARTMENT_ALREADY_EXISTS)';
-
 @ApiTags('Departments')
 @Controller('v1/organizations/:organization_id/departments')
+@ORG_PARAM
 export class DepartmentsController {
   constructor(private readonly departments: DepartmentsService) {}
 
   @Post()
   @HttpCode(201)
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({ summary: 'Create a department' })
   @ApiCreatedResponse({ type: DepartmentResponseDto, description: 'The new department' })
-  @ApiErrors([400, 409], { descriptions: { 409: NAME_409 } })
-  async createDepartment(
+  @ApiErrors(ErrorCode.DEPARTMENT_ALREADY_EXISTS)
+  createDepartment(
     @CurrentOrg() org: OrgScope,
     @Body() body: DepartmentCreateDto,
   ): Promise<DepartmentResponseDto> {
-    return DepartmentResponseDto.from(await this.departments.create(org.organizationId, body));
+    return this.departments.create(org.organizationId, body);
   }
 
   @Get()
   @Access('member')
-  @ORG_PARAM
   @ApiOperation({ summary: "List the organization's departments", description: 'Oldest first.' })
   @ApiOkResponse({ type: PageOf(DepartmentResponseDto), description: 'A page of departments' })
-  @ApiErrors([400])
   listDepartments(
     @CurrentOrg() org: OrgScope,
     @Query() query: PageQueryDto,
@@ -55,44 +49,39 @@ export class DepartmentsController {
 
   @Get(':department_id')
   @Access('member')
-  @ORG_PARAM
   @ApiOperation({ summary: 'Get a department' })
   @ApiOkResponse({ type: DepartmentResponseDto, description: 'The department' })
-  @ApiErrors([400, 404], { descriptions: { 404: DEPARTMENT_404 } })
-  async getDepartment(
+  @ApiErrors(ErrorCode.DEPARTMENT_NOT_FOUND)
+  getDepartment(
     @CurrentOrg() org: OrgScope,
     @Param() params: DepartmentIdParams,
   ): Promise<DepartmentResponseDto> {
-    return DepartmentResponseDto.from(await this.departments.get(org.organizationId, params.department_id));
+    return this.departments.get(org.organizationId, params.department_id);
   }
 
   @Patch(':department_id')
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({ summary: 'Update a department', description: 'Only the fields sent change.' })
   @ApiOkResponse({ type: DepartmentResponseDto, description: 'The updated department' })
-  @ApiErrors([400, 404, 409], { descriptions: { 404: DEPARTMENT_404, 409: NAME_409 } })
-  async updateDepartment(
+  @ApiErrors(ErrorCode.DEPARTMENT_NOT_FOUND, ErrorCode.DEPARTMENT_ALREADY_EXISTS)
+  updateDepartment(
     @CurrentOrg() org: OrgScope,
     @Param() params: DepartmentIdParams,
     @Body() body: DepartmentUpdateDto,
   ): Promise<DepartmentResponseDto> {
-    return DepartmentResponseDto.from(
-      await this.departments.update(org.organizationId, params.department_id, body),
-    );
+    return this.departments.update(org.organizationId, params.department_id, body);
   }
 
   @Delete(':department_id')
   @HttpCode(204)
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({
     summary: 'Delete a department',
     description: 'Members assigned to it lose the assignment; they stay members.',
   })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors([400, 404], { descriptions: { 404: DEPARTMENT_404 } })
-  async deleteDepartment(@CurrentOrg() org: OrgScope, @Param() params: DepartmentIdParams): Promise<void> {
-    await this.departments.delete(org.organizationId, params.department_id);
+  @ApiErrors(ErrorCode.DEPARTMENT_NOT_FOUND)
+  deleteDepartment(@CurrentOrg() org: OrgScope, @Param() params: DepartmentIdParams): Promise<void> {
+    return this.departments.delete(org.organizationId, params.department_id);
   }
 }

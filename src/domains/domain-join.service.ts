@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { LEVEL_RANK } from '../common/auth/access-level.js';
+import { ROLE_RANK } from '../common/auth/system-roles.js';
 import { Caller } from '../common/auth/request-context.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
@@ -125,7 +125,7 @@ export class DomainJoinService {
       ]);
       // Event: member.joined with data.via = "domain" — appended here, in this transaction, once the event log exists.
       // The joiner sees their own membership as a Member sees it (auto-join never grants Owner or Admin power).
-      const viewer = { organizationId: target.id, rank: LEVEL_RANK.member };
+      const viewer = { organizationId: target.id, rank: ROLE_RANK.member };
       return (await this.memberViews.findOne(viewer, caller.userId, manager))!;
     });
   }

@@ -8,16 +8,13 @@ import {
 } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { CurrentOrg, OrgScope } from '../common/auth/request-context.js';
-import { DomainIdParams } from '../common/ids/id-params.js';
+import { DomainIdParams, ORG_PARAM } from '../common/ids/id-params.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
-import { ORG_PARAM } from '../organizations/organizations.controller.js';
 import { DomainsService } from './domains.service.js';
 import { DomainCreateDto } from './dto/domain-create.dto.js';
 import { DomainResponseDto } from './dto/domain-response.dto.js';
-
-const DOMAIN_404 =
-  'No such domain in the organization (DOMAIN_NOT_FOUND), or the caller is not an active member (ORGANIZATION_NOT_FOUND)';
 
 @ApiTags('Domains')
 @Controller('v1/organizations/:organization_id/domains')
@@ -34,12 +31,7 @@ export class DomainsController {
       'The domain starts `pending`. Publish a DNS TXT record at `verification.name` holding `verification.value`, then call verify.',
   })
   @ApiCreatedResponse({ type: DomainResponseDto, description: 'The new, pending domain' })
-  @ApiErrors([400, 409], {
-    descriptions: {
-      400: 'Not a domain name, or a public email provider such as gmail.com (VALIDATION_ERROR)',
-      409: 'The organization already has this domain (DOMAIN_ALREADY_EXISTS)',
-    },
-  })
+  @ApiErrors(ErrorCode.DOMAIN_ALREADY_EXISTS)
   async createDomain(@CurrentOrg() org: OrgScope, @Body() body: DomainCreateDto): Promise<DomainResponseDto> {
     return DomainResponseDto.from(await this.domains.create(org.organizationId, body.domain));
   }
@@ -49,7 +41,6 @@ export class DomainsController {
   @ORG_PARAM
   @ApiOperation({ summary: "List the organization's domains", description: 'Oldest first.' })
   @ApiOkResponse({ type: PageOf(DomainResponseDto), description: 'A page of domains' })
-  @ApiErrors([400])
   listDomains(@CurrentOrg() org: OrgScope, @Query() query: PageQueryDto): Promise<Page<DomainResponseDto>> {
     return this.domains.list(org.organizationId, query);
   }
@@ -59,7 +50,7 @@ export class DomainsController {
   @ORG_PARAM
   @ApiOperation({ summary: 'Get a domain' })
   @ApiOkResponse({ type: DomainResponseDto, description: 'The domain' })
-  @ApiErrors([400, 404], { descriptions: { 404: DOMAIN_404 } })
+  @ApiErrors(ErrorCode.DOMAIN_NOT_FOUND)
   async getDomain(@CurrentOrg() org: OrgScope, @Param() params: DomainIdParams): Promise<DomainResponseDto> {
     return DomainResponseDto.from(await this.domains.get(org.organizationId, params.domain_id));
   }
@@ -74,7 +65,7 @@ export class DomainsController {
       'Its emails no longer count for `verified_domains_only` invitations or for joining by domain.',
   })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors([400, 404], { descriptions: { 404: DOMAIN_404 } })
+  @ApiErrors(ErrorCode.DOMAIN_NOT_FOUND)
   async deleteDomain(@CurrentOrg() org: OrgScope, @Param() params: DomainIdParams): Promise<void> {
     await this.domains.delete(org.organizationId, params.domain_id);
   }
@@ -89,12 +80,7 @@ export class DomainsController {
       'Looks up the TXT records at `verification.name` (through `DNS_SERVERS` when configured) and marks the domain `verified` when one equals `verification.value`. A verified domain is returned as it is.',
   })
   @ApiOkResponse({ type: DomainResponseDto, description: 'The verified domain' })
-  @ApiErrors([400, 404, 409], {
-    descriptions: {
-      404: DOMAIN_404,
-      409: 'No TXT record holds the value, or the lookup failed (DOMAIN_VERIFICATION_FAILED, with `details.reason`); or another organization has verified this domain (DOMAIN_TAKEN)',
-    },
-  })
+  @ApiErrors(ErrorCode.DOMAIN_NOT_FOUND, ErrorCode.DOMAIN_VERIFICATION_FAILED, ErrorCode.DOMAIN_TAKEN)
   async verifyDomain(
     @CurrentOrg() org: OrgScope,
     @Param() params: DomainIdParams,

@@ -31,12 +31,7 @@ export async function assertInvitePolicyAllows(
   }
 }
 
-/** Documents the policy's 400 on a create route (next to the route's own 400). */
-export function InvitePolicyErrors(options: { seed002?: boolean } = {}) {
-  return ApiErrors([400], {
-    ...options,
-    descriptions: {
-      400: 'The organization invites only emails of its verified domains (EMAIL_DOMAIN_NOT_ALLOWED)',
-    },
-  });
+/** Documents the policy's refusal on a create route (declarations add up with the route's own). */
+export function InvitePolicyErrors(): MethodDecorator {
+  return ApiErrors(ErrorCode.EMAIL_DOMAIN_NOT_ALLOWED);
 }

@@ -2,7 +2,6 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { Caller, CurrentCaller } from '../common/auth/request-context.js';
-import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
 import { DomainJoinService } from './domain-join.service.js';
 import { OrganizationSuggestionDto } from './dto/organization-suggestion.dto.js';
@@ -22,7 +21,6 @@ export class OrganizationSuggestionsController {
       'is not a member of (in any state). Empty while the caller’s email is not verified.',
   })
   @ApiOkResponse({ type: PageOf(OrganizationSuggestionDto), description: 'A page of suggestions' })
-  @ApiErrors([400])
   listOrganizationSuggestions(
     @CurrentCaller() caller: Caller,
     @Query() query: PageQueryDto,

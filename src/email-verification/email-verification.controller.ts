@@ -2,12 +2,11 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { Caller, CurrentCaller } from '../common/auth/request-context.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { MeResponseDto } from '../users/dto/me-response.dto.js';
 import { EmailVerificationConfirmDto, EmailVerificationSentDto } from './dto/email-verification.dto.js';
 import { EmailVerificationService } from './email-verification.service.js';
-
-const VERIFIED_409 = "The caller's email is already verified (EMAIL_ALREADY_VERIFIED)";
 
 /** The caller proves they control their account's email address (API.md "Email proof"). */
 @ApiTags('Me')
@@ -25,12 +24,7 @@ export class EmailVerificationController {
       'at most one a minute.',
   })
   @ApiAcceptedResponse({ type: EmailVerificationSentDto, description: 'The code email is queued.' })
-  @ApiErrors([409, 429], {
-    descriptions: {
-      409: VERIFIED_409,
-      429: 'A code was sent less than a minute ago (RATE_LIMITED, `details.retry_after_seconds`); see Retry-After',
-    },
-  })
+  @ApiErrors(ErrorCode.EMAIL_ALREADY_VERIFIED)
   requestEmailVerification(@CurrentCaller() caller: Caller): Promise<EmailVerificationSentDto> {
     return this.verification.request(caller.userId);
   }
@@ -43,13 +37,7 @@ export class EmailVerificationController {
     description: 'Every try counts, right or wrong; after 5 the code is dead.',
   })
   @ApiOkResponse({ type: MeResponseDto, description: 'The caller, now with `email_verified: true`.' })
-  @ApiErrors([400, 409, 410], {
-    descriptions: {
-      400: 'Not 6 digits (VALIDATION_ERROR), or the wrong code (EMAIL_CODE_INVALID, `details.attempts_remaining`)',
-      409: VERIFIED_409,
-      410: 'No code is valid: none was requested, or it expired, was used or ran out of tries (EMAIL_CODE_EXPIRED)',
-    },
-  })
+  @ApiErrors(ErrorCode.EMAIL_CODE_INVALID, ErrorCode.EMAIL_ALREADY_VERIFIED, ErrorCode.EMAIL_CODE_EXPIRED)
   confirmEmailVerification(
     @CurrentCaller() caller: Caller,
     @Body() body: EmailVerificationConfirmDto,

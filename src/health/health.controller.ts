@@ -9,7 +9,6 @@ import {
 import { Access } from '../common/auth/access.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
-import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { RedisHealthIndicator } from './redis.health.js';
 
 export class HealthResponseDto {
@@ -57,7 +56,6 @@ export class HealthController {
   @Access('public')
   @ApiOperation({ summary: 'Readiness: the database (and Redis, when REDIS_URL is set) answers' })
   @ApiOkResponse({ type: HealthResponseDto })
-  @ApiErrors([503], { descriptions: { 503: 'The database or Redis does not answer (SERVICE_UNAVAILABLE)' } })
   async getReadiness(): Promise<HealthResponseDto> {
     const checks: HealthIndicatorFunction[] = [
       () => this.database.pingCheck('database', { timeout: READY_TIMEOUT_MS }),

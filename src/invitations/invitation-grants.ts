@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { mayChangeMember } from '../common/auth/access-level.js';
 import { OrgScope } from '../common/auth/request-context.js';
+import { mayChangeMember } from '../common/auth/system-roles.js';
 import { AppError, FieldError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { organizationRefs } from '../users/membership-assignments.js';

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiSecurity, ApiBearerAuth, ApiTags } from
 import { Access, API_KEY_SCHEME, BEARER_SCHEME } from '../common/auth/access.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Caller, OptionalCaller } from '../common/auth/request-context.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import {
   InvitationAcceptDto,
@@ -14,10 +15,13 @@ import {
 import { InvitationAcceptanceService } from './invitation-acceptance.service.js';
 import { InvitationQueriesService } from './invitation-queries.service.js';
 
-const TOKEN_404 = 'The token is unknown, malformed, forged or from before a resend (INVITATION_NOT_FOUND)';
-const NOT_PENDING_409 = 'The invitation was already accepted (INVITATION_ALREADY_ACCEPTED)';
-const NOT_PENDING_410 =
-  'The invitation expired, was revoked or was declined (INVITATION_EXPIRED, INVITATION_REVOKED, INVITATION_DECLINED)';
+/** Why a token no longer works: the invitation is not pending any more. */
+const ENDED = [
+  ErrorCode.INVITATION_ALREADY_ACCEPTED,
+  ErrorCode.INVITATION_EXPIRED,
+  ErrorCode.INVITATION_REVOKED,
+  ErrorCode.INVITATION_DECLINED,
+];
 
 /** What the holder of an invitation link can do: look, accept, decline. The token is the credential. */
 @ApiTags('Invitations')
@@ -37,7 +41,7 @@ export class InvitationLinksController {
       'What a registration page shows. Never consumes the invitation (link scanners prefetch with GET).',
   })
   @ApiOkResponse({ type: InvitationLookupResponseDto })
-  @ApiErrors([400, 404], { descriptions: { 404: TOKEN_404 } })
+  @ApiErrors(ErrorCode.INVITATION_NOT_FOUND)
   lookupInvitation(@Query() query: InvitationLookupQueryDto): Promise<InvitationLookupResponseDto> {
     return this.queries.lookup(query.token);
   }
@@ -61,18 +65,14 @@ export class InvitationLinksController {
       'account and returns a new one.',
   })
   @ApiOkResponse({ type: InvitationAcceptResponseDto })
-  @ApiErrors([400, 403, 404, 409, 410], {
-    descriptions: {
-      400: 'The `email_code` is wrong (EMAIL_CODE_INVALID, `details.attempts_remaining`)',
-      403:
-        'The account is unverified: a code was emailed (EMAIL_VERIFICATION_REQUIRED, `details.code_sent`, ' +
-        '`details.retry_after_seconds`); or its email is verified and the call does not carry its API key ' +
-        '(INVITATION_EMAIL_MISMATCH)',
-      404: TOKEN_404,
-      409: NOT_PENDING_409,
-      410: `${NOT_PENDING_410}; or no code is valid any more: expired, used or out of tries (EMAIL_CODE_EXPIRED)`,
-    },
-  })
+  @ApiErrors(
+    ErrorCode.EMAIL_CODE_INVALID,
+    ErrorCode.EMAIL_VERIFICATION_REQUIRED,
+    ErrorCode.INVITATION_EMAIL_MISMATCH,
+    ErrorCode.INVITATION_NOT_FOUND,
+    ErrorCode.EMAIL_CODE_EXPIRED,
+    ...ENDED,
+  )
   acceptInvitation(
     @Body() body: InvitationAcceptDto,
     @OptionalCaller() caller: Caller | undefined,
@@ -89,9 +89,7 @@ export class InvitationLinksController {
     description: 'Ends the invitation and removes the pending membership.',
   })
   @ApiOkResponse({ type: InvitationLookupResponseDto, description: 'The invitation, now `declined`.' })
-  @ApiErrors([400, 404, 409, 410], {
-    descriptions: { 404: TOKEN_404, 409: NOT_PENDING_409, 410: NOT_PENDING_410 },
-  })
+  @ApiErrors(ErrorCode.INVITATION_NOT_FOUND, ...ENDED)
   declineInvitation(@Body() body: InvitationDeclineDto): Promise<InvitationLookupResponseDto> {
     return this.acceptance.decline(body.token);
   }

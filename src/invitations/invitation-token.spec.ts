@@ -21,7 +21,9 @@ describe('InvitationTokens', () => {
     const [id, version, mac] = token.split('.');
     expect(tokens.verify(`inv_abc124.${version}.${mac}`)).toBeUndefined();
     expect(tokens.verify(`${id}.2.${mac}`)).toBeUndefined();
-    expect(tokens.verify(`${id}.${version}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`)).toBeUndefined();
+    expect(
+      tokens.verify(`${id}.${version}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`),
+    ).toBeUndefined();
     for (const bad of ['', 'x', `${token}.`, token.toUpperCase(), 42, null, undefined, `${id}.0.${mac}`]) {
       expect(tokens.verify(bad)).toBeUndefined();
     }
@@ -32,7 +34,7 @@ describe('InvitationTokens', () => {
     expect(other.verify(tokens.sign('inv_abc123', 1))).toBeUndefined();
   });
 
-  it('builds the link from PUBLIC_APP_URL in seed 000 shape', () => {
+  it('builds the link from PUBLIC_APP_URL in the published register-page shape', () => {
     expect(tokens.link('inv_abc123', 1)).toMatch(
       /^https:\/\/app\.example\.com\/user\/register\?invite=inv_abc123\.1\.[A-Za-z0-9_-]{43}$/,
     );

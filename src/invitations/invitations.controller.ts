@@ -3,11 +3,11 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { Access } from '../common/auth/access.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
-import { InvitationIdParams } from '../common/ids/id-params.js';
+import { InvitationIdParams, ORG_PARAM } from '../common/ids/id-params.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { InvitePolicyErrors } from '../domains/invite-policy.js';
 import { Page, PageOf } from '../common/pagination/pagination.js';
-import { ORG_PARAM } from '../organizations/organizations.controller.js';
 import { InvitationCreateDto } from './dto/invitation-create.dto.js';
 import { InvitationListQueryDto } from './dto/invitation-list-query.dto.js';
 import { InvitationResponseDto } from './dto/invitation-response.dto.js';
@@ -15,13 +15,6 @@ import { InvitationCreateService } from './invitation-create.service.js';
 import { InvitationManagementService } from './invitation-management.service.js';
 import { InvitationQueriesService } from './invitation-queries.service.js';
 import { InvitationTokens } from './invitation-token.js';
-
-const NOT_FOUND_404 =
-  'No such invitation in this organization (INVITATION_NOT_FOUND), or the organization does not exist or the caller ' +
-  'is not an active member (ORGANIZATION_NOT_FOUND)';
-const NOT_PENDING_409 = 'The invitation was already accepted (INVITATION_ALREADY_ACCEPTED)';
-const NOT_PENDING_410 =
-  'The invitation expired, was revoked or was declined (INVITATION_EXPIRED, INVITATION_REVOKED, INVITATION_DECLINED)';
 
 /** The invitation resource: create, read, resend, revoke. */
 @ApiTags('Invitations')
@@ -47,13 +40,7 @@ export class InvitationsController {
   })
   @ApiCreatedResponse({ type: InvitationResponseDto })
   @InvitePolicyErrors()
-  @ApiErrors([400, 403, 409], {
-    descriptions: {
-      400: 'Invalid body, or a role or department ID that is not of this organization (VALIDATION_ERROR naming each)',
-      403: 'The caller is not an Admin or Owner, or an Admin tried to grant the Owner role (INSUFFICIENT_PERMISSIONS)',
-      409: 'The email is a member (USER_ALREADY_EXISTS) or has a pending invitation (INVITATION_ALREADY_PENDING, `details.invitation_id`)',
-    },
-  })
+  @ApiErrors(ErrorCode.USER_ALREADY_EXISTS, ErrorCode.INVITATION_ALREADY_PENDING)
   async createInvitation(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,
@@ -81,7 +68,6 @@ export class InvitationsController {
       'invitation (Admin or Owner; Owner for one that grants the Owner role), else null.',
   })
   @ApiOkResponse({ type: PageOf(InvitationResponseDto) })
-  @ApiErrors([400])
   listInvitations(
     @CurrentOrg() org: OrgScope,
     @Query() query: InvitationListQueryDto,
@@ -94,7 +80,7 @@ export class InvitationsController {
   @ORG_PARAM
   @ApiOperation({ summary: 'Get an invitation' })
   @ApiOkResponse({ type: InvitationResponseDto })
-  @ApiErrors([400, 404], { descriptions: { 404: NOT_FOUND_404 } })
+  @ApiErrors(ErrorCode.INVITATION_NOT_FOUND)
   async getInvitation(
     @CurrentOrg() org: OrgScope,
     @Param() params: InvitationIdParams,
@@ -121,18 +107,14 @@ export class InvitationsController {
       '(RATE_LIMIT_INVITES_PER_ORG_PER_HOUR) like a create.',
   })
   @ApiOkResponse({ type: InvitationResponseDto })
-  @ApiErrors([400, 404, 409, 410, 429], {
-    descriptions: {
-      404: NOT_FOUND_404,
-      409:
-        'Already accepted (INVITATION_ALREADY_ACCEPTED), the invitee became a member (USER_ALREADY_EXISTS), or a ' +
-        'newer invitation for the email is pending (INVITATION_ALREADY_PENDING)',
-      410: 'The invitation was revoked or declined (INVITATION_REVOKED, INVITATION_DECLINED)',
-      429:
-        "Resent too recently (RATE_LIMITED, `details.retry_after_seconds`), or the organization's hourly email " +
-        'budget is spent (RATE_LIMITED, `details.scope` `organization`); see Retry-After',
-    },
-  })
+  @ApiErrors(
+    ErrorCode.INVITATION_NOT_FOUND,
+    ErrorCode.INVITATION_ALREADY_ACCEPTED,
+    ErrorCode.USER_ALREADY_EXISTS,
+    ErrorCode.INVITATION_ALREADY_PENDING,
+    ErrorCode.INVITATION_REVOKED,
+    ErrorCode.INVITATION_DECLINED,
+  )
   async resendInvitation(
     @CurrentOrg() org: OrgScope,
     @Param() params: InvitationIdParams,
@@ -154,9 +136,13 @@ export class InvitationsController {
       'Pending → revoked: the link stops working, the pending membership is removed, unsent email is cancelled.',
   })
   @ApiOkResponse({ type: InvitationResponseDto })
-  @ApiErrors([400, 404, 409, 410], {
-    descriptions: { 404: NOT_FOUND_404, 409: NOT_PENDING_409, 410: NOT_PENDING_410 },
-  })
+  @ApiErrors(
+    ErrorCode.INVITATION_NOT_FOUND,
+    ErrorCode.INVITATION_ALREADY_ACCEPTED,
+    ErrorCode.INVITATION_EXPIRED,
+    ErrorCode.INVITATION_REVOKED,
+    ErrorCode.INVITATION_DECLINED,
+  )
   async revokeInvitation(
     @CurrentOrg() org: OrgScope,
     @Param() params: InvitationIdParams,

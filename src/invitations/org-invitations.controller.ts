@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Access } from '../common/auth/access.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { InvitePolicyErrors } from '../domains/invite-policy.js';
 import { InvitationResponseDto } from './dto/invitation-response.dto.js';
@@ -27,9 +28,9 @@ export class OrgInvitationsController {
   ) {}
 
   @Post()
-  @RateLimit('invites-per-org', { seed002: true })
+  @RateLimit('invites-per-org')
   @HttpCode(201)
-  @Access('admin', { seed002: true })
+  @Access('admin')
   @ApiParam({ name: 'slug', description: 'Organization slug', example: 'example' })
   @ApiOperation({
     summary: 'Invite to organization',
@@ -38,15 +39,8 @@ export class OrgInvitationsController {
       'Admin or Owner; only an Owner may grant `owner`.',
   })
   @ApiCreatedResponse({ type: OrgInvitationResponseDto, description: 'Organization invitation response' })
-  @InvitePolicyErrors({ seed002: true })
-  @ApiErrors([403, 409, 422], {
-    seed002: true,
-    descriptions: {
-      403: 'The caller is not an Admin or Owner, or an Admin tried to grant the Owner role',
-      409: 'Already exists: the email is a member, or has a pending invitation',
-      422: 'Validation error (including a role that is not of this organization)',
-    },
-  })
+  @InvitePolicyErrors()
+  @ApiErrors(ErrorCode.USER_ALREADY_EXISTS, ErrorCode.INVITATION_ALREADY_PENDING)
   async createOrgInvitation(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,

@@ -4,9 +4,10 @@ import { Access } from '../common/auth/access.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
 import { iso } from '../common/http/timestamps.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { ORG_PARAM } from '../common/ids/id-params.js';
 import { InvitePolicyErrors } from '../domains/invite-policy.js';
-import { ORG_PARAM } from '../organizations/organizations.controller.js';
 import { MemberResponseDto } from '../users/dto/member-response.dto.js';
 import { MemberViews } from '../users/member-views.js';
 import { visibleLink } from './dto/invitation-response.dto.js';
@@ -18,15 +19,7 @@ import { InvitationQueriesService } from './invitation-queries.service.js';
 import { InvitationTokens } from './invitation-token.js';
 
 /** Seed 000's own message for an existing member. */
-const SEED_000_USER_EXISTS = 'User already exists in organization';
-
-const CREATE_409 =
-  'USER_ALREADY_EXISTS: the email is an active or deactivated member. INVITATION_ALREADY_PENDING: a pending ' +
-  'invitation for the email exists (`details.invitation_id`).';
-const CREATE_403 =
-  'The caller is not an Admin or Owner, or an Admin tried to grant the Owner role (INSUFFICIENT_PERMISSIONS)';
-const CREATE_400 =
-  'Invalid body, or a role or department ID that is not of this organization (VALIDATION_ERROR naming each)';
+const INVITE_USER_MEMBER_EXISTS = 'User already exists in organization';
 
 /** The published invite endpoints of seeds 000, 001 and 003, served exactly as their pages show. */
 @ApiTags('Invitations')
@@ -53,7 +46,7 @@ export class PublishedInvitationsController {
   })
   @ApiCreatedResponse({ type: InviteUserResponseDto, description: 'The created invitation.' })
   @InvitePolicyErrors()
-  @ApiErrors([400, 403, 409], { descriptions: { 400: CREATE_400, 403: CREATE_403, 409: CREATE_409 } })
+  @ApiErrors(ErrorCode.USER_ALREADY_EXISTS, ErrorCode.INVITATION_ALREADY_PENDING)
   async inviteUser(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,
@@ -63,7 +56,7 @@ export class PublishedInvitationsController {
       org,
       caller.userId,
       { email: body.email, roleIds: [body.role_id], sendInvitation: body.send_invitation },
-      { userExistsMessage: SEED_000_USER_EXISTS, roleField: 'role_id' },
+      { userExistsMessage: INVITE_USER_MEMBER_EXISTS, roleField: 'role_id' },
     );
     return {
       invitation_id: invitation.id,
@@ -93,7 +86,7 @@ export class PublishedInvitationsController {
     description: 'The user object with their role and department assignments.',
   })
   @InvitePolicyErrors()
-  @ApiErrors([400, 403, 409], { descriptions: { 400: CREATE_400, 403: CREATE_403, 409: CREATE_409 } })
+  @ApiErrors(ErrorCode.USER_ALREADY_EXISTS, ErrorCode.INVITATION_ALREADY_PENDING)
   async inviteUserV2(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,
@@ -125,12 +118,7 @@ export class PublishedInvitationsController {
       'caller who may create the invitation (Admin or Owner; Owner for one that grants the Owner role), else null.',
   })
   @ApiOkResponse({ type: PendingInvitationResponseDto })
-  @ApiErrors([400, 404], {
-    descriptions: {
-      400: 'Not exactly one query parameter, or a malformed one (VALIDATION_ERROR)',
-      404: 'No pending invitation matches (INVITATION_NOT_FOUND), or the organization does not exist or the caller is not an active member (ORGANIZATION_NOT_FOUND)',
-    },
-  })
+  @ApiErrors(ErrorCode.INVITATION_NOT_FOUND)
   async getPendingInvitation(
     @CurrentOrg() org: OrgScope,
     @Query() query: PendingInvitationQueryDto,

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
+import { MailerService } from '@nestjs-modules/mailer';
 import Handlebars from 'handlebars';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
@@ -7,8 +8,9 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { grantedRoleIdsSql } from '../invitations/invitation-grants-sql.js';
 import { InvitationTokens } from '../invitations/invitation-token.js';
 import { buildInvitationEmail } from './invitation-email.js';
-import { MailSender, TEMPLATES_DIR } from './mail-sender.js';
+import { TEMPLATES_DIR } from './mailer-options.js';
 import { ClaimedEmail } from './outbox.repository.js';
+import { sendTemplated, TemplatedMail } from './send-templated.js';
 
 interface InvitationEmailRow {
   status: string;
@@ -38,7 +40,7 @@ export class InvitationMailer {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
-    private readonly mailer: MailSender,
+    private readonly mailer: MailerService,
     private readonly tokens: InvitationTokens,
   ) {}
 
@@ -69,17 +71,18 @@ export class InvitationMailer {
       expiresAt: row.expires_at,
       link: this.tokens.link(email.invitationId, email.invitationVersion),
     });
-    await this.mailer.send({
+    const mail: TemplatedMail = {
       from: this.config.mailFrom,
       to: message.to,
       subject: message.subject,
-      // The HTML part: the HandlebarsAdapter ({{ }} escapes HTML); the text part: the same values, unescaped.
+      // The HTML part: MailerModule's HandlebarsAdapter ({{ }} escapes HTML); the text part: the same values, unescaped.
       template: 'invitation.html.hbs',
       context: message.context,
       text: this.renderText(message.context),
       messageId: email.messageId,
       headers: { 'Auto-Submitted': 'auto-generated' },
-    });
+    };
+    await sendTemplated(this.mailer, mail);
     return 'sent';
   }
 

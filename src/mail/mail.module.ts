@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
+import { MailerModule } from '@nestjs-modules/mailer';
+import { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { EmailCodesModule } from '../email-verification/email-codes.module.js';
 import { InvitationRepositoryModule } from '../invitations/invitation-repository.module.js';
 import { InvitationTokensModule } from '../invitations/invitation-tokens.module.js';
 import { InvitationMailer } from './invitation-mailer.js';
-import { MailSender } from './mail-sender.js';
+import { mailerOptions } from './mailer-options.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxWorker } from './outbox-worker.js';
 import { VerificationCodeMailer } from './verification-code-mailer.js';
@@ -13,8 +16,18 @@ import { VerificationCodeMailer } from './verification-code-mailer.js';
  * over SMTP_URL or, without it, into `.eml` files under DATA_DIR/mail.
  */
 @Module({
-  imports: [InvitationTokensModule, InvitationRepositoryModule, EmailCodesModule],
-  providers: [MailSender, OutboxRepository, InvitationMailer, VerificationCodeMailer, OutboxWorker],
+  imports: [
+    InvitationTokensModule,
+    InvitationRepositoryModule,
+    EmailCodesModule,
+    // APP_CONFIG comes from the global ConfigModule, so the factory imports nothing.
+    MailerModule.forRootAsync({
+      imports: [],
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => mailerOptions(config),
+    }),
+  ],
+  providers: [OutboxRepository, InvitationMailer, VerificationCodeMailer, OutboxWorker],
   // OutboxRepository: its enqueue/cancel are how other modules queue and cancel an invitation's email.
   exports: [OutboxWorker, OutboxRepository],
 })

@@ -6,7 +6,7 @@ import { JobQueue } from '../jobs/job-queue.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { InvitationMailer } from './invitation-mailer.js';
-import { SEND_TIMEOUT_MS } from './mail-sender.js';
+import { SEND_TIMEOUT_MS } from './mailer-options.js';
 import { smtpSecrets } from './mail-transport.js';
 import { ClaimedEmail, EMAIL_TASK, OutboxRepository } from './outbox.repository.js';
 import { VerificationCodeMailer } from './verification-code-mailer.js';

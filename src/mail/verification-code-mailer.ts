@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
+import { MailerService } from '@nestjs-modules/mailer';
 import Handlebars from 'handlebars';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { EMAIL_CODE_RULES, EmailCodes } from '../email-verification/email-codes.js';
 import { headerValue } from './header-value.js';
-import { MailSender, TEMPLATES_DIR } from './mail-sender.js';
+import { TEMPLATES_DIR } from './mailer-options.js';
+import { sendTemplated } from './send-templated.js';
 
 const SUBJECT = 'Your email verification code';
 
@@ -21,7 +23,7 @@ export class VerificationCodeMailer {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
-    private readonly mailer: MailSender,
+    private readonly mailer: MailerService,
     private readonly codes: EmailCodes,
   ) {}
 
@@ -43,7 +45,7 @@ export class VerificationCodeMailer {
       code: this.codes.codeFor(email.verificationCodeId),
       ttlMinutes: EMAIL_CODE_RULES.ttlMinutes,
     };
-    await this.mailer.send({
+    await sendTemplated(this.mailer, {
       from: this.config.mailFrom,
       to: { name: '', address },
       subject: SUBJECT,

@@ -1,43 +1,31 @@
 import type { OpenAPIObject, OperationObject, ResponseObject } from '@nestjs/swagger';
 import { AppError } from '../common/errors/app-error.js';
 import { ERROR_CODES, ErrorCode } from '../common/errors/error-code.js';
-import { renderCanonical, renderSeed002 } from '../common/errors/error-envelope.js';
-import { SEED002_ROUTE_PREFIX } from '../common/errors/error-response.js';
+import { ORG_SLUG_ROUTE_PREFIX, renderForPath } from '../common/errors/error-response.js';
 import {
-  BODY_ERROR_STATUSES,
-  COMMON_ERROR_STATUSES,
-  ERROR_DESCRIPTIONS,
+  BODY_ERROR_CODES,
+  COMMON_ERROR_CODES,
+  ERROR_CODES_EXTENSION,
 } from '../common/openapi/api-errors.decorator.js';
+import { describeCodes } from './error-docs.js';
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 /** Fastify parses a body (and can answer 413/415) for these methods, whether or not the route reads one. */
 const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 
 const ENVELOPE_REF = '#/components/schemas/ErrorEnvelopeDto';
-const SEED002_REF = '#/components/schemas/Seed002ErrorDto';
+const ORG_SLUG_REF = '#/components/schemas/OrgSlugErrorDto';
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 const IDEMPOTENCY_PARAMETER = 'IdempotencyKey';
+const EXAMPLE_TRACE_ID = 'abc-123-def';
+const EXAMPLE_TIMESTAMP = '2025-12-22T15:30:00Z';
+
+/** What an Idempotency-Key can be refused with, on every route whose method carries a body. */
+const IDEMPOTENCY_ERROR_CODES = [ErrorCode.IDEMPOTENCY_KEY_IN_USE, ErrorCode.IDEMPOTENCY_KEY_REUSED];
 
 const SUCCESS_DESCRIPTIONS: Record<string, string> = { '200': 'OK', '201': 'Created', '204': 'No Content' };
 
-/** The code an error example shows when the route's description names none. */
-const DEFAULT_CODE: Record<number, ErrorCode> = {
-  400: ErrorCode.VALIDATION_ERROR,
-  401: ErrorCode.AUTHENTICATION_REQUIRED,
-  403: ErrorCode.INSUFFICIENT_PERMISSIONS,
-  404: ErrorCode.NOT_FOUND,
-  405: ErrorCode.METHOD_NOT_ALLOWED,
-  409: ErrorCode.CONFLICT,
-  410: ErrorCode.INVITATION_EXPIRED,
-  413: ErrorCode.PAYLOAD_TOO_LARGE,
-  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-  422: ErrorCode.VALIDATION_ERROR,
-  429: ErrorCode.RATE_LIMITED,
-  500: ErrorCode.INTERNAL_ERROR,
-  503: ErrorCode.SERVICE_UNAVAILABLE,
-};
-
-/** Seed 001's and the seeds' own example details, so examples read like the published pages. */
+/** Example details, so examples read like the published pages. */
 const EXAMPLE_DETAILS: Partial<Record<ErrorCode, Record<string, unknown>>> = {
   [ErrorCode.VALIDATION_ERROR]: {
     errors: [{ loc: ['body', 'email'], msg: 'email must be an email', type: 'is_email' }],
@@ -59,9 +47,10 @@ export const ACCESS_EXTENSION = 'x-access';
 
 /**
  * What every operation has in common, added in one place rather than on each route: the error
- * statuses any route can answer (COMMON_ERROR_STATUSES, and 413/415 where a body is parsed), the
- * X-Request-Id header on every response and Retry-After on 429, error examples rendered by the real
- * error renderers, and an Authorization line in the description.
+ * responses, built from the codes the route declares (`@ApiErrors`, `@Access`) and those every
+ * route can answer (COMMON_ERROR_CODES, and BODY_ERROR_CODES where a body is parsed); the
+ * X-Request-Id header on every response and Retry-After on 429; and an Authorization line in the
+ * description.
  */
 export function completeOperations(document: OpenAPIObject): OpenAPIObject {
   document.components = {
@@ -91,7 +80,7 @@ export function completeOperations(document: OpenAPIObject): OpenAPIObject {
         description:
           'The trace id of the request: the one the client sent, if sane, else a new one. Equals `trace_id` in errors.',
         required: true,
-        schema: { type: 'string', minLength: 1, maxLength: 128, example: 'abc-123-def' },
+        schema: { type: 'string', minLength: 1, maxLength: 128, example: EXAMPLE_TRACE_ID },
       },
       'Retry-After': {
         description: 'Seconds to wait before retrying.',
@@ -101,108 +90,84 @@ export function completeOperations(document: OpenAPIObject): OpenAPIObject {
     },
   };
   for (const [path, item] of Object.entries(document.paths)) {
-    const seed002 = path.startsWith(SEED002_ROUTE_PREFIX);
     for (const method of HTTP_METHODS) {
       const operation = item[method];
-      if (operation) completeOperation(operation, method, seed002);
+      if (operation) completeOperation(operation, path, method);
     }
   }
   return document;
 }
 
-function completeOperation(operation: OperationObject, method: string, seed002: boolean): void {
-  // Seed 002's surface answers 422 where the rest of the API answers 400 (renderSeed002).
-  const common = COMMON_ERROR_STATUSES.map((status) => (seed002 && status === 400 ? 422 : status));
-  const statuses = BODY_METHODS.has(method) ? [...common, ...BODY_ERROR_STATUSES] : common;
-  for (const status of statuses) {
-    operation.responses[status] ??= {
-      description: ERROR_DESCRIPTIONS[status],
-      content: { 'application/json': { schema: { $ref: seed002 ? SEED002_REF : ENVELOPE_REF } } },
-    };
-  }
-  if (BODY_METHODS.has(method)) documentIdempotency(operation, seed002);
+function completeOperation(operation: OperationObject, path: string, method: string): void {
+  if (BODY_METHODS.has(method)) documentIdempotency(operation);
+  addErrorResponses(operation, path, method);
   for (const [status, response] of Object.entries(operation.responses) as [string, ResponseObject][]) {
-    response.description =
-      mergedDescription(response.description, Number(status)) || (SUCCESS_DESCRIPTIONS[status] ?? 'Response');
+    response.description ||= SUCCESS_DESCRIPTIONS[status] ?? 'Response';
     response.headers = {
       ...response.headers,
       [REQUEST_ID_HEADER]: { $ref: `#/components/headers/${REQUEST_ID_HEADER}` },
     };
     if (status === '429') response.headers['Retry-After'] = { $ref: '#/components/headers/Retry-After' };
-    if (Number(status) >= 400) addErrorExamples(response, Number(status), seed002);
   }
   describeAccess(operation);
 }
 
 /** Every write accepts an Idempotency-Key (src/idempotency) and can answer its two refusals. */
-function documentIdempotency(operation: OperationObject, seed002: boolean): void {
+function documentIdempotency(operation: OperationObject): void {
   operation.parameters = [
     ...(operation.parameters ?? []),
     { $ref: `#/components/parameters/${IDEMPOTENCY_PARAMETER}` },
   ];
-  const addPart = (status: number, part: string) => {
-    const existing = operation.responses[status] as ResponseObject | undefined;
-    if (existing) existing.description = `${existing.description}\n\n${part}`;
-    else
-      operation.responses[status] = {
-        description: part,
-        content: { 'application/json': { schema: { $ref: seed002 ? SEED002_REF : ENVELOPE_REF } } },
-      };
-  };
-  addPart(409, 'A request with this Idempotency-Key is still being processed (IDEMPOTENCY_KEY_IN_USE)');
-  // On this surface 422 is also the validation status; say so, or the merged description would drop it.
-  if (seed002) addPart(422, 'The request is invalid (VALIDATION_ERROR)');
-  addPart(422, 'This Idempotency-Key was used with a different request (IDEMPOTENCY_KEY_REUSED)');
 }
 
 /**
- * Nest joins the descriptions of two declarations of one status (e.g. `@Access`'s generic 403/404 and
- * the route's own) with a blank line. Keep the route's own: drop a default text, and a part whose
- * error codes another part already names.
+ * One response per status the operation's codes render with on its surface (a VALIDATION_ERROR is
+ * a 400, or a 422 on the org-slug routes), in that surface's envelope, described code by code, with
+ * one example per code rendered by the very renderer the route answers with.
  */
-function mergedDescription(description: string, status: number): string {
-  const parts = [...new Set(description.split(/\n\s*\n/).map((part) => part.trim()))].filter(Boolean);
-  const codes = parts.map((part): string[] => part.match(/\b[A-Z][A-Z0-9_]{2,}\b/g) ?? []);
-  // Part i is covered by part j when j names all of i's codes and more (or the same ones, first).
-  const covered = (i: number) =>
-    codes[i]!.length > 0 &&
-    codes.some(
-      (other, j) =>
-        j !== i && codes[i]!.every((c) => other.includes(c)) && (other.length > codes[i]!.length || j < i),
+function addErrorResponses(operation: OperationObject, path: string, method: string): void {
+  const extended = operation as OperationObject & Record<string, unknown>;
+  const declared = (extended[ERROR_CODES_EXTENSION] ?? []) as ErrorCode[];
+  delete extended[ERROR_CODES_EXTENSION];
+  const undeclared = Object.keys(operation.responses).filter((status) => Number(status) >= 400);
+  if (undeclared.length > 0) {
+    throw new Error(
+      `${operation.operationId}: error responses ${undeclared.join(', ')} are declared directly; declare their codes with @ApiErrors`,
     );
-  // A default text goes when the route says more; it stays when its codes are named nowhere else.
-  const isDefault = (i: number) =>
-    parts[i] === ERROR_DESCRIPTIONS[status] &&
-    codes[i]!.every((c) => codes.some((other, j) => j !== i && other.includes(c)));
-  const specific = parts.filter((_part, i) => !isDefault(i) && !covered(i));
-  return (specific.length > 0 ? specific : parts).join('\n\n');
-}
-
-/** One example per error code the response's description names (e.g. "(LAST_OWNER)"), else the status's usual code. */
-function addErrorExamples(response: ResponseObject, status: number, seed002: boolean): void {
-  const media = response.content?.['application/json'];
-  if (!media || media.example || media.examples) return;
-  const named = [...response.description.matchAll(/\b[A-Z][A-Z0-9_]{2,}\b/g)]
-    .map((m) => m[0])
-    .filter(
-      (code): code is ErrorCode => code in ERROR_CODES && ERROR_CODES[code as ErrorCode].status === status,
+  }
+  const codes = new Set([
+    ...COMMON_ERROR_CODES,
+    ...(BODY_METHODS.has(method) ? [...BODY_ERROR_CODES, ...IDEMPOTENCY_ERROR_CODES] : []),
+    ...declared,
+  ]);
+  const byStatus = new Map<number, { code: ErrorCode; example: unknown }[]>();
+  // In the order of the ErrorCode table, so the document does not depend on the order of decorators.
+  for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {
+    if (!codes.has(code)) continue;
+    const { status, body } = renderForPath(
+      path,
+      new AppError(code, undefined, EXAMPLE_DETAILS[code] ?? {}),
+      EXAMPLE_TRACE_ID,
     );
-  const fallback = DEFAULT_CODE[status];
-  const codes = [...new Set(named.length > 0 ? named : fallback ? [fallback] : [])];
-  if (codes.length === 0) return;
-  media.examples = Object.fromEntries(
-    codes.map((code) => {
-      const error = new AppError(code, undefined, EXAMPLE_DETAILS[code] ?? {});
-      const value = seed002 ? renderSeed002(error).body : exampleCanonical(error);
-      return [code, { summary: code, value }];
-    }),
-  );
-}
-
-function exampleCanonical(error: AppError): unknown {
-  const { body } = renderCanonical(error, 'abc-123-def');
-  // A fixed timestamp, so the generated document does not change from run to run.
-  return 'error' in body ? { ...body, error: { ...body.error, timestamp: '2025-12-22T15:30:00Z' } } : body;
+    // A fixed timestamp, so the generated document does not change from run to run.
+    const example =
+      'error' in body ? { ...body, error: { ...body.error, timestamp: EXAMPLE_TIMESTAMP } } : body;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), { code, example }]);
+  }
+  const schema = { $ref: path.startsWith(ORG_SLUG_ROUTE_PREFIX) ? ORG_SLUG_REF : ENVELOPE_REF };
+  for (const [status, entries] of byStatus) {
+    operation.responses[status] = {
+      description: describeCodes(entries.map((entry) => entry.code)),
+      content: {
+        'application/json': {
+          schema,
+          examples: Object.fromEntries(
+            entries.map(({ code, example }) => [code, { summary: code, value: example }]),
+          ),
+        },
+      },
+    };
+  }
 }
 
 function describeAccess(operation: OperationObject): void {

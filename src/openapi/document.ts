@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SCHEME, BEARER_SCHEME, OIDC_SCHEME } from '../common/auth/access.decorator.js';
-import { ErrorEnvelopeDto, Seed002ErrorDto } from '../common/openapi/error-envelope.dto.js';
+import { ErrorEnvelopeDto, OrgSlugErrorDto } from '../common/openapi/error-envelope.dto.js';
 import { completeOperations } from './complete-operations.js';
 import { withWebhooks } from './webhooks.js';
 
@@ -12,7 +12,7 @@ deployment configures its identity provider (\`OIDC_ISSUER\`), with that provide
 \`Authorization: Bearer <JWT>\`: the token acts as the user linked to its subject (at first sight, the user of its
 verified email).
 Every error uses one envelope (\`ErrorEnvelopeDto\`), except the \`/api/v1/org/…\` surface, which uses its own
-documented envelope (\`Seed002ErrorDto\`). Lists are cursor-paginated (\`limit\`, \`cursor\` → \`next_cursor\`).
+documented envelope (\`OrgSlugErrorDto\`). Lists are cursor-paginated (\`limit\`, \`cursor\` → \`next_cursor\`).
 Every response carries an \`X-Request-Id\` header, equal to \`trace_id\` in error envelopes.
 Besides the statuses each operation lists, the HTTP layer may answer any request, before routing, with
 408 (request not received in time), 414 (URI too long) or 431 (headers too large), in the same envelope.
@@ -33,7 +33,7 @@ export const TAGS: { name: string; description: string }[] = [
   {
     name: 'Users',
     description:
-      "Members of an organization (seed 001's user object): invite, list, update memberships, deactivate, reactivate, remove.",
+      'Members of an organization, each with their account state, roles and departments: invite, list, update memberships, deactivate, reactivate, remove.',
   },
   {
     name: 'Invitations',
@@ -95,7 +95,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   for (const tag of TAGS) builder.addTag(tag.name, tag.description);
   const document = SwaggerModule.createDocument(app, builder.build(), {
     operationIdFactory: (_controllerKey: string, methodKey: string) => methodKey,
-    extraModels: [ErrorEnvelopeDto, Seed002ErrorDto],
+    extraModels: [ErrorEnvelopeDto, OrgSlugErrorDto],
   });
   // DocumentBuilder always emits `contact` and a license `url`; empty ones say nothing.
   delete document.info.contact;

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiCreatedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiCreatedResponse } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
+import { ORG_PARAM } from '../common/ids/id-params.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
@@ -9,13 +11,6 @@ import { OrganizationCreateDto } from './dto/organization-create.dto.js';
 import { OrganizationResponseDto } from './dto/organization-response.dto.js';
 import { OrganizationUpdateDto } from './dto/organization-update.dto.js';
 import { OrganizationsService } from './organizations.service.js';
-
-export const ORG_PARAM = ApiParam({
-  name: 'organization_id',
-  type: String,
-  description: 'The organization ID (`org_…`) or its slug.',
-  example: 'org_xyz789',
-});
 
 @ApiTags('Organizations')
 @Controller('v1/organizations')
@@ -32,7 +27,7 @@ export class OrganizationsController {
       'The caller becomes its Owner. At most RATE_LIMIT_ORG_CREATES_PER_USER_PER_HOUR (10) per user and hour.',
   })
   @ApiCreatedResponse({ type: OrganizationResponseDto, description: 'The new organization' })
-  @ApiErrors([400, 409], { descriptions: { 409: 'The slug is taken (ORGANIZATION_SLUG_TAKEN)' } })
+  @ApiErrors(ErrorCode.ORGANIZATION_SLUG_TAKEN)
   async createOrganization(
     @Body() body: OrganizationCreateDto,
     @CurrentCaller() caller: Caller,
@@ -47,7 +42,6 @@ export class OrganizationsController {
     type: PageOf(OrganizationResponseDto),
     description: 'Organizations where the caller is an active member, oldest first',
   })
-  @ApiErrors([400])
   listOrganizations(
     @Query() query: PageQueryDto,
     @CurrentCaller() caller: Caller,
@@ -69,7 +63,7 @@ export class OrganizationsController {
   @ORG_PARAM
   @ApiOperation({ summary: 'Update an organization', description: 'Only the fields sent change.' })
   @ApiOkResponse({ type: OrganizationResponseDto, description: 'The updated organization' })
-  @ApiErrors([400, 409], { descriptions: { 409: 'The slug is taken (ORGANIZATION_SLUG_TAKEN)' } })
+  @ApiErrors(ErrorCode.ORGANIZATION_SLUG_TAKEN)
   async updateOrganization(
     @CurrentOrg() org: OrgScope,
     @Body() body: OrganizationUpdateDto,

@@ -8,7 +8,7 @@ import { newId } from '../common/ids/ids.js';
 import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
 import { Role } from '../roles/role.entity.js';
-import { SYSTEM_ROLES } from '../roles/system-roles.js';
+import { SYSTEM_ROLES } from '../common/auth/system-roles.js';
 import { MembershipRole } from '../users/membership-role.entity.js';
 import { Membership } from '../users/membership.entity.js';
 import { OrganizationCreateDto } from './dto/organization-create.dto.js';
@@ -66,8 +66,15 @@ export class OrganizationsService {
       autoJoinRoleId: null,
     });
     await manager.insert(Organization, org);
-    const roles = SYSTEM_ROLES.map((r) =>
-      manager.create(Role, { id: newId('role'), organizationId: org.id, ...r, isSystem: true }),
+    const roles = SYSTEM_ROLES.map(({ key, name, description }) =>
+      manager.create(Role, {
+        id: newId('role'),
+        organizationId: org.id,
+        key,
+        name,
+        description,
+        isSystem: true,
+      }),
     );
     await manager.insert(Role, roles);
     const membership = manager.create(Membership, {

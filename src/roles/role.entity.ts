@@ -2,9 +2,6 @@ import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { CreatedAtColumn, IdColumn, RefColumn, UpdatedAtColumn } from '../database/columns.js';
 import { Organization } from '../organizations/organization.entity.js';
 
-export const SYSTEM_ROLE_KEYS = ['owner', 'admin', 'member'] as const;
-export type SystemRoleKey = (typeof SYSTEM_ROLE_KEYS)[number];
-
 @Entity('roles')
 // Case-insensitive name uniqueness is an expression index (lower(name)) written in the migration.
 @Index('uq_roles_org_name', { synchronize: false })
@@ -20,7 +17,7 @@ export class Role {
   @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'fk_roles_organization' })
   organization?: Organization;
 
-  /** `owner`, `admin`, `member` for system roles; a slug of the name for custom roles. */
+  /** A system role's key (src/common/auth/system-roles.ts) or, for a custom role, a slug of its name. */
   @Column({ type: 'varchar', length: 100 })
   key: string;
 

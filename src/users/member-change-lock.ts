@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { mayChangeMember, rankOfRoleKeys } from '../common/auth/access-level.js';
+import { mayChangeMember, rankOfRoleKeys } from '../common/auth/system-roles.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { AccountState } from './membership.entity.js';

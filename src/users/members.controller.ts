@@ -2,21 +2,15 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
-import { UserIdParams } from '../common/ids/id-params.js';
+import { UserIdParams, ORG_PARAM } from '../common/ids/id-params.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf } from '../common/pagination/pagination.js';
-import { ORG_PARAM } from '../organizations/organizations.controller.js';
 import { MemberListQueryDto } from './dto/member-list-query.dto.js';
 import { MemberResponseDto } from './dto/member-response.dto.js';
 import { MembershipUpdateDto } from './dto/membership-update.dto.js';
 import { MemberChangesService } from './member-changes.service.js';
 import { MembersService } from './members.service.js';
-
-// Added to the 403/404 that @Access documents (the descriptions of one status are joined).
-const USER_404 = 'The user is not a member of this organization (USER_NOT_FOUND)';
-const OWNER_403 =
-  'An Admin granted or removed the Owner role, or acted on an Owner: only an Owner may (INSUFFICIENT_PERMISSIONS)';
-const LAST_OWNER_409 = 'The change would leave the organization without an active Owner (LAST_OWNER)';
 
 @ApiTags('Users')
 @Controller('v1/organizations/:organization_id/users')
@@ -34,7 +28,6 @@ export class MembersController {
     description: 'Members in every state, oldest membership first.',
   })
   @ApiOkResponse({ type: PageOf(MemberResponseDto) })
-  @ApiErrors([400])
   listUsers(
     @CurrentOrg() org: OrgScope,
     @Query() query: MemberListQueryDto,
@@ -46,7 +39,7 @@ export class MembersController {
   @Access('member')
   @ApiOperation({ summary: 'Get a user of the organization' })
   @ApiOkResponse({ type: MemberResponseDto })
-  @ApiErrors([400, 404], { descriptions: { 404: USER_404 } })
+  @ApiErrors(ErrorCode.USER_NOT_FOUND)
   getUser(@CurrentOrg() org: OrgScope, @Param() params: UserIdParams): Promise<MemberResponseDto> {
     return this.members.get(org, params.user_id);
   }
@@ -59,7 +52,7 @@ export class MembersController {
       'Both sets are replaced. Only an Owner may grant or remove the Owner role or change an Owner.',
   })
   @ApiOkResponse({ type: MemberResponseDto })
-  @ApiErrors([400, 403, 404, 409], { descriptions: { 403: OWNER_403, 404: USER_404, 409: LAST_OWNER_409 } })
+  @ApiErrors(ErrorCode.USER_NOT_FOUND, ErrorCode.LAST_OWNER)
   updateMemberships(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,
@@ -78,13 +71,7 @@ export class MembersController {
       "The member's API keys lose access to this organization at once; roles and departments are kept.",
   })
   @ApiOkResponse({ type: MemberResponseDto })
-  @ApiErrors([400, 403, 404, 409], {
-    descriptions: {
-      403: OWNER_403,
-      404: USER_404,
-      409: 'The member is not active (MEMBER_NOT_ACTIVE), or is the last active Owner (LAST_OWNER)',
-    },
-  })
+  @ApiErrors(ErrorCode.USER_NOT_FOUND, ErrorCode.MEMBER_NOT_ACTIVE, ErrorCode.LAST_OWNER)
   deactivateUser(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,
@@ -101,13 +88,7 @@ export class MembersController {
     description: "The member's API keys regain access at once.",
   })
   @ApiOkResponse({ type: MemberResponseDto })
-  @ApiErrors([400, 403, 404, 409], {
-    descriptions: {
-      403: OWNER_403,
-      404: USER_404,
-      409: 'The member is not deactivated (MEMBER_NOT_DEACTIVATED)',
-    },
-  })
+  @ApiErrors(ErrorCode.USER_NOT_FOUND, ErrorCode.MEMBER_NOT_DEACTIVATED)
   reactivateUser(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,
@@ -125,7 +106,7 @@ export class MembersController {
       "The global account remains. A pending member's invitation is revoked and its email is not sent.",
   })
   @ApiNoContentResponse({ description: 'Removed' })
-  @ApiErrors([400, 403, 404, 409], { descriptions: { 403: OWNER_403, 404: USER_404, 409: LAST_OWNER_409 } })
+  @ApiErrors(ErrorCode.USER_NOT_FOUND, ErrorCode.LAST_OWNER)
   async removeUser(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,

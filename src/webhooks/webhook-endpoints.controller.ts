@@ -9,11 +9,11 @@ import {
 } from '@nestjs/swagger';
 import { Access } from '../common/auth/access.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
-import { WebhookDeliveryIdParams, WebhookEndpointIdParams } from '../common/ids/id-params.js';
+import { WebhookDeliveryIdParams, WebhookEndpointIdParams, ORG_PARAM } from '../common/ids/id-params.js';
+import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Page, PageOf, PageQueryDto } from '../common/pagination/pagination.js';
 import { userActor } from '../events/actor.js';
-import { ORG_PARAM } from '../organizations/organizations.controller.js';
 import { WebhookDeliveryQueryDto, WebhookDeliveryResponseDto } from './dto/webhook-delivery-response.dto.js';
 import { WebhookEndpointCreateDto } from './dto/webhook-endpoint-create.dto.js';
 import {
@@ -25,15 +25,9 @@ import { WebhookEndpointUpdateDto } from './dto/webhook-endpoint-update.dto.js';
 import { WebhookDeliveriesService } from './webhook-deliveries.service.js';
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
 
-const ENDPOINT_404 =
-  'No such webhook endpoint in the organization (WEBHOOK_ENDPOINT_NOT_FOUND), or the caller is not an active member (ORGANIZATION_NOT_FOUND)';
-const DELIVERY_404 =
-  'No such delivery of this endpoint (WEBHOOK_DELIVERY_NOT_FOUND), no such endpoint (WEBHOOK_ENDPOINT_NOT_FOUND), or the caller is not an active member (ORGANIZATION_NOT_FOUND)';
-const URL_400 =
-  'Invalid request, or a URL that is not https or points to a non-public address (VALIDATION_ERROR)';
-
 @ApiTags('Webhooks')
 @Controller('v1/organizations/:organization_id/webhook-endpoints')
+@ORG_PARAM
 export class WebhookEndpointsController {
   constructor(
     private readonly endpoints: WebhookEndpointsService,
@@ -43,13 +37,11 @@ export class WebhookEndpointsController {
   @Post()
   @HttpCode(201)
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({
     summary: 'Create a webhook endpoint',
     description: 'The signing secret is in this response only.',
   })
   @ApiCreatedResponse({ type: WebhookEndpointCreatedDto, description: 'The new endpoint, with its secret' })
-  @ApiErrors([400], { descriptions: { 400: URL_400 } })
   async createWebhookEndpoint(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,
@@ -61,7 +53,6 @@ export class WebhookEndpointsController {
 
   @Get()
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({ summary: "List the organization's webhook endpoints", description: 'Oldest first.' })
   @ApiOkResponse({ type: PageOf(WebhookEndpointResponseDto), description: 'A page of endpoints' })
   listWebhookEndpoints(
@@ -73,10 +64,9 @@ export class WebhookEndpointsController {
 
   @Get(':endpoint_id')
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({ summary: 'Get a webhook endpoint' })
   @ApiOkResponse({ type: WebhookEndpointResponseDto, description: 'The endpoint (never its secret)' })
-  @ApiErrors([404], { descriptions: { 404: ENDPOINT_404 } })
+  @ApiErrors(ErrorCode.WEBHOOK_ENDPOINT_NOT_FOUND)
   async getWebhookEndpoint(
     @CurrentOrg() org: OrgScope,
     @Param() params: WebhookEndpointIdParams,
@@ -86,13 +76,12 @@ export class WebhookEndpointsController {
 
   @Patch(':endpoint_id')
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({
     summary: 'Update a webhook endpoint',
     description: 'Only the fields sent change; enabling it again clears its failure run.',
   })
   @ApiOkResponse({ type: WebhookEndpointResponseDto, description: 'The updated endpoint' })
-  @ApiErrors([400, 404], { descriptions: { 400: URL_400, 404: ENDPOINT_404 } })
+  @ApiErrors(ErrorCode.WEBHOOK_ENDPOINT_NOT_FOUND)
   async updateWebhookEndpoint(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,
@@ -107,10 +96,9 @@ export class WebhookEndpointsController {
   @Delete(':endpoint_id')
   @HttpCode(204)
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({ summary: 'Delete a webhook endpoint', description: 'Its pending deliveries are dropped.' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors([404], { descriptions: { 404: ENDPOINT_404 } })
+  @ApiErrors(ErrorCode.WEBHOOK_ENDPOINT_NOT_FOUND)
   async deleteWebhookEndpoint(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,
@@ -122,13 +110,12 @@ export class WebhookEndpointsController {
   @Post(':endpoint_id/rotate-secret')
   @HttpCode(200)
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({
     summary: "Rotate a webhook endpoint's signing secret",
     description: 'For 24 hours both secrets sign every message.',
   })
   @ApiOkResponse({ type: WebhookSecretDto, description: 'The new secret, shown once' })
-  @ApiErrors([404], { descriptions: { 404: ENDPOINT_404 } })
+  @ApiErrors(ErrorCode.WEBHOOK_ENDPOINT_NOT_FOUND)
   async rotateWebhookEndpointSecret(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,
@@ -142,13 +129,12 @@ export class WebhookEndpointsController {
   @Post(':endpoint_id/test')
   @HttpCode(202)
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({
     summary: 'Send a test message to a webhook endpoint',
     description: 'A `webhook.test` message to this endpoint only.',
   })
   @ApiAcceptedResponse({ type: WebhookDeliveryResponseDto, description: 'The delivery, scheduled' })
-  @ApiErrors([404], { descriptions: { 404: ENDPOINT_404 } })
+  @ApiErrors(ErrorCode.WEBHOOK_ENDPOINT_NOT_FOUND)
   async testWebhookEndpoint(
     @CurrentOrg() org: OrgScope,
     @CurrentCaller() caller: Caller,
@@ -161,13 +147,12 @@ export class WebhookEndpointsController {
 
   @Get(':endpoint_id/deliveries')
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({
     summary: "List a webhook endpoint's deliveries",
     description: 'Newest first; `status` filters.',
   })
   @ApiOkResponse({ type: PageOf(WebhookDeliveryResponseDto), description: 'A page of deliveries' })
-  @ApiErrors([404], { descriptions: { 404: ENDPOINT_404 } })
+  @ApiErrors(ErrorCode.WEBHOOK_ENDPOINT_NOT_FOUND)
   listWebhookDeliveries(
     @CurrentOrg() org: OrgScope,
     @Param() params: WebhookEndpointIdParams,
@@ -179,10 +164,9 @@ export class WebhookEndpointsController {
   @Post(':endpoint_id/deliveries/:delivery_id/retry')
   @HttpCode(202)
   @Access('admin')
-  @ORG_PARAM
   @ApiOperation({ summary: 'Retry a webhook delivery', description: 'One more attempt, now.' })
   @ApiAcceptedResponse({ type: WebhookDeliveryResponseDto, description: 'The delivery, scheduled' })
-  @ApiErrors([404], { descriptions: { 404: DELIVERY_404 } })
+  @ApiErrors(ErrorCode.WEBHOOK_ENDPOINT_NOT_FOUND, ErrorCode.WEBHOOK_DELIVERY_NOT_FOUND)
   async retryWebhookDelivery(
     @CurrentOrg() org: OrgScope,
     @Param() params: WebhookDeliveryIdParams,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { OpenAPIObject, OperationObject, ParameterObject, ResponseObject } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
+import { ErrorCode } from '../../src/common/errors/error-code.js';
 import { buildOpenApiDocument, serializeOpenApi } from '../../src/openapi/document.js';
 import { HTTP_METHODS } from '../../src/openapi/complete-operations.js';
 import { createTestApp, TestApp } from '../support/test-app.js';
@@ -109,7 +110,7 @@ describe('openapi.json', () => {
   it('documents every error response with the envelope schema of its surface, with examples', () => {
     const wrong = ops.flatMap((op) => {
       const envelope = op.path.startsWith('/api/')
-        ? '#/components/schemas/Seed002ErrorDto'
+        ? '#/components/schemas/OrgSlugErrorDto'
         : '#/components/schemas/ErrorEnvelopeDto';
       return responsesOf(op)
         .filter(([status]) => Number(status) >= 400)
@@ -120,6 +121,26 @@ describe('openapi.json', () => {
         .map(([status]) => `${op.label} ${status}`);
     });
     expect(wrong).toEqual([]);
+  });
+
+  it('documents every ErrorCode on some operation, save those of the HTTP layer before routing', () => {
+    // Answered for URLs no operation matches (unknown route, wrong method, oversized headers, timeout).
+    const beforeRouting = new Set<string>([
+      'NOT_FOUND',
+      'METHOD_NOT_ALLOWED',
+      'REQUEST_HEADERS_TOO_LARGE',
+      'REQUEST_TIMEOUT',
+    ]);
+    const documented = new Set(
+      ops.flatMap((op) =>
+        responsesOf(op).flatMap(([, response]) =>
+          Object.keys(response.content?.['application/json']?.examples ?? {}),
+        ),
+      ),
+    );
+    expect(
+      Object.values(ErrorCode).filter((code) => !documented.has(code) && !beforeRouting.has(code)),
+    ).toEqual([]);
   });
 
   it('documents the statuses every route can answer, and 401 wherever a key is required', () => {

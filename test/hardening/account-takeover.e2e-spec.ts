@@ -64,7 +64,7 @@ describe('account takeover', () => {
           .http()
           .get(org(`/invitations/${invitationId}`))
           .set(auth(viewer));
-        const seed003 = await t
+        const pendingInvitation = await t
           .http()
           .get(org(`/invitation?email=${encodeURIComponent(cfo)}`))
           .set(auth(viewer));
@@ -76,12 +76,12 @@ describe('account takeover', () => {
           .http()
           .get(org('/users?account_state=pending_invitation&limit=100'))
           .set(auth(viewer));
-        for (const res of [list, one, seed003, member, members]) expect(res.status).toBe(200);
+        for (const res of [list, one, pendingInvitation, member, members]) expect(res.status).toBe(200);
         return [
           list.body.data.find((i: { invitation_id: string }) => i.invitation_id === invitationId)
             .invitation_link,
           one.body.invitation_link,
-          seed003.body.invitation_link,
+          pendingInvitation.body.invitation_link,
           member.body.invitation_link,
           members.body.data.find((u: { id: string }) => u.id === userId).invitation_link,
         ];

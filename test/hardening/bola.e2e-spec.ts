@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Response } from 'supertest';
 import { auth, createActiveMember, uniqueEmail } from '../support/fixtures.js';
 import { expectError } from '../support/envelope.js';
-import { expectSeed002Error, GENEROUS_LIMITS } from '../support/invitations.js';
+import { expectOrgSlugError, GENEROUS_LIMITS } from '../support/invitations.js';
 import { createTestApp, TestApp } from '../support/test-app.js';
 import { snapshot } from './support/db-snapshot.js';
 import { expectRouteError } from './support/errors.js';
@@ -229,7 +229,7 @@ describe('BOLA across organizations', () => {
         .post(`/api/v1/org/${b.slug}/invitations`)
         .set(auth(b.owner))
         .send({ email: 'x5@bola.test', role: role.name });
-      expectSeed002Error(res, 422, 'validation_error');
+      expectOrgSlugError(res, 422, 'validation_error');
       expect(await snapshot(t.dataSource)).toEqual(before);
     });
 

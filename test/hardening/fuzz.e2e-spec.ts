@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import fc from 'fast-check';
 import type { Response } from 'supertest';
-import { SEED002_ROUTE_PREFIX } from '../../src/common/errors/error-response.js';
+import { ORG_SLUG_ROUTE_PREFIX } from '../../src/common/errors/error-response.js';
 import { expectError } from '../support/envelope.js';
 import { Actor, auth } from '../support/fixtures.js';
 import { contractFor, OpenApiContract } from '../support/contract.js';
@@ -233,7 +233,7 @@ describe('property-based requests derived from the OpenAPI document', () => {
   }
 
   function expectEnvelope(path: string, res: Response): void {
-    if (path.startsWith(SEED002_ROUTE_PREFIX)) {
+    if (path.startsWith(ORG_SLUG_ROUTE_PREFIX)) {
       expect(Object.keys(res.body).sort()).toEqual(['code', 'detail', 'errors', 'type']);
       expect(res.body.code).toBe(res.status);
     } else {

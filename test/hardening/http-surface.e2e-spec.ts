@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import type { Response } from 'supertest';
 import { auth, createWorld, World } from '../support/fixtures.js';
 import { expectError } from '../support/envelope.js';
-import { expectSeed002Error } from '../support/invitations.js';
+import { expectOrgSlugError } from '../support/invitations.js';
 import { createTestApp, TestApp } from '../support/test-app.js';
 
 /** What @fastify/helmet must put on every response, whatever produced it. */
@@ -99,7 +99,7 @@ describe('HTTP surface: errors before routing use the envelope too', () => {
       { loc: ['path'], msg: expect.any(String), type: 'url_invalid' },
     ]);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expectSeed002Error(
+    expectOrgSlugError(
       await t.http().post('/api/v1/org/%E0%A4%A/invitations').set(auth(w.owner)).send({}),
       422,
       'validation_error',
@@ -115,7 +115,7 @@ describe('HTTP surface: errors before routing use the envelope too', () => {
       404,
       'NOT_FOUND',
     );
-    expectSeed002Error(
+    expectOrgSlugError(
       await t
         .http()
         .post(`/api/v1/org/${'x'.repeat(101)}/invitations`)
@@ -190,7 +190,7 @@ describe('HTTP surface: a wrong method on an existing path, a request that never
 
   it("answers a wrong method on seed 002's surface in its own envelope, with Allow", async () => {
     const res = await t.http().get(`/api/v1/org/${w.orgSlug}/invitations`).set(auth(w.owner));
-    expectSeed002Error(res, 405, 'method_not_allowed');
+    expectOrgSlugError(res, 405, 'method_not_allowed');
     expect(res.headers.allow).toBe('POST');
   });
 
@@ -344,7 +344,7 @@ describe('HTTP surface: a failing query is a generic 500', () => {
       .post(`/api/v1/org/${w.orgSlug}/invitations`)
       .set(auth(w.owner))
       .send({ email: 'x@y.test', role: 'member' });
-    expectSeed002Error(res, 500, 'internal_error');
+    expectOrgSlugError(res, 500, 'internal_error');
     expect(res.body).toEqual({
       code: 500,
       detail: 'An unexpected error occurred.',

@@ -3,7 +3,7 @@ import type { Response } from 'supertest';
 import { BootstrapService } from '../../src/cli/bootstrap.service.js';
 import { auth, createActiveMember, createWorld, World } from '../support/fixtures.js';
 import { expectError } from '../support/envelope.js';
-import { expectSeed002Error, GENEROUS_LIMITS } from '../support/invitations.js';
+import { expectOrgSlugError, GENEROUS_LIMITS } from '../support/invitations.js';
 import { createTestApp, TestApp } from '../support/test-app.js';
 
 /**
@@ -50,7 +50,7 @@ describe('lookalike emails (every route that takes an email)', () => {
 
   function expectEmailRefused(res: Response, path: string, loc: string[]): void {
     if (path.startsWith('/api/')) {
-      expect(expectSeed002Error(res, 422, 'validation_error')).toEqual([
+      expect(expectOrgSlugError(res, 422, 'validation_error')).toEqual([
         { loc, msg: expect.any(String), type: 'is_email' },
       ]);
     } else {

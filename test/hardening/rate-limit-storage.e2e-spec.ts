@@ -116,6 +116,6 @@ describe('Retry-After on every 429', () => {
   });
 
   it('adds no Retry-After to other errors', () => {
-    expect(toAppError(new AppError(ErrorCode.CONFLICT), { 'retry-after': '5' }).error.headers).toEqual({});
+    expect(toAppError(new AppError(ErrorCode.LAST_OWNER), { 'retry-after': '5' }).error.headers).toEqual({});
   });
 });

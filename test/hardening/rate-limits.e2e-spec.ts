@@ -3,7 +3,7 @@ import type { Response } from 'supertest';
 import { ApiKeysService } from '../../src/api-keys/api-keys.service.js';
 import { auth, createWorld, uniqueEmail, World } from '../support/fixtures.js';
 import { expectError } from '../support/envelope.js';
-import { expectSeed002Error } from '../support/invitations.js';
+import { expectOrgSlugError } from '../support/invitations.js';
 import { createTestApp, TestApp } from '../support/test-app.js';
 import { testRedis, TestRedis } from './support/redis.js';
 
@@ -173,10 +173,10 @@ describe('rate limits: invitation creation per organization and hour (in memory)
       );
     }
     // Seed 002's surface reports the same limit in its own envelope, with the same header.
-    const seed002 = await t.http().post(routes[3].path).set(auth(w.admin)).send(routes[3].body());
-    expectSeed002Error(seed002, 429, 'rate_limited');
-    expect(Number(seed002.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(Number(seed002.headers['retry-after'])).toBeLessThanOrEqual(3600);
+    const orgSlug = await t.http().post(routes[3].path).set(auth(w.admin)).send(routes[3].body());
+    expectOrgSlugError(orgSlug, 429, 'rate_limited');
+    expect(Number(orgSlug.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(orgSlug.headers['retry-after'])).toBeLessThanOrEqual(3600);
 
     const after: { n: string }[] = await t.dataSource.query(
       'SELECT count(*) AS n FROM invitations WHERE organization_id = $1',

@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type request from 'supertest';
 import type { Response, Test } from 'supertest';
-import { SEED002_ROUTE_PREFIX } from '../../src/common/errors/error-response.js';
+import { ORG_SLUG_ROUTE_PREFIX } from '../../src/common/errors/error-response.js';
 import { buildOpenApiDocument } from '../../src/openapi/document.js';
 
 /**
@@ -110,11 +110,11 @@ export class OpenApiContract {
         ? {
             anyOf: [
               { $ref: `#/components/schemas/ErrorEnvelopeDto` },
-              { $ref: `#/components/schemas/Seed002ErrorDto` },
+              { $ref: `#/components/schemas/OrgSlugErrorDto` },
             ],
           }
         : {
-            $ref: `#/components/schemas/${url.pathname.startsWith(SEED002_ROUTE_PREFIX) ? 'Seed002ErrorDto' : 'ErrorEnvelopeDto'}`,
+            $ref: `#/components/schemas/${url.pathname.startsWith(ORG_SLUG_ROUTE_PREFIX) ? 'OrgSlugErrorDto' : 'ErrorEnvelopeDto'}`,
           };
       return [
         ...problems,

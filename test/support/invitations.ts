@@ -21,7 +21,7 @@ export async function currentToken(t: TestApp, invitationId: string): Promise<st
 }
 
 /** Asserts seed 002's error envelope (`{code, detail, type, errors}`) with this status and type. */
-export function expectSeed002Error(
+export function expectOrgSlugError(
   res: Response,
   status: number,
   type: string,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { rankOfRoleKeys } from './access-level.js';
 import { KEY_USE_RESOLUTION_SQL } from './api-key-activity.js';
+import { rankOfRoleKeys } from './system-roles.js';
 import { hashApiKey } from './api-key-secret.js';
 import { Caller, OrgScope } from './request-context.js';
 

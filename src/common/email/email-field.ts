@@ -5,7 +5,7 @@ import { normalizeEmail } from './email-address.js';
 
 /**
  * A request field (body or query) holding an email: replaced by its normalised form before
- * validation, or refused with a field error saying why (`type` `is_email`, seed 002's vocabulary).
+ * validation, or refused with a field error saying why (`type` `is_email`, the org-slug page's vocabulary).
  * The normalisation itself is `normalizeEmail`, the one every route and command uses.
  */
 export function IsNormalizedEmail(): PropertyDecorator {

@@ -1,6 +1,6 @@
 import { ERROR_CODES, ErrorCode } from './error-code.js';
 
-/** One field error, in seed 002's vocabulary: where, what, and a machine-readable kind. */
+/** One field error, in the org-slug page's vocabulary: where, what, and a machine-readable kind. */
 export interface FieldError {
   loc: (string | number)[];
   msg: string;

@@ -45,7 +45,6 @@ export enum ErrorCode {
   ROLE_ALREADY_EXISTS = 'ROLE_ALREADY_EXISTS',
   DEPARTMENT_ALREADY_EXISTS = 'DEPARTMENT_ALREADY_EXISTS',
   ORGANIZATION_SLUG_TAKEN = 'ORGANIZATION_SLUG_TAKEN',
-  CONFLICT = 'CONFLICT',
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
   IDEMPOTENCY_KEY_IN_USE = 'IDEMPOTENCY_KEY_IN_USE',
   NOT_FOUND = 'NOT_FOUND',
@@ -134,7 +133,6 @@ export const ERROR_CODES: Record<ErrorCode, CodeSpec> = {
   ROLE_ALREADY_EXISTS: { status: 409, message: 'A role with this name already exists.' },
   DEPARTMENT_ALREADY_EXISTS: { status: 409, message: 'A department with this name already exists.' },
   ORGANIZATION_SLUG_TAKEN: { status: 409, message: 'This organization slug is already taken.' },
-  CONFLICT: { status: 409, message: 'The request conflicts with the current state of the resource.' },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,
     message: 'This Idempotency-Key was used with a different request; use a new key for a new request.',

@@ -1,7 +1,7 @@
 import { iso } from '../http/timestamps.js';
 import { AppError } from './app-error.js';
 
-/** Seed 001's envelope: the canonical one for every route but seed 002's. */
+/** The canonical envelope, for every route but the org-slug ones. */
 export interface CanonicalEnvelope {
   success: false;
   error: {
@@ -16,8 +16,8 @@ export interface CanonicalEnvelope {
   };
 }
 
-/** Seed 002's envelope, for the `/api/v1/org/...` surface whose clients parse this shape. */
-export interface Seed002Envelope {
+/** The org-slug page's envelope, for the `/api/v1/org/...` surface whose clients parse this shape. */
+export interface OrgSlugEnvelope {
   code: number;
   detail: string;
   type: string;
@@ -26,11 +26,11 @@ export interface Seed002Envelope {
 
 export interface RenderedError {
   status: number;
-  body: CanonicalEnvelope | Seed002Envelope;
+  body: CanonicalEnvelope | OrgSlugEnvelope;
 }
 
 /**
- * Seed 001's `system_message`: the message with its first word lowercased, unless that word is an
+ * The canonical envelope's `system_message`: the message with its first word lowercased, unless that word is an
  * acronym or otherwise cased on purpose (a capital after its first letter: "API", "IDs", "X-Request-Id").
  */
 export function systemMessage(message: string): string {
@@ -58,8 +58,8 @@ export function renderCanonical(error: AppError, traceId: string): RenderedError
   };
 }
 
-/** Stable machine-readable `type` strings of seed 002, by HTTP status. */
-const SEED002_TYPES: Record<number, string> = {
+/** Stable machine-readable `type` strings of the org-slug page, by HTTP status. */
+const ORG_SLUG_ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request',
   401: 'authentication_error',
   403: 'permission_denied',
@@ -78,18 +78,18 @@ const SEED002_TYPES: Record<number, string> = {
   504: 'gateway_timeout',
 };
 
-/** Seed 002 documents 422 for validation errors; every other status is kept as it is. */
-export function renderSeed002(error: AppError): RenderedError {
+/** The org-slug page documents 422 for validation errors; every other status is kept as it is. */
+export function renderOrgSlug(error: AppError): RenderedError {
   const status = error.code === 'VALIDATION_ERROR' ? 422 : error.status;
   const fieldErrors = Array.isArray(error.details.errors)
-    ? (error.details.errors as Seed002Envelope['errors'])
+    ? (error.details.errors as OrgSlugEnvelope['errors'])
     : [];
   return {
     status,
     body: {
       code: status,
       detail: error.message,
-      type: SEED002_TYPES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request'),
+      type: ORG_SLUG_ERROR_TYPES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request'),
       errors: fieldErrors,
     },
   };

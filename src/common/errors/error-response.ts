@@ -1,16 +1,22 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error.js';
-import { renderCanonical, renderSeed002, RenderedError } from './error-envelope.js';
+import { renderCanonical, renderOrgSlug, RenderedError } from './error-envelope.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { toAppError } from './to-app-error.js';
 
-/** Seed 002's surface renders errors in its own documented envelope; every other route uses seed 001's. */
-export const SEED002_ROUTE_PREFIX = '/api/';
+/**
+ * The org-slug routes (`/api/v1/org/{slug}/…`) render errors in the envelope their published page
+ * documents; every other route uses the canonical one.
+ */
+export const ORG_SLUG_ROUTE_PREFIX = '/api/';
+
+/** The error as the route at `path` answers it; the OpenAPI document renders its examples with this too. */
+export function renderForPath(path: string, error: AppError, traceId: string): RenderedError {
+  return path.startsWith(ORG_SLUG_ROUTE_PREFIX) ? renderOrgSlug(error) : renderCanonical(error, traceId);
+}
 
 export function renderFor(request: FastifyRequest, error: AppError): RenderedError {
-  return request.url.startsWith(SEED002_ROUTE_PREFIX)
-    ? renderSeed002(error)
-    : renderCanonical(error, String(request.id));
+  return renderForPath(request.url, error, String(request.id));
 }
 
 /**

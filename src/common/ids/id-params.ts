@@ -1,6 +1,14 @@
-import { ApiHideProperty } from '@nestjs/swagger';
+import { ApiHideProperty, ApiParam } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import { ApiId, IsPrefixedId } from './id-param.js';
+
+/** Documents the `organization_id` path parameter, which OrgPathParams accepts as-is. */
+export const ORG_PARAM = ApiParam({
+  name: 'organization_id',
+  type: String,
+  description: 'The organization ID (`org_…`) or its slug.',
+  example: 'org_xyz789',
+});
 
 /**
  * Path parameter classes: a malformed ID is a 400 naming the parameter, before any query runs.

@@ -1,46 +1,47 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
-import { ErrorEnvelopeDto, Seed002ErrorDto } from './error-envelope.dto.js';
+import { DECORATORS } from '@nestjs/swagger';
+import { ErrorCode } from '../errors/error-code.js';
 
-/** Default descriptions; a route passes its own when it knows which codes it returns. */
-export const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid request (VALIDATION_ERROR with field errors)',
-  401: 'Missing or invalid credentials (AUTHENTICATION_REQUIRED, INVALID_API_KEY, INVALID_TOKEN, TOKEN_EXPIRED)',
-  403: 'The caller lacks the required role (INSUFFICIENT_PERMISSIONS)',
-  404: 'Not found',
-  409: 'Conflict with the current state',
-  410: 'Gone',
-  413: 'Body larger than 1 MB (PAYLOAD_TOO_LARGE)',
-  415: 'Body is not application/json (UNSUPPORTED_MEDIA_TYPE)',
-  422: 'Validation error',
-  429: 'Rate limited (RATE_LIMITED); see Retry-After',
-  500: 'Unexpected error (INTERNAL_ERROR)',
-  503: 'A dependency is unavailable (SERVICE_UNAVAILABLE)',
-};
+/** The operation extension that carries an operation's declared codes to src/openapi/complete-operations.ts. */
+export const ERROR_CODES_EXTENSION = 'x-error-codes';
 
 /**
- * Every route can answer these, whatever it does (a malformed query or header, the per-key rate
- * limit, an unexpected fault, the database away). The OpenAPI document adds them to every
- * operation (src/openapi/complete-operations.ts), so controllers declare only their own statuses.
+ * Codes every route can answer, whatever it does (a malformed query or header, a rate limit, an
+ * unexpected fault, the database away): the document adds them to every operation, so routes
+ * declare only their own.
  */
-export const COMMON_ERROR_STATUSES = [400, 429, 500, 503];
+export const COMMON_ERROR_CODES: readonly ErrorCode[] = [
+  ErrorCode.VALIDATION_ERROR,
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.INTERNAL_ERROR,
+  ErrorCode.SERVICE_UNAVAILABLE,
+];
 
-/** Routes that may carry a body can also get these from the body parser, before any controller runs. */
-export const BODY_ERROR_STATUSES = [413, 415];
+/** Routes whose method may carry a body can also get these from the body parser, before any controller runs. */
+export const BODY_ERROR_CODES: readonly ErrorCode[] = [
+  ErrorCode.PAYLOAD_TOO_LARGE,
+  ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+];
 
-/** Declares error responses with the canonical envelope (or seed 002's), with optional per-status descriptions. */
-export function ApiErrors(
-  statuses: number[],
-  options: { seed002?: boolean; descriptions?: Record<number, string> } = {},
-) {
-  const type = options.seed002 ? Seed002ErrorDto : ErrorEnvelopeDto;
-  return applyDecorators(
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: options.descriptions?.[status] ?? ERROR_DESCRIPTIONS[status] ?? 'Error',
-        type,
-      }),
-    ),
-  );
+/**
+ * Declares the error codes a route can answer with, beyond COMMON_ERROR_CODES. The OpenAPI
+ * document groups them by the status each renders with on the route's surface, in that surface's
+ * envelope, and writes each response's description and examples from them. Declarations add up:
+ * `@Access` declares what the AuthGuard can answer, the route its own codes.
+ */
+export function ApiErrors(...codes: ErrorCode[]): MethodDecorator {
+  return (_target, key, descriptor) => {
+    if (!descriptor) throw new Error(`@ApiErrors goes on a route method, not on ${String(key)}`);
+    const handler = descriptor.value as object;
+    const extensions = (Reflect.getMetadata(DECORATORS.API_EXTENSION, handler) ?? {}) as Record<
+      string,
+      unknown
+    >;
+    const declared = (extensions[ERROR_CODES_EXTENSION] ?? []) as ErrorCode[];
+    Reflect.defineMetadata(
+      DECORATORS.API_EXTENSION,
+      { ...extensions, [ERROR_CODES_EXTENSION]: [...new Set([...declared, ...codes])] },
+      handler,
+    );
+    return descriptor;
+  };
 }

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ErrorCode } from '../errors/error-code.js';
 
-/** One field error, in seed 002's vocabulary (and in `details.errors` of a VALIDATION_ERROR). */
+/** One field error, in the org-slug page's vocabulary (and in `details.errors` of a VALIDATION_ERROR). */
 export class FieldErrorDto {
   @ApiProperty({
     type: 'array',
@@ -56,7 +56,7 @@ export class ErrorBodyDto {
   timestamp: string;
 }
 
-/** Seed 001's error envelope: every route's errors except seed 002's surface. */
+/** The canonical error envelope: every route's errors except the org-slug surface's. */
 export class ErrorEnvelopeDto {
   @ApiProperty({ enum: [false], example: false })
   success: false;
@@ -65,8 +65,8 @@ export class ErrorEnvelopeDto {
   error: ErrorBodyDto;
 }
 
-/** Seed 002's error envelope ("Canonical API error envelope returned by the API"). */
-export class Seed002ErrorDto {
+/** The org-slug surface's error envelope ("Canonical API error envelope returned by the API"). */
+export class OrgSlugErrorDto {
   @ApiProperty({ type: 'integer', description: 'HTTP status code', example: 401 })
   code: number;
 

@@ -1,16 +1,12 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
-import { IsOmittable, Trim } from '../../common/validation/field-decorators.js';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, Matches } from 'class-validator';
+import { IsOmittable, RequiredText } from '../../common/validation/field-decorators.js';
 import { SLUG_PATTERN } from '../slug.js';
 
 export const SLUG_MESSAGE = 'slug must be 1-64 lowercase letters, digits and inner hyphens';
 
 export class OrganizationCreateDto {
-  @ApiProperty({ example: 'Acme Inc.', minLength: 1, maxLength: 200 })
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @RequiredText(200, { example: 'Acme Inc.' })
   name: string;
 
   @ApiPropertyOptional({

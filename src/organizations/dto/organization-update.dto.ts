@@ -1,32 +1,18 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsObject, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { IsOmittable, Trim } from '../../common/validation/field-decorators.js';
+import { IsIn, IsObject, ValidateNested } from 'class-validator';
+import { IsOmittable } from '../../common/validation/field-decorators.js';
 import { INVITE_POLICIES, InvitePolicy } from '../organization.entity.js';
-import { SLUG_PATTERN } from '../slug.js';
 import { AutoJoinUpdateDto } from './auto-join.dto.js';
-import { SLUG_MESSAGE } from './organization-create.dto.js';
+import { OrganizationCreateDto } from './organization-create.dto.js';
 
-/** Only the fields sent change; none may be null (the columns are NOT NULL). */
-export class OrganizationUpdateDto {
-  @ApiPropertyOptional({ example: 'Acme Inc.', minLength: 1, maxLength: 200 })
-  @IsOmittable()
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  name?: string;
-
-  @ApiPropertyOptional({
-    example: 'acme',
-    pattern: SLUG_PATTERN.source,
-    maxLength: 64,
-    description: 'A new slug; the old one stops resolving at once.',
-  })
-  @IsOmittable()
-  @IsString()
-  @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
-  slug?: string;
+/**
+ * Only the fields sent change; none may be null (the columns are NOT NULL, and
+ * `skipNullProperties: false` validates a null like any value).
+ */
+export class OrganizationUpdateDto extends PartialType(OrganizationCreateDto, { skipNullProperties: false }) {
+  @ApiPropertyOptional({ description: 'A new slug; the old one stops resolving at once.' })
+  override slug?: string;
 
   @ApiPropertyOptional({
     enum: INVITE_POLICIES,

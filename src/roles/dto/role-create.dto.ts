@@ -1,29 +1,12 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { Trim } from '../../common/validation/field-decorators.js';
+import { NullableText, RequiredText } from '../../common/validation/field-decorators.js';
 
 export class RoleCreateDto {
-  @ApiProperty({
+  @RequiredText(100, {
     example: 'Billing Manager',
-    minLength: 1,
-    maxLength: 100,
     description: 'Unique in the organization, case-insensitively (system role names included).',
   })
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
   name: string;
 
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    example: 'Manages invoices and payment methods.',
-    maxLength: 500,
-  })
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @MaxLength(500)
+  @NullableText(500, { example: 'Manages invoices and payment methods.' })
   description?: string | null;
 }

@@ -1,10 +1,10 @@
 import { expect } from '@jest/globals';
 import type { Response } from 'supertest';
 import { expectError } from '../../support/envelope.js';
-import { expectSeed002Error } from '../../support/invitations.js';
+import { expectOrgSlugError } from '../../support/invitations.js';
 
 /** Seed 002's `type` for each canonical code these suites expect on its surface. */
-const SEED002_TYPES: Record<string, string> = {
+const ORG_SLUG_ERROR_TYPES: Record<string, string> = {
   AUTHENTICATION_REQUIRED: 'authentication_error',
   INVALID_API_KEY: 'authentication_error',
   INSUFFICIENT_PERMISSIONS: 'permission_denied',
@@ -19,7 +19,7 @@ const SEED002_TYPES: Record<string, string> = {
 export function expectRouteError(path: string, res: Response, status: number, code: string): void {
   if (path.startsWith('/api/')) {
     const seedStatus = code === 'VALIDATION_ERROR' ? 422 : status;
-    expectSeed002Error(res, seedStatus, SEED002_TYPES[code]);
+    expectOrgSlugError(res, seedStatus, ORG_SLUG_ERROR_TYPES[code]);
   } else {
     expectError(res, status, code);
   }
