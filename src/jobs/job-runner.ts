@@ -7,8 +7,10 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { Logger, run, runMigrations, runOnce, type Runner, type Task, type TaskList } from 'graphile-worker';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
 const nest = new NestLogger('JobQueue');
 /** graphile-worker's log lines into the app's logger (it writes to the console otherwise). */
@@ -41,7 +43,37 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnModule
   private runner: Runner | undefined;
   private stopping: Promise<void> | undefined;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig & { databaseUrl: string }) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig & { databaseUrl: string },
+    private readonly metrics: MetricsService,
+    dataSource: DataSource,
+  ) {
+    // Read at scrape time: jobs waiting (due or not, not running) and jobs that used up their attempts.
+    let counts: Promise<{ queued: number; failed: number }> | undefined;
+    const read = () =>
+      (counts ??= dataSource
+        .query(
+          `SELECT count(*) FILTER (WHERE locked_at IS NULL AND attempts < max_attempts)::int AS queued,
+                  count(*) FILTER (WHERE attempts >= max_attempts)::int AS failed
+             FROM graphile_worker.jobs`,
+        )
+        .then((rows: { queued: number; failed: number }[]) => rows[0])
+        .finally(() => setTimeout(() => (counts = undefined), 0)));
+    metrics.gauge({
+      name: 'jobs_queued',
+      help: 'Jobs of the queue waiting to run (due now or later)',
+      async collect() {
+        this.set((await read()).queued);
+      },
+    });
+    metrics.gauge({
+      name: 'jobs_failed',
+      help: 'Jobs that used up their attempts (kept by the queue for inspection)',
+      async collect() {
+        this.set((await read()).failed);
+      },
+    });
+  }
 
   define(name: string, task: Task, group: TaskGroup = 'jobs'): void {
     this.tasks.set(name, { task, group });
@@ -88,6 +120,9 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnModule
       noHandleSignals: true, // the app's shutdown hooks own SIGTERM
       logger,
     });
+    this.runner.events.on('job:error', ({ job }) =>
+      this.metrics.jobFailures.inc({ task: job.task_identifier }),
+    );
   }
 
   /** Runs every job due now until none is left, then returns (tests use this instead of a worker). */

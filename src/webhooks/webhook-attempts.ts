@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { SYSTEM_ACTOR } from '../events/actor.js';
 import { EventLog } from '../events/event-log.js';
 import { JobRunner } from '../jobs/job-runner.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { WebhookEndpointResponseDto } from './dto/webhook-endpoint-response.dto.js';
 import { WebhookEndpoint } from './webhook-endpoint.entity.js';
 import { HostResolver, postWebhook, systemResolver, WebhookOutcome } from './webhook-http.js';
@@ -44,6 +45,7 @@ export class WebhookAttempts {
     private readonly scheduler: WebhookScheduler,
     private readonly secrets: WebhookSecrets,
     private readonly events: EventLog,
+    private readonly metrics: MetricsService,
     runner: JobRunner,
   ) {
     runner.define(DELIVERY_TASK, async (payload) =>
@@ -96,6 +98,7 @@ export class WebhookAttempts {
       outcome.ok || !claimed.enabled ? undefined : this.config.webhookRetrySchedule[claimed.attempts - 1];
     const nextAt = delaySeconds === undefined ? null : new Date(Date.now() + jittered(delaySeconds) * 1000);
     const status = outcome.ok ? 'succeeded' : nextAt ? 'pending' : 'failed';
+    this.metrics.webhookDeliveries.inc({ outcome: status === 'pending' ? 'retrying' : status });
     await manager.query(
       `UPDATE webhook_deliveries SET status = $2, response_status = $3, response_body = $4, last_error = $5,
          duration_ms = $6, next_attempt_at = $7, locked_until = NULL WHERE id = $1`,
