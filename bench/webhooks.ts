@@ -71,14 +71,19 @@ async function main(): Promise<void> {
   ) as { organization_id: string; api_key: string };
 
   const arrivals = new Map<string, number>();
+  const sinceEvent = new Map<string, number>();
   let received = 0;
   const receiver = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c));
     req.on('end', () => {
       received++;
-      const event = JSON.parse(body) as { data?: { description?: string } };
-      if (event.data?.description) arrivals.set(event.data.description, performance.now());
+      const event = JSON.parse(body) as { created_at: string; data?: { description?: string } };
+      if (event.data?.description) {
+        arrivals.set(event.data.description, performance.now());
+        // From the event's own timestamp (its transaction's now(), on this machine's clock) to arrival.
+        sinceEvent.set(event.data.description, Date.now() - Date.parse(event.created_at));
+      }
       res.writeHead(204).end();
     });
   });
@@ -155,12 +160,17 @@ async function main(): Promise<void> {
       .filter(([k]) => arrivals.has(k))
       .map(([k, at]) => arrivals.get(k)! - at)
       .sort((a, b) => a - b);
+    const eventToDelivery = [...sinceEvent.values()].sort((a, b) => a - b);
     const results = {
       latency: {
         events: total,
         delivered: latencies.length,
-        p50Ms: percentile(latencies, 0.5),
-        p99Ms: percentile(latencies, 0.99),
+        /** Event (its created_at) to the receiver: the queue's and the attempt's share. */
+        p50Ms: percentile(eventToDelivery, 0.5),
+        p99Ms: percentile(eventToDelivery, 0.99),
+        /** From sending the PATCH: adds the request's own wait when the server is behind. */
+        requestToDeliveryP50Ms: percentile(latencies, 0.5),
+        requestToDeliveryP99Ms: percentile(latencies, 0.99),
       },
       invite: {
         noEndpointRps: none.rps,
