@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { JobQueue } from '../src/jobs/job-queue.js';
 import { JobRunner } from '../src/jobs/job-runner.js';
 import { Sweeper, SWEEP_TASK } from '../src/jobs/sweeper.js';
-import { createWorld, World } from './support/fixtures.js';
+import { auth, createWorld, World } from './support/fixtures.js';
 import { queueInvitationEmail } from './support/outbox-fixtures.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
@@ -79,7 +79,7 @@ describe('sweeper: two app instances on one database', () => {
     expect(Number(n)).toBe(EXPIRED);
   }, 120_000);
 
-  it('prunes Idempotency-Key records older than 24 h and events older than EVENT_RETENTION_DAYS', async () => {
+  it('prunes Idempotency-Key records older than 24 h, and events and finished deliveries older than EVENT_RETENTION_DAYS', async () => {
     await a.dataSource.query(
       `INSERT INTO idempotency_records (scope, key, fingerprint, status, created_at) VALUES
          ('sweeper-test', 'old', repeat('0', 64), 201, now() - interval '25 hours'),
@@ -92,7 +92,35 @@ describe('sweeper: two app instances on one database', () => {
       [w.orgId],
     );
 
+    // A finished delivery as old as the old event goes with it; a pending one of that age stays.
+    const endpoint = await a
+      .http()
+      .post(`/v1/organizations/${w.orgId}/webhook-endpoints`)
+      .set(auth(w.owner))
+      .send({ url: 'https://hooks.example.com/' });
+    expect(endpoint.status).toBe(201);
+    const test = await a
+      .http()
+      .post(`/v1/organizations/${w.orgId}/webhook-endpoints/${endpoint.body.id}/test`)
+      .set(auth(w.owner));
+    expect(test.status).toBe(202);
+    const deliveries: { id: string }[] = await a.dataSource
+      .query(
+        `UPDATE webhook_deliveries SET created_at = now() - interval '366 days' WHERE endpoint_id = $1 RETURNING id`,
+        [endpoint.body.id],
+      )
+      .then(([rows]: [{ id: string }[]]) => rows);
+    expect(deliveries).toHaveLength(2);
+    await a.dataSource.query(`UPDATE webhook_deliveries SET status = 'succeeded' WHERE id = $1`, [
+      deliveries[0].id,
+    ]);
+
     const result = await b.app.get(Sweeper).run();
+    const left: { id: string }[] = await a.dataSource.query(
+      'SELECT id FROM webhook_deliveries WHERE endpoint_id = $1',
+      [endpoint.body.id],
+    );
+    expect(left.map((d) => d.id)).toEqual([deliveries[1].id]);
     expect(result).toMatchObject({ idempotencyRecords: 1, events: 1 });
     const keys: { key: string }[] = await a.dataSource.query(
       `SELECT key FROM idempotency_records WHERE scope = 'sweeper-test'`,

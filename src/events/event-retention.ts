@@ -4,8 +4,8 @@ import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 
 /**
- * EVENT_RETENTION_DAYS: older events are deleted by the sweeper (src/jobs/sweeper.ts), with the
- * finished webhook deliveries of the same age.
+ * EVENT_RETENTION_DAYS: older events are deleted by the sweeper (src/jobs/sweeper.ts), which also
+ * has the webhooks module prune its finished deliveries of the same age (each table has one writer).
  */
 @Injectable()
 export class EventRetention {
@@ -17,10 +17,6 @@ export class EventRetention {
   /** Deletes what is past retention; returns how many events went. */
   async prune(): Promise<number> {
     const days = this.config.eventRetentionDays;
-    await this.dataSource.query(
-      `DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < now() - $1 * interval '1 day'`,
-      [days],
-    );
     const [, count]: [unknown[], number] = await this.dataSource.query(
       `DELETE FROM events WHERE created_at < now() - $1 * interval '1 day'`,
       [days],

@@ -9,6 +9,7 @@ import { IdempotencyRepository } from '../idempotency/idempotency.repository.js'
 import { InvitationResponseDto } from '../invitations/dto/invitation-response.dto.js';
 import { InvitationTokens } from '../invitations/invitation-token.js';
 import { InvitationRepository } from '../invitations/invitation.repository.js';
+import { WebhookDeliveriesService } from '../webhooks/webhook-deliveries.service.js';
 import { JobRunner } from './job-runner.js';
 
 export const SWEEP_TASK = 'sweep';
@@ -26,8 +27,8 @@ export interface SweepResult {
 /**
  * The periodic sweeper, a job of the queue's crontab (each minute's tick runs on one instance):
  * settles pending invitations past their expiry (`invitation.expired`, each exactly once, in the
- * transaction that stores the status), then prunes Idempotency-Key records older than a day and
- * events older than EVENT_RETENTION_DAYS.
+ * transaction that stores the status), then prunes Idempotency-Key records older than a day, and
+ * events and finished webhook deliveries older than EVENT_RETENTION_DAYS.
  */
 @Injectable()
 export class Sweeper {
@@ -41,6 +42,7 @@ export class Sweeper {
     private readonly events: EventLog,
     private readonly idempotency: IdempotencyRepository,
     private readonly retention: EventRetention,
+    private readonly deliveries: WebhookDeliveriesService,
     runner: JobRunner,
   ) {
     runner.define(SWEEP_TASK, () => this.run().then(() => undefined));
@@ -50,6 +52,7 @@ export class Sweeper {
   async run(): Promise<SweepResult> {
     const expired = await this.expireInvitations();
     const idempotencyRecords = await this.idempotency.prune(IDEMPOTENCY_HOURS);
+    await this.deliveries.pruneFinished(this.config.eventRetentionDays);
     const events = await this.retention.prune();
     if (expired + idempotencyRecords + events > 0) {
       this.logger.log({ msg: 'sweep', expired, idempotency_records: idempotencyRecords, events });

@@ -26,6 +26,17 @@ export class WebhookDeliveriesService {
     private readonly cursors: CursorCodec,
   ) {}
 
+  /** Finished deliveries older than `days` (the events they carried are pruned alike); returns how many. */
+  async pruneFinished(days: number): Promise<number> {
+    const [, count]: [unknown[], number] = await this.db
+      .manager()
+      .query(
+        `DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < now() - $1 * interval '1 day'`,
+        [days],
+      );
+    return count;
+  }
+
   /** Newest first, like any log. */
   async list(
     organizationId: string,

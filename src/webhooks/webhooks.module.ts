@@ -23,6 +23,6 @@ import { WebhookSecrets } from './webhook-secrets.js';
     WebhookEndpointsService,
     WebhookDeliveriesService,
   ],
-  exports: [WebhookAttempts],
+  exports: [WebhookAttempts, WebhookDeliveriesService],
 })
 export class WebhooksModule {}
