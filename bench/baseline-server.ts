@@ -128,14 +128,13 @@ async function createInvitation(org: OrgScope, inviterId: string, input: NewInvi
     if (roles.rows.some((r) => r.is_owner) && org.rank < 3) throw new HttpError(403);
 
     await c.query(SQL.SETTLE_EXPIRED, [organizationId, email]);
-    await c.query(SQL.INSERT_INVITEE, [newId('usr'), email, input.fullName]);
-    const userId = (await c.query<{ id: string }>(SQL.USER_BY_EMAIL, [email])).rows[0].id;
-    if (input.fullName) await c.query(SQL.FILL_IN_NAME, [userId, input.fullName]);
+    const invitationId = newId('inv');
+    const inserted = await c.query<{ id: string }>(SQL.INSERT_INVITEE, [newId('usr'), email, input.fullName, invitationId]);
+    const userId = inserted.rows[0]?.id ?? (await c.query<{ id: string }>(SQL.USER_BY_EMAIL, [email])).rows[0].id;
     const membership = await c.query<{ id: string }>(SQL.UPSERT_PENDING_MEMBERSHIP, [newId('mem'), organizationId, userId]);
     const membershipId = membership.rows[0]?.id;
     if (!membershipId) throw new HttpError(409);
 
-    const invitationId = newId('inv');
     await c.query(SQL.INSERT_INVITATION, [
       invitationId,
       organizationId,
@@ -324,16 +323,20 @@ app.post('/v1/invitations/accept', async (request) => {
     const invitation = locked && unalias<InvitationRow>(locked, 'Invitation');
     if (!invitation || invitation.version !== claims.version) throw new HttpError(404);
     if (invitation.status !== 'pending' || invitation.expires_at.getTime() <= Date.now()) throw new HttpError(409);
-    const invitee = (await c.query<{ id: string; activated_at: Date | null }>(SQL.LOCK_INVITEE, [invitation.user_id])).rows[0];
-    // The bench only accepts invitations of never-activated invitees (the path that issues a key).
-    if (invitee.activated_at) throw new HttpError(403);
+    const invitee = (
+      await c.query<{ id: string; activated_at: Date | null; created_by_invitation_id: string | null }>(SQL.LOCK_INVITEE, [invitation.user_id])
+    ).rows[0];
+    // The bench only accepts invitations whose invitee they created (the proof that needs no code and issues a key).
+    if (invitee.activated_at || invitee.created_by_invitation_id !== invitation.id) throw new HttpError(403);
     await c.query(SQL.ACTIVATE_USER, [invitee.id, body.full_name ?? null]);
+    await c.query(SQL.LOCK_KEY_OWNER, [invitee.id]);
+    await c.query(SQL.COUNT_LIVE_KEYS, [invitee.id]);
     const apiKey = generateApiKey();
     const keyId = newId('key');
     await c.query(SQL.INSERT_API_KEY, [keyId, invitee.id, 'invitation', apiKey.slice(0, 10), hashApiKey(apiKey)]);
+    await c.query(SQL.MARK_ACCEPTED, [invitation.id]);
     const activated = await c.query(SQL.ACTIVATE_MEMBERSHIP, [invitation.membership_id, invitation.organization_id]);
     if (activated.rows.length === 0) throw new HttpError(410);
-    await c.query(SQL.MARK_ACCEPTED, [invitation.id]);
     const user = (
       await c.query<{ id: string; email: string; full_name: string | null; user_name: string | null; created_at: Date }>(SQL.LOCK_INVITEE, [
         invitee.id,

@@ -1,6 +1,6 @@
 /**
  * Where a server spends its CPU under one bench scenario: `node bench/.build/profile.js
- * [scenario] [app|baseline] [seconds]` (after `npm run bench` has compiled the bench, or
+ * [scenario] [app|baseline|floor] [seconds]` (after `npm run bench` has compiled the bench, or
  * `npx tsc -p bench/tsconfig.json`). Runs the server with --cpu-prof on a freshly seeded database
  * (10k invitations), drives it like the bench does, and prints its busy time by package and the
  * functions with the most self time. The raw profile stays in bench/.profiles/ for Chrome DevTools.
@@ -19,8 +19,8 @@ import { SCENARIOS, Target } from './scenarios.js';
 async function main(): Promise<void> {
   const [scenarioId = 'get_by_email', serverName = 'app', secondsText = '15'] = process.argv.slice(2);
   const scenario = SCENARIOS.find((s) => s.id === scenarioId);
-  if (!scenario || (serverName !== 'app' && serverName !== 'baseline') || !/^\d+$/.test(secondsText)) {
-    throw new Error(`usage: profile.js [${SCENARIOS.map((s) => s.id).join('|')}] [app|baseline] [seconds]`);
+  if (!scenario || (serverName !== 'app' && serverName !== 'baseline' && serverName !== 'floor') || !/^\d+$/.test(secondsText)) {
+    throw new Error(`usage: profile.js [${SCENARIOS.map((s) => s.id).join('|')}] [app|baseline|floor] [seconds]`);
   }
   const seconds = Number(secondsText);
   const prepared = await prepare({ invitations: 10_000, fillerOrgs: 999, bulkApiKeys: 5000 });
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
       const ids = await seedAcceptable(prepared.admin, target.writeOrg, prepared.ownerId, 30_000, prepared.runTag);
       target.acceptTokens = ids.map((id) => signInvitationToken(prepared.secret, id, 1));
     }
-    const script = serverName === 'app' ? `${APP_DIR}/main.js` : 'bench/.build/baseline-server.js';
+    const script = serverName === 'app' ? `${APP_DIR}/main.js` : `bench/.build/${serverName}-server.js`;
     const server = await startServer(serverName, script, await freePort(), prepared.env, ['--cpu-prof', '--cpu-prof-dir', profileDir]);
     let measured: Measurement;
     try {

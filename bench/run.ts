@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: the app against a framework-free baseline doing the same SQL, side by side in
- * one run, plus growth (10k → 1M invitations) and memory (RSS after 10k vs 100k requests).
+ * `npm run bench`: the app against a framework-free baseline doing the same SQL and against the
+ * floor (the fewest statements the contract allows), side by side in one run, plus growth
+ * (10k → 1M invitations) and memory (RSS after 10k vs 100k requests).
  * bench/README.md describes the phases and the environment knobs.
  */
 import * as fs from 'node:fs';
@@ -9,7 +10,7 @@ import pg from 'pg';
 import { Measurement, Run, runLoad, summarize } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
 import { serverVersion } from './lib/postgres.js';
-import { count, evaluate, GrowthResult, MemoryResult, OidcResult, renderMarkdown, Results, ScenarioResult } from './lib/report.js';
+import { count, evaluate, GrowthResult, MemoryResult, OidcResult, renderMarkdown, Results, ScenarioResult, WriteCounts } from './lib/report.js';
 import { startOidcIssuer } from './lib/oidc-issuer.js';
 import { signInvitationToken } from './lib/secrets.js';
 import { analyze, countInvitations, seedAcceptable, seedBulkInvitations, withoutForeignKeyChecks } from './lib/seed.js';
@@ -54,11 +55,14 @@ class Bench {
     readonly statsEnabled: boolean,
   ) {}
 
-  /** PARITY_REQUESTS requests on each side, comparing what SQL each sent (pg_stat_statements). */
-  async parity(scenario: Scenario, [app, baseline]: Side[]): Promise<ScenarioResult['sql']> {
+  /**
+   * PARITY_REQUESTS requests on each side, counting the SQL each sent (pg_stat_statements): the app
+   * and the baseline must send the same statements; the floor's count is shown beside them.
+   */
+  async parity(scenario: Scenario, sides: Side[]): Promise<ScenarioResult['sql']> {
     if (!this.statsEnabled) return null;
     const seen: { perRequest: number; statements: StatementCount[] }[] = [];
-    for (const side of [app, baseline]) {
+    for (const side of sides) {
       await waitForIdleDatabase(this.admin);
       await resetStatementStats(this.admin);
       const run = await runLoad({ url: side.server.url, requests: scenario.requests(side.target, side.fx), connections: 10, amount: PARITY_REQUESTS });
@@ -67,7 +71,14 @@ class Bench {
       const requests = Object.values(run.statusCodes).reduce((a, b) => a + b, 0);
       seen.push({ perRequest: statements.reduce((sum, s) => sum + s.calls, 0) / Math.max(requests, 1), statements });
     }
-    return { appPerRequest: seen[0].perRequest, baselinePerRequest: seen[1].perRequest, differences: diffStatements(seen[0].statements, seen[1].statements) };
+    return {
+      appPerRequest: seen[0].perRequest,
+      baselinePerRequest: seen[1].perRequest,
+      floorPerRequest: seen[2]?.perRequest ?? null,
+      differences: diffStatements(seen[0].statements, seen[1].statements),
+      appStatements: seen[0].statements,
+      floorStatements: seen[2]?.statements ?? [],
+    };
   }
 
   /**
@@ -107,9 +118,23 @@ class Bench {
     log(`${scenario.title} (${count(invitations)} invitations)`);
     const sql = await this.parity(scenario, sides);
     if (sql?.differences.length) log(`  SQL differs from the baseline:\n    ${sql.differences.join('\n    ')}`);
-    const [app, baseline] = await this.measure(scenario, sides);
-    return { id: scenario.id, title: scenario.title, group: scenario.group, invitations, app, baseline, sql };
+    const [app, baseline, floor] = await this.measure(scenario, sides);
+    const appRss = sides[0].server.rss();
+    return { id: scenario.id, title: scenario.title, group: scenario.group, invitations, app, baseline, floor, appRss, sql };
   }
+}
+
+/** Rows in one target's write org after the write scenarios (invitations, their outbox rows and events). */
+async function writeCounts(admin: pg.Client, target: Target): Promise<WriteCounts> {
+  const { rows } = await admin.query<Omit<WriteCounts, 'server'>>(
+    `/* bench */ SELECT (SELECT count(*)::int FROM invitations WHERE organization_id = $1) AS invitations,
+            (SELECT count(*)::int FROM invitations WHERE organization_id = $1 AND status = 'accepted') AS accepted,
+            (SELECT count(*)::int FROM email_outbox x JOIN invitations i ON i.id = x.invitation_id WHERE i.organization_id = $1) AS outbox,
+            (SELECT count(*)::int FROM events WHERE organization_id = $1 AND type = 'invitation.created') AS created_events,
+            (SELECT count(*)::int FROM events WHERE organization_id = $1 AND type IN ('invitation.accepted', 'member.joined')) AS accept_events`,
+    [target.writeOrg.id],
+  );
+  return { server: target.name, ...rows[0] };
 }
 
 /** Grows a copy of the database to LARGE_TIER invitations, before anything is measured. */
@@ -173,11 +198,14 @@ async function main(): Promise<number> {
     stopIssuer = issuer.stop;
     const app = await start('app', `${APP_DIR}/main.js`, { ...env, ...issuer.env }, cpuProf);
     const baseline = await start('baseline', 'bench/.build/baseline-server.js', env);
+    const floor = await start('floor', 'bench/.build/floor-server.js', env);
     const appTarget: Target = { name: 'app', writeOrg: await prepared.writeOrg('bench-app'), acceptTokens: [], acceptNext: 0 };
     const baselineTarget: Target = { name: 'baseline', writeOrg: await prepared.writeOrg('bench-baseline'), acceptTokens: [], acceptNext: 0 };
+    const floorTarget: Target = { name: 'floor', writeOrg: await prepared.writeOrg('bench-floor'), acceptTokens: [], acceptNext: 0 };
     const sides: Side[] = [
       { server: app, target: appTarget, fx: prepared.fx },
       { server: baseline, target: baselineTarget, fx: prepared.fx },
+      { server: floor, target: floorTarget, fx: prepared.fx },
     ];
     const bench = new Bench(admin, prepared.statsEnabled);
     const byId = Object.fromEntries(SCENARIOS.map((s) => [s.id, s]));
@@ -197,18 +225,23 @@ async function main(): Promise<number> {
     const oidc: OidcResult = { title: `${byId.get_by_email.title}, ${count(invitationsNow)}`, token: withToken, apiKey: withKey };
 
     // Writes: each side invites into its own org and accepts its own invitations.
-    for (const target of [appTarget, baselineTarget]) {
+    for (const target of [appTarget, baselineTarget, floorTarget]) {
       const ids = await seedAcceptable(admin, target.writeOrg, prepared.ownerId, ACCEPTABLE_PER_TARGET, `${target.name}-${prepared.runTag}`);
       target.acceptTokens = ids.map((id) => signInvitationToken(prepared.secret, id, 1));
     }
     await analyze(admin);
     for (const id of ['invite_v1', 'invite_v2', 'accept']) scenarios.push(await bench.compare(byId[id], sides, await countInvitations(admin)));
-    for (const server of [app, baseline]) {
+    // What each side wrote for its requests: a fair floor writes every row the contract requires.
+    const writes: WriteCounts[] = [];
+    for (const target of [appTarget, baselineTarget, floorTarget]) writes.push(await writeCounts(admin, target));
+    log(`  rows written per org: ${JSON.stringify(writes)}`);
+    for (const server of [app, baseline, floor]) {
       const tail = server.output().trim();
       if (tail && !tail.startsWith('Listening on')) log(`${server.name} wrote:\n${tail.slice(-2000)}`);
     }
     await stop(app);
     await stop(baseline);
+    await stop(floor);
 
     // Memory: a fresh app process; RSS after each tenth of the soak.
     log(`memory soak: ${count(SOAK_TOTAL)} requests (reads, 1 in 10 an invite) on a fresh app process`);
@@ -254,6 +287,7 @@ async function main(): Promise<number> {
       growth,
       oidc,
       memory,
+      writes,
       elapsedSeconds: Math.round((Date.now() - started) / 1000),
     };
     const results: Results = { ...partial, checks: evaluate(partial) };

@@ -27,12 +27,15 @@ import { HealthModule } from './health/health.module.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { SweeperModule } from './sweeper/sweeper.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { MailViewerModule } from './mail-viewer/mail-viewer.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { RolesModule } from './roles/roles.module.js';
 import { UsersModule } from './users/users.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /**
  * Wires the feature modules. The global filter, pipe and guard are providers here, so every app
@@ -55,6 +58,7 @@ export class AppModule {
         EventsModule,
         MetricsModule,
         IdempotencyModule,
+        JobsModule,
         RateLimitModule,
         PaginationModule,
         HealthModule,
@@ -67,6 +71,8 @@ export class AppModule {
         InvitationsModule,
         DomainsModule,
         MailModule,
+        WebhooksModule,
+        SweeperModule,
         // HTML for people, not API: each only where its configuration asks for it.
         ...(config.acceptPageEnabled ? [AcceptPageModule] : []),
         ...(config.mailViewerEnabled ? [MailViewerModule] : []),

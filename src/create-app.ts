@@ -12,6 +12,7 @@ import { requestIdFor, traceContext } from './common/logging/trace-context.js';
 import { AppConfig, parseConfig } from './config/app-config.js';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { guardPoolClientErrors } from './database/pool-client-errors.js';
+import { JobRunner } from './jobs/job-runner.js';
 import { instrumentRequests } from './metrics/http-metrics.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
 import { MetricsService } from './metrics/metrics.service.js';
@@ -76,6 +77,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Created
     // Not a patched app.close: Nest's application proxy ignores property assignment.
     // The metrics listener closes last, so a scrape still sees the drain.
     const close = async () => {
+      // Stop accepting and answer what is in flight first, the job worker stopping meanwhile: Nest's
+      // own order (destroy hooks, then the HTTP server) would keep accepting until every job finished.
+      await Promise.all([built.getHttpAdapter().close(), built.get(JobRunner).stop()]);
       await built.close();
       await metricsServer?.close();
       await embedded?.stop();

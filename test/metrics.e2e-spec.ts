@@ -103,6 +103,19 @@ describe('GET /metrics on METRICS_PORT', () => {
     expect(valueOf(await scrape(metricsUrl), 'email_deliveries_total', { outcome: 'sent' })).toBe(before + 1);
   });
 
+  it('shows the job queue: a queued email is a queued job (its trigger adds it with the outbox row)', async () => {
+    const before = await scrape(metricsUrl);
+    const created = await t
+      .http()
+      .post(`/v1/organizations/${w.orgId}/invitations`)
+      .set(auth(w.owner))
+      .send({ email: uniqueEmail('jobs'), send_invitation: true });
+    expect(created.status).toBe(201);
+    const after = await scrape(metricsUrl);
+    expect(valueOf(after, 'jobs_queued')).toBe(valueOf(before, 'jobs_queued') + 1);
+    expect(valueOf(after, 'jobs_failed')).toBe(0);
+  });
+
   it('counts rate-limit refusals by the budget that refused', async () => {
     const caller = await createActiveMember(t, w.orgId, [w.roles.member]);
     const before = await scrape(metricsUrl);

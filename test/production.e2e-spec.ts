@@ -9,7 +9,7 @@ import { createTestDatabase } from './support/database.js';
 import { tokenFromLink } from './support/invitations.js';
 import { ensureBuilt, spawnNode } from './support/processes.js';
 import { scrape, valueOf } from './support/prometheus.js';
-import { TEST_INVITATION_SECRET } from './support/test-app.js';
+import { TEST_INVITATION_SECRET, TEST_WEBHOOK_SECRET_KEY } from './support/test-app.js';
 
 /** The built server as an operator runs it: `NODE_ENV=production node dist/main.js`. */
 describe('NODE_ENV=production', () => {
@@ -23,11 +23,12 @@ describe('NODE_ENV=production', () => {
 
   // Each missing variable on its own: src/config/app-config.spec.ts.
   it.each([
-    [{}, 'DATABASE_URL, INVITATION_SECRET are required when NODE_ENV=production'],
+    [{}, 'DATABASE_URL, INVITATION_SECRET, WEBHOOK_SECRET_KEY are required when NODE_ENV=production'],
     [
       {
         DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
         INVITATION_SECRET: TEST_INVITATION_SECRET,
+        WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY,
         AUTO_BOOTSTRAP: 'true',
       },
       'AUTO_BOOTSTRAP cannot be true when NODE_ENV=production (use npm run bootstrap)',
@@ -40,6 +41,7 @@ describe('NODE_ENV=production', () => {
         DATA_DIR: dataDir,
         DATABASE_URL: '',
         INVITATION_SECRET: '',
+        WEBHOOK_SECRET_KEY: '',
         AUTO_BOOTSTRAP: '',
         ...env,
       });
@@ -58,6 +60,7 @@ describe('NODE_ENV=production', () => {
       NODE_ENV: 'production',
       DATABASE_URL: databaseUrl,
       INVITATION_SECRET: TEST_INVITATION_SECRET,
+      WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY,
       DATA_DIR: dataDir,
     };
     const server = spawnNode(['dist/main.js'], {

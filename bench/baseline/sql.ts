@@ -25,6 +25,22 @@ export const callerInOrg = (column: 'id' | 'slug') => `SELECT k.id AS key_id, u.
 export const TOUCH_API_KEY = `UPDATE api_keys SET last_used_at = now()
           WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`;
 
+// What an invitation grants (src/invitations/invitation-grants-sql.ts), the Invitation entity's virtual columns.
+const livePending = (i: string) =>
+  `${i}.status = 'pending'
+     AND (SELECT gm.account_state FROM memberships gm WHERE gm.id = ${i}.membership_id) = 'pending_invitation'`;
+const grantedRoleIdsSql = (i: string) => `CASE WHEN ${livePending(i)}
+     THEN ARRAY(SELECT gr.role_id FROM membership_roles gr WHERE gr.membership_id = ${i}.membership_id
+                 ORDER BY array_position(${i}.role_ids, gr.role_id) NULLS LAST, gr.role_id)
+     ELSE ${i}.role_ids END`;
+const grantedDepartmentIdsSql = (i: string) => `CASE WHEN ${livePending(i)}
+     THEN ARRAY(SELECT gd.department_id FROM membership_departments gd WHERE gd.membership_id = ${i}.membership_id
+                 ORDER BY array_position(${i}.department_ids, gd.department_id) NULLS LAST, gd.department_id)
+     ELSE ${i}.department_ids END`;
+const grantsOwnerSql = (i: string) => `EXISTS (SELECT 1 FROM roles go WHERE go.organization_id = ${i}.organization_id
+     AND go.is_system AND go.key = 'owner' AND go.id = ANY(${grantedRoleIdsSql(i)}))`;
+const RECORD_GRANTS = `role_ids = ${grantedRoleIdsSql('i')}, department_ids = ${grantedDepartmentIdsSql('i')}`;
+
 export const START_TRANSACTION = 'START TRANSACTION';
 export const COMMIT = 'COMMIT';
 export const ROLLBACK = 'ROLLBACK';
@@ -39,11 +55,11 @@ export const MEMBER_ROLE_ID = `SELECT id FROM roles WHERE organization_id = $1 A
 export const ORG_ROLES = `SELECT id, (is_system AND key = 'owner') AS is_owner FROM roles
       WHERE organization_id = $1 AND id = ANY($2::varchar[]) FOR KEY SHARE`;
 export const ORG_DEPARTMENTS = 'SELECT id FROM departments WHERE organization_id = $1 AND id = ANY($2::varchar[]) FOR KEY SHARE';
-export const SETTLE_EXPIRED = `UPDATE invitations SET status = 'expired', updated_at = now()
-        WHERE organization_id = $1 AND email = $2 AND status = 'pending' AND expires_at <= now()`;
-export const INSERT_INVITEE = 'INSERT INTO users (id, email, full_name) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING';
+export const SETTLE_EXPIRED = `UPDATE invitations AS i SET status = 'expired', updated_at = now(), ${RECORD_GRANTS}
+        WHERE i.organization_id = $1 AND i.email = $2 AND i.status = 'pending' AND i.expires_at <= now()`;
+export const INSERT_INVITEE = `INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (email) DO NOTHING RETURNING id`;
 export const USER_BY_EMAIL = 'SELECT id FROM users WHERE email = $1';
-export const FILL_IN_NAME = 'UPDATE users SET full_name = $2, updated_at = now() WHERE id = $1 AND activated_at IS NULL AND full_name IS NULL';
 export const UPSERT_PENDING_MEMBERSHIP = `INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
        VALUES ($1, $2, $3, 'pending_invitation', now())
        ON CONFLICT (organization_id, user_id) DO UPDATE SET invited_at = now(), updated_at = now()
@@ -67,12 +83,19 @@ export const QUEUE_OUTBOX = `INSERT INTO email_outbox (invitation_id, invitation
 
 /** The columns TypeORM selects for an Invitation entity under `alias`. */
 function invitationColumns(alias: string): string {
-  const columns = [
-    'id', 'organization_id', 'user_id', 'membership_id', 'email', 'full_name', 'role_ids', 'department_ids', 'status',
-    'version', 'custom_message', 'invited_by', 'email_status', 'email_last_error', 'expires_at', 'issued_at',
+  const column = (c: string) => `"${alias}"."${c}" AS "${alias}_${c}"`;
+  const before = ['id', 'organization_id', 'user_id', 'membership_id', 'email', 'full_name', 'role_ids', 'department_ids'];
+  const after = [
+    'status', 'version', 'custom_message', 'invited_by', 'email_status', 'email_last_error', 'expires_at', 'issued_at',
     'created_at', 'updated_at', 'accepted_at', 'declined_at', 'revoked_at',
   ];
-  return columns.map((c) => `"${alias}"."${c}" AS "${alias}_${c}"`).join(', ');
+  const q = `"${alias}"`;
+  const virtual = [
+    `(${grantedRoleIdsSql(q)}) AS "${alias}_granted_role_ids"`,
+    `(${grantedDepartmentIdsSql(q)}) AS "${alias}_granted_department_ids"`,
+    `(${grantsOwnerSql(q)}) AS "${alias}_grants_owner"`,
+  ];
+  return [...before.map(column), ...virtual, ...after.map(column)].join(', ');
 }
 
 /** `manager.findOneByOrFail(Invitation, { id })` */
@@ -83,7 +106,7 @@ export const MEMBER_VIEW = `SELECT u.id AS user_id, u.full_name, u.email, u.user
               m.invited_at, m.deactivated_at,
               COALESCE((SELECT array_agg(mr.role_id ORDER BY mr.role_id) FROM membership_roles mr WHERE mr.membership_id = m.id), '{}') AS role_ids,
               COALESCE((SELECT array_agg(md.department_id ORDER BY md.department_id) FROM membership_departments md WHERE md.membership_id = m.id), '{}') AS department_ids,
-              i.id AS link_invitation_id, i.version AS link_invitation_version
+              i.id AS link_invitation_id, i.version AS link_invitation_version, ${grantsOwnerSql('i')} AS link_grants_owner
          FROM memberships m
          JOIN users u ON u.id = m.user_id
          LEFT JOIN invitations i ON i.organization_id = m.organization_id AND i.user_id = m.user_id
@@ -102,11 +125,16 @@ export const listPageAfter = (limit: number) =>
 
 // Accept (src/invitations/invitation-acceptance.service.ts, invitation-transitions.ts, src/api-keys/api-keys.service.ts)
 export const LOCK_INVITATION = `${INVITATION_BY_ID} FOR UPDATE`;
-export const LOCK_INVITEE = 'SELECT id, email, full_name, user_name, created_at, activated_at FROM users WHERE id = $1 FOR UPDATE';
-export const ACTIVATE_USER =
-  'UPDATE users SET activated_at = now(), full_name = COALESCE($2, full_name), updated_at = now() WHERE id = $1';
+export const LOCK_INVITEE = `SELECT id, email, full_name, user_name, created_at, activated_at, email_verified_at, created_by_invitation_id
+         FROM users WHERE id = $1 FOR UPDATE`;
+export const ACTIVATE_USER = `UPDATE users SET activated_at = COALESCE(activated_at, now()), full_name = COALESCE($2, full_name),
+                updated_at = now() WHERE id = $1`;
+// ApiKeysService.issueWithin: key issues for one user serialised, the per-user cap counted.
+export const LOCK_KEY_OWNER = 'SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE';
+export const COUNT_LIVE_KEYS = 'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL';
 export const INSERT_API_KEY = 'INSERT INTO api_keys (id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING created_at';
 export const ACTIVATE_MEMBERSHIP = `UPDATE memberships SET account_state = 'active', updated_at = now()
         WHERE id = $1 AND organization_id = $2 AND account_state = 'pending_invitation'
         RETURNING id`;
-export const MARK_ACCEPTED = `UPDATE invitations SET status = 'accepted', accepted_at = now(), updated_at = now() WHERE id = $1`;
+export const MARK_ACCEPTED = `UPDATE invitations AS i SET status = 'accepted', accepted_at = now(), updated_at = now(), ${RECORD_GRANTS}
+        WHERE i.id = $1`;

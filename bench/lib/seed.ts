@@ -197,7 +197,11 @@ export async function seedAcceptable(client: pg.Client, org: SeededOrg, inviterI
                   FROM generate_series(1, $1::int) AS i`;
   await client.query('BEGIN');
   try {
-    await client.query(`INSERT INTO users (id, email) SELECT 'usr_a' || substr(h, 1, 24), email FROM (${rows}) s`, [count, salt]);
+    // Accounts these invitations created (created_by_invitation_id): accepting one needs no emailed code and issues a key.
+    await client.query(
+      `INSERT INTO users (id, email, created_by_invitation_id) SELECT 'usr_a' || substr(h, 1, 24), email, 'inv_a' || substr(h, 1, 24) FROM (${rows}) s`,
+      [count, salt],
+    );
     await client.query(
       `INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
        SELECT 'mem_a' || substr(h, 1, 24), $3, 'usr_a' || substr(h, 1, 24), 'pending_invitation', now() FROM (${rows}) s`,

@@ -28,12 +28,14 @@ import { enableStatementStats } from './statements.js';
 export const APP_DIR = 'bench/.build/app';
 
 function snapshotBuiltApp(): void {
-  if (!fs.existsSync('dist/main.js')) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
+  if (!fs.existsSync('dist/main.js'))
+    throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
   fs.rmSync(APP_DIR, { recursive: true, force: true });
   fs.cpSync('dist', APP_DIR, { recursive: true });
 }
 
-export const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+export const log = (line: string) =>
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -61,8 +63,21 @@ export function pendingEmailSample(rows: number, size: number): string[] {
 }
 
 /** What the read scenarios need from a database holding bulk rows [0, rows). */
-export async function readFixtures(client: pg.Client, secret: string, ownerKey: string, readOrgId: string, rows: number, runTag: string): Promise<Fixtures> {
-  return { ownerKey, readOrgId, pendingEmails: pendingEmailSample(rows, 20_000), deepCursor: await cursorAt(client, secret, readOrgId, 0.9), runTag };
+export async function readFixtures(
+  client: pg.Client,
+  secret: string,
+  ownerKey: string,
+  readOrgId: string,
+  rows: number,
+  runTag: string,
+): Promise<Fixtures> {
+  return {
+    ownerKey,
+    readOrgId,
+    pendingEmails: pendingEmailSample(rows, 20_000),
+    deepCursor: await cursorAt(client, secret, readOrgId, 0.9),
+    runTag,
+  };
 }
 
 export interface Prepared {
@@ -119,16 +134,29 @@ export async function prepare(options: PrepareOptions): Promise<Prepared> {
       MAIL_WORKER_ENABLED: 'false',
       AUTO_BOOTSTRAP: 'false',
       INVITATION_SECRET: secret,
+      WEBHOOK_SECRET_KEY: secret,
       PUBLIC_APP_URL: 'https://app.bench.test',
       // The bench measures the work, not the limiter's refusals.
       RATE_LIMIT_PER_KEY_PER_MIN: '1000000',
       RATE_LIMIT_PUBLIC_PER_MIN: '1000000',
       RATE_LIMIT_INVITES_PER_ORG_PER_HOUR: '10000000',
     };
-    log('migrating and bootstrapping with the app\'s bootstrap CLI');
-    const cli = [`${APP_DIR}/cli/bootstrap.js`, '--org-name', 'Bench Read', '--owner-email', 'owner@bench.test', '--slug', `bench-read-${runTag}`, '--json'];
+    log("migrating and bootstrapping with the app's bootstrap CLI");
+    const cli = [
+      `${APP_DIR}/cli/bootstrap.js`,
+      '--org-name',
+      'Bench Read',
+      '--owner-email',
+      'owner@bench.test',
+      '--slug',
+      `bench-read-${runTag}`,
+      '--json',
+    ];
     const bootstrap = JSON.parse(
-      execFileSync(process.execPath, cli, { env: { ...process.env, ...env, MIGRATIONS_RUN: 'true' }, stdio: ['ignore', 'pipe', 'inherit'] }).toString(),
+      execFileSync(process.execPath, cli, {
+        env: { ...process.env, ...env, MIGRATIONS_RUN: 'true' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }).toString(),
     ) as { organization_id: string; user_id: string; api_key: string };
     await admin.connect();
     const statsEnabled = await enableStatementStats(admin);
@@ -160,11 +188,22 @@ export async function prepare(options: PrepareOptions): Promise<Prepared> {
       bulkTarget,
       statsEnabled,
       clones,
-      fx: await readFixtures(admin, secret, bootstrap.api_key, bootstrap.organization_id, options.invitations, runTag),
+      fx: await readFixtures(
+        admin,
+        secret,
+        bootstrap.api_key,
+        bootstrap.organization_id,
+        options.invitations,
+        runTag,
+      ),
       writeOrg: async (name: string) => {
         const org = await createOrganization(admin, name, `${name}-${runTag}`, bootstrap.user_id);
         const departmentId = `dept_bench${randomBytes(8).toString('hex')}`;
-        await admin.query('INSERT INTO departments (id, organization_id, name) VALUES ($1, $2, $3)', [departmentId, org.id, 'Engineering']);
+        await admin.query('INSERT INTO departments (id, organization_id, name) VALUES ($1, $2, $3)', [
+          departmentId,
+          org.id,
+          'Engineering',
+        ]);
         return { ...org, departmentId };
       },
       dispose,

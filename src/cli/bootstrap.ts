@@ -34,9 +34,10 @@ async function main(): Promise<void> {
 
   loadEnvFile();
   const { app, close } = await createApp({
-    // No worker and no metrics listener: the running server, sharing this environment, owns those.
+    // No job worker and no metrics listener: the running server, sharing this environment, owns those.
     env: {
       MAIL_WORKER_ENABLED: 'false',
+      JOBS_ENABLED: 'false',
       AUTO_BOOTSTRAP: 'false',
       METRICS_PORT: '',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',

@@ -28,20 +28,28 @@ describe('parseConfig', () => {
     [{ SMTP_URL: 'http://mail' }, 'SMTP_URL must use one of smtp, smtps'],
     [{ INVITATION_TTL_DAYS: '31' }, 'INVITATION_TTL_DAYS must be an integer from 1 to 30'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
-    [{ NODE_ENV: 'production' }, 'DATABASE_URL, INVITATION_SECRET are required when NODE_ENV=production'],
     [
-      { NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db' },
+      { NODE_ENV: 'production' },
+      'DATABASE_URL, INVITATION_SECRET, WEBHOOK_SECRET_KEY are required when NODE_ENV=production',
+    ],
+    [
+      { NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db', WEBHOOK_SECRET_KEY: 'w'.repeat(32) },
       'INVITATION_SECRET is required when NODE_ENV=production',
     ],
     [
-      { NODE_ENV: 'production', INVITATION_SECRET: 'x'.repeat(32) },
+      { NODE_ENV: 'production', INVITATION_SECRET: 'x'.repeat(32), WEBHOOK_SECRET_KEY: 'w'.repeat(32) },
       'DATABASE_URL is required when NODE_ENV=production',
+    ],
+    [
+      { NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db', INVITATION_SECRET: 'x'.repeat(32) },
+      'WEBHOOK_SECRET_KEY is required when NODE_ENV=production',
     ],
     [
       {
         NODE_ENV: 'production',
         DATABASE_URL: 'postgres://x@h/db',
         INVITATION_SECRET: 'x'.repeat(32),
+        WEBHOOK_SECRET_KEY: 'w'.repeat(32),
         AUTO_BOOTSTRAP: 'true',
       },
       'AUTO_BOOTSTRAP cannot be true when NODE_ENV=production',
@@ -77,6 +85,7 @@ describe('parseConfig', () => {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://x@h/db',
       INVITATION_SECRET: 'x'.repeat(32),
+      WEBHOOK_SECRET_KEY: 'w'.repeat(32),
     };
     for (const name of REQUIRED_IN_PRODUCTION) {
       expect(() => parseConfig({ ...production, [name]: '' })).toThrow(
@@ -131,6 +140,7 @@ describe('the invitee page, the mail viewer and the link base', () => {
       NODE_ENV: 'production',
       INVITATION_SECRET: 'p'.repeat(40),
       DATABASE_URL: 'postgres://db/app',
+      WEBHOOK_SECRET_KEY: 'w'.repeat(32),
     };
     expect(parseConfig({ ...production, AUTO_BOOTSTRAP: 'false' }).mailViewerEnabled).toBe(false);
   });

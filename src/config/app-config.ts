@@ -47,6 +47,18 @@ export interface AppConfig {
   oidc: OidcConfig | undefined;
   /** Resolvers for domain verification (`host:port`); empty: the system's. */
   dnsServers: string[];
+  /** Runs the job queue's worker (webhook deliveries, periodic jobs) in this process. */
+  jobsEnabled: boolean;
+  jobsPollIntervalMs: number;
+  /** Unset outside production: generated once and kept under `dataDir`. */
+  webhookSecretKey: string | undefined;
+  webhookAllowHttp: boolean;
+  webhookAllowPrivateNetworks: boolean;
+  /** Seconds to wait before each retry; one more failure after the last one fails the delivery. */
+  webhookRetrySchedule: number[];
+  webhookDisableAfterHours: number;
+  webhookTimeoutMs: number;
+  eventRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -100,13 +112,25 @@ function url(env: Env, name: string, protocols: string[], fallback?: string): st
   return raw;
 }
 
+/** A comma-separated list of positive seconds (decimals allowed, so tests can retry within a second). */
+function secondsList(env: Env, name: string, fallback: string): number[] {
+  const raw = str(env, name, fallback);
+  const values = raw.split(',').map((s) => s.trim());
+  if (!values.every((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) > 0 && Number(v) <= 30 * 86_400)) {
+    throw new ConfigError(
+      `${name} must be comma-separated seconds, each above 0 and at most 2592000 (got "${raw}")`,
+    );
+  }
+  return values.map(Number);
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /**
  * What production cannot run without: no embedded database, no secret generated on local disk.
- * The one list (the webhooks work adds WEBHOOK_SECRET_KEY here).
+ * The one list.
  */
-export const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'INVITATION_SECRET'];
+export const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', 'INVITATION_SECRET', 'WEBHOOK_SECRET_KEY'];
 
 /** One line naming every required variable that is missing, so an operator fixes them all at once. */
 function assertProductionRequirements(env: Env): void {
@@ -124,6 +148,10 @@ export function parseConfig(env: Env = process.env): AppConfig {
   const invitationSecret = optional(env, 'INVITATION_SECRET');
   if (invitationSecret !== undefined && invitationSecret.length < 32) {
     throw new ConfigError('INVITATION_SECRET must be at least 32 characters');
+  }
+  const webhookSecretKey = optional(env, 'WEBHOOK_SECRET_KEY');
+  if (webhookSecretKey !== undefined && webhookSecretKey.length < 32) {
+    throw new ConfigError('WEBHOOK_SECRET_KEY must be at least 32 characters');
   }
   const logLevel = str(env, 'LOG_LEVEL', 'info');
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -177,5 +205,18 @@ export function parseConfig(env: Env = process.env): AppConfig {
     autoBootstrap,
     oidc: parseOidcConfig(env, (message) => new ConfigError(message)),
     dnsServers: parseDnsServers(env, (message) => new ConfigError(message)),
+    jobsEnabled: bool(env, 'JOBS_ENABLED', true),
+    jobsPollIntervalMs: int(env, 'JOBS_POLL_INTERVAL_MS', 2000, 50, 600_000),
+    webhookSecretKey,
+    webhookAllowHttp: bool(env, 'WEBHOOK_ALLOW_HTTP', false),
+    webhookAllowPrivateNetworks: bool(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+    webhookRetrySchedule: secondsList(
+      env,
+      'WEBHOOK_RETRY_SCHEDULE',
+      '5,300,1800,7200,18000,36000,36000,36000,36000,36000,36000',
+    ),
+    webhookDisableAfterHours: int(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 120, 0, 100_000),
+    webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 10, 60_000),
+    eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 365, 1, 36_500),
   };
 }

@@ -13,6 +13,8 @@ import { MembershipDepartment } from '../users/membership-department.entity.js';
 import { MembershipRole } from '../users/membership-role.entity.js';
 import { Membership } from '../users/membership.entity.js';
 import { User } from '../users/user.entity.js';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity.js';
+import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity.js';
 
 export const ENTITIES = [
   Organization,
@@ -30,4 +32,6 @@ export const ENTITIES = [
   OrganizationDomain,
   EmailVerificationCode,
   IdempotencyRecord,
+  WebhookEndpoint,
+  WebhookDelivery,
 ];

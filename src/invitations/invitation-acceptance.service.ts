@@ -19,7 +19,7 @@ import { Invitation } from './invitation.entity.js';
 import { InvitationQueriesService } from './invitation-queries.service.js';
 import { invitationNotFound } from './invitation-status.js';
 import { lockPendingByToken } from './invitation-transitions.js';
-import { InvitationsRepository } from './invitations.repository.js';
+import { InvitationRepository } from './invitation.repository.js';
 
 /**
  * How the accepting party showed they may take the invitee's seat (API.md "Email proof"):
@@ -39,7 +39,7 @@ export class InvitationAcceptanceService {
     private readonly db: Db,
     private readonly tokens: InvitationTokens,
     private readonly apiKeys: ApiKeysService,
-    private readonly invitations: InvitationsRepository,
+    private readonly invitations: InvitationRepository,
     private readonly users: UsersRepository,
     private readonly memberships: MembershipsRepository,
     private readonly memberViews: MemberViews,

@@ -17,7 +17,7 @@ import { UsersRepository } from '../users/users.repository.js';
 import { invitationEvent } from './invitation-events.js';
 import { Invitation } from './invitation.entity.js';
 import { resolveInvitationGrants, RoleField } from './invitation-grants.js';
-import { InvitationsRepository } from './invitations.repository.js';
+import { InvitationRepository } from './invitation.repository.js';
 
 /** What every create route asks for, in the service's terms. */
 export interface NewInvitation {
@@ -56,7 +56,7 @@ const MAX_ATTEMPTS = 3;
 export class InvitationCreateService {
   constructor(
     private readonly db: Db,
-    private readonly invitations: InvitationsRepository,
+    private readonly invitations: InvitationRepository,
     private readonly users: UsersRepository,
     private readonly memberships: MembershipsRepository,
     private readonly events: EventLog,

@@ -12,14 +12,14 @@ import { MembershipsRepository } from '../users/memberships.repository.js';
 import { invitationEvent } from './invitation-events.js';
 import { Invitation } from './invitation.entity.js';
 import { effectiveStatus, invitationNotFound, notPendingError } from './invitation-status.js';
-import { InvitationsRepository } from './invitations.repository.js';
+import { InvitationRepository } from './invitation.repository.js';
 
 /** What an Admin or Owner does to an invitation after sending it: resend or revoke. */
 @Injectable()
 export class InvitationManagementService {
   constructor(
     private readonly db: Db,
-    private readonly invitations: InvitationsRepository,
+    private readonly invitations: InvitationRepository,
     private readonly memberships: MembershipsRepository,
     private readonly events: EventLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

@@ -1,6 +1,6 @@
 import { Invitation } from './invitation.entity.js';
 import { invitationNotFound, notPendingError } from './invitation-status.js';
-import { InvitationsRepository } from './invitations.repository.js';
+import { InvitationRepository } from './invitation.repository.js';
 
 /**
  * Opens the transactions that end an invitation by its link (accept, decline): locks the
@@ -9,7 +9,7 @@ import { InvitationsRepository } from './invitations.repository.js';
  * resend since) is treated as unknown, exactly like a forged one.
  */
 export async function lockPendingByToken(
-  invitations: InvitationsRepository,
+  invitations: InvitationRepository,
   claims: { invitationId: string; version: number },
 ): Promise<Invitation> {
   const invitation = await invitations.lock({ id: claims.invitationId });

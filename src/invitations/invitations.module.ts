@@ -11,7 +11,7 @@ import { InvitationQueriesService } from './invitation-queries.service.js';
 import { InvitationTokensModule } from './invitation-tokens.module.js';
 import { Invitation } from './invitation.entity.js';
 import { InvitationsController } from './invitations.controller.js';
-import { InvitationsRepository } from './invitations.repository.js';
+import { InvitationRepositoryModule } from './invitation-repository.module.js';
 import { MemberInvitationLinks } from './member-invitation-links.js';
 import { OrgInvitationsController } from './org-invitations.controller.js';
 import { PublishedInvitationsController } from './published-invitations.controller.js';
@@ -24,6 +24,7 @@ import { PublishedInvitationsController } from './published-invitations.controll
   imports: [
     TypeOrmModule.forFeature([Invitation]),
     InvitationTokensModule,
+    InvitationRepositoryModule,
     UsersModule,
     ApiKeysModule,
     EmailVerificationModule,
@@ -39,11 +40,9 @@ import { PublishedInvitationsController } from './published-invitations.controll
     InvitationQueriesService,
     InvitationAcceptanceService,
     InvitationManagementService,
-    InvitationsRepository,
     MemberInvitationLinks,
   ],
-  // The hosted accept page (src/accept-page) goes through the same use cases as the API; the mail
-  // module reads an invitation's version through the repository.
-  exports: [InvitationAcceptanceService, InvitationQueriesService, InvitationsRepository],
+  // The hosted accept page (src/accept-page) goes through the same use cases as the API.
+  exports: [InvitationAcceptanceService, InvitationQueriesService],
 })
 export class InvitationsModule {}

@@ -6,7 +6,7 @@ import { MemberChangesService } from '../users/member-changes.service.js';
 import { MemberViewer, MemberViews } from '../users/member-views.js';
 import { invitationEvent } from './invitation-events.js';
 import { InvitationTokens } from './invitation-token.js';
-import { InvitationsRepository } from './invitations.repository.js';
+import { InvitationRepository } from './invitation.repository.js';
 import { maySeeLink } from './link-visibility.js';
 
 /**
@@ -20,7 +20,7 @@ export class MemberInvitationLinks implements OnModuleInit {
     private readonly db: Db,
     private readonly views: MemberViews,
     private readonly memberChanges: MemberChangesService,
-    private readonly invitations: InvitationsRepository,
+    private readonly invitations: InvitationRepository,
     private readonly tokens: InvitationTokens,
     private readonly events: EventLog,
   ) {}

@@ -1,8 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppendedEvent, EventLog } from '../events/event-log.js';
-import { InvitationsRepository } from '../invitations/invitations.repository.js';
-import { InvitationOutbox } from './invitation-outbox.js';
+import { InvitationRepository } from '../invitations/invitation.repository.js';
+import { OutboxRepository } from './outbox.repository.js';
 
 /**
  * The one place that decides which changes email an invitee: an invitation created with
@@ -15,8 +15,8 @@ import { InvitationOutbox } from './invitation-outbox.js';
 export class InvitationEmailReaction implements OnModuleInit {
   constructor(
     private readonly events: EventLog,
-    private readonly invitations: InvitationsRepository,
-    private readonly outbox: InvitationOutbox,
+    private readonly invitations: InvitationRepository,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   onModuleInit(): void {
@@ -34,14 +34,10 @@ export class InvitationEmailReaction implements OnModuleInit {
     const toCancel = events
       .filter((event) => event.type === 'invitation.revoked' || event.type === 'invitation.declined')
       .map((event) => event.subjectId);
-    if (toSend.length > 0) {
-      const versions = await this.invitations.versionsOf(toSend);
-      await this.outbox.queue(
-        manager,
-        toSend.map((invitationId) => ({ invitationId, version: versions.get(invitationId)! })),
-      );
-    }
-    await this.outbox.cancel(manager, toCancel);
+    const versions = await this.invitations.versionsOf(toSend);
+    for (const invitationId of toSend)
+      await this.outbox.enqueue(manager, invitationId, versions.get(invitationId)!);
+    for (const invitationId of toCancel) await this.outbox.cancel(manager, invitationId);
   }
 }
 

@@ -3,25 +3,24 @@ import { MailerModule } from '@nestjs-modules/mailer';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { EmailCodesModule } from '../email-verification/email-codes.module.js';
+import { InvitationRepositoryModule } from '../invitations/invitation-repository.module.js';
 import { InvitationTokensModule } from '../invitations/invitation-tokens.module.js';
-import { InvitationsModule } from '../invitations/invitations.module.js';
 import { InvitationEmailReaction } from './invitation-email-reaction.js';
 import { InvitationMailer } from './invitation-mailer.js';
-import { InvitationOutbox } from './invitation-outbox.js';
 import { mailerOptions } from './mailer-options.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxWorker } from './outbox-worker.js';
 import { VerificationCodeMailer } from './verification-code-mailer.js';
 
 /**
- * Invitation and email-verification emails: rendered from src/mail/templates, sent from the outbox table by OutboxWorker,
+ * Invitation and email-verification emails: rendered from src/mail/templates, sent from the outbox table by jobs of the job queue (OutboxWorker),
  * over SMTP_URL or, without it, into `.eml` files under DATA_DIR/mail.
  */
 @Module({
   imports: [
     InvitationTokensModule,
+    InvitationRepositoryModule,
     EmailCodesModule,
-    InvitationsModule,
     // APP_CONFIG comes from the global ConfigModule, so the factory imports nothing.
     MailerModule.forRootAsync({
       imports: [],
@@ -35,9 +34,9 @@ import { VerificationCodeMailer } from './verification-code-mailer.js';
     VerificationCodeMailer,
     OutboxWorker,
     // Which changes email someone: decided here, from the event log, not by each service.
-    InvitationOutbox,
     InvitationEmailReaction,
   ],
-  exports: [OutboxWorker],
+  // OutboxRepository: its enqueue/cancel are how other modules queue and cancel an invitation's email.
+  exports: [OutboxWorker, OutboxRepository],
 })
 export class MailModule {}

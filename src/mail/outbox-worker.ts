@@ -1,32 +1,41 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { JobQueue } from '../jobs/job-queue.js';
+import { JobRunner } from '../jobs/job-runner.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { InvitationMailer } from './invitation-mailer.js';
 import { SEND_TIMEOUT_MS } from './mailer-options.js';
 import { smtpSecrets } from './mail-transport.js';
-import { ClaimedEmail, OutboxRepository } from './outbox.repository.js';
+import { ClaimedEmail, EMAIL_TASK, OutboxRepository } from './outbox.repository.js';
 import { VerificationCodeMailer } from './verification-code-mailer.js';
 import { retryDelayMs } from './retry-backoff.js';
 import { describeSendError } from './send-error.js';
 
-/** Rows claimed per round; they are sent concurrently. */
+/** Rows claimed per round of `drain()`; they are sent concurrently. */
 const BATCH_SIZE = 10;
 /** Well beyond the send timeout, so no other worker claims a row while its send may still succeed. */
 const LEASE_MS = 2 * SEND_TIMEOUT_MS + 60_000;
+/** The backstop job that gives every due row without a live job one (see OutboxRepository.addJobsForDue). */
+export const EMAIL_SWEEP_TASK = 'email_sweep';
+/** Rows the sweep gives jobs per round. */
+const SWEEP_LIMIT = 1000;
 
 /**
- * Sends the outbox: claims due rows, sends each one, and records the outcome on the row and the
- * invitation. With MAIL_WORKER_ENABLED it polls every MAIL_POLL_INTERVAL_MS; `drain()` runs the same
- * work on demand. One pass runs at a time per instance; instances share the table through the claim.
+ * Sends the outbox on the job queue (graphile-worker). Each queued row has an `email_send` job,
+ * added with the row (the table's trigger) or with its retry: the job claims the row (lease, SKIP
+ * LOCKED), sends it and records the outcome on the row and the invitation. With MAIL_WORKER_ENABLED
+ * the process runs these jobs, and `email_sweep`, a job keyed so one chain runs across instances
+ * (rescheduling itself every MAIL_POLL_INTERVAL_MS, restarted each minute by the crontab should a
+ * crash take it), gives a job to any due row that has none. `drain()` sends what is due on demand.
  */
 @Injectable()
 export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('OutboxWorker');
   private readonly secrets: string[];
-  private timer: NodeJS.Timeout | undefined;
   private stopping = false;
-  /** The pass in progress (or the last one); passes queue behind it. */
+  /** The drain in progress (or the last one); drains queue behind it. */
   private pass: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -35,23 +44,33 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly mailer: InvitationMailer,
     private readonly metrics: MetricsService,
     private readonly codeMailer: VerificationCodeMailer,
+    private readonly jobs: JobQueue,
+    private readonly dataSource: DataSource,
+    runner: JobRunner,
   ) {
     this.secrets = smtpSecrets(config);
+    runner.define(
+      EMAIL_TASK,
+      (payload) => this.sendOne((payload as { outbox_id: string }).outbox_id),
+      'mail',
+    );
+    runner.define(EMAIL_SWEEP_TASK, () => this.sweep(), 'mail');
+    runner.every('* * * * *', EMAIL_SWEEP_TASK, `jobKey=${EMAIL_SWEEP_TASK}`);
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.mailWorkerEnabled) this.schedule(0);
+  /** Starts the sweep's chain (the key keeps it one chain however many instances start). */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.mailWorkerEnabled) await this.scheduleSweep(new Date());
   }
 
   /** On shutdown: no new claims; the sends already started finish and are recorded. */
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.timer);
     await this.pass;
   }
 
   /**
-   * Sends everything due now (after any pass already running), and resolves with the number of
+   * Sends everything due now (after any drain already running), and resolves with the number of
    * rows this call handled. Retries scheduled for later are left for later.
    */
   drain(): Promise<number> {
@@ -60,21 +79,24 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     return run;
   }
 
-  private schedule(delayMs: number): void {
+  /** The `email_send` job: one row, if it is still queued, due and free. */
+  private async sendOne(outboxId: string): Promise<void> {
     if (this.stopping) return;
-    this.timer = setTimeout(() => void this.poll(), delayMs);
-    // The poller alone must not keep a process (a CLI command, a test) alive.
-    this.timer.unref();
+    const claimed = await this.outbox.claim(outboxId, LEASE_MS);
+    if (claimed) await this.deliver(claimed);
   }
 
-  private async poll(): Promise<void> {
+  private async sweep(): Promise<void> {
     try {
-      await this.drain();
-    } catch (error) {
-      // The database is unreachable or similar: try again next round.
-      this.logger.warn(`outbox poll failed: ${describeSendError(error, this.secrets)}`);
+      const added = await this.outbox.addJobsForDue(SWEEP_LIMIT);
+      if (added > 0) this.logger.debug(`mail sweep: ${added} due row(s) given a job`);
+    } finally {
+      if (!this.stopping) await this.scheduleSweep(new Date(Date.now() + this.config.mailPollIntervalMs));
     }
-    this.schedule(this.config.mailPollIntervalMs);
+  }
+
+  private scheduleSweep(runAt: Date): Promise<void> {
+    return this.jobs.add(this.dataSource.manager, EMAIL_SWEEP_TASK, {}, { runAt, jobKey: EMAIL_SWEEP_TASK });
   }
 
   private async sendUntilIdle(): Promise<number> {

@@ -1,5 +1,17 @@
-import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { InvitationRepository } from '../invitations/invitation.repository.js';
+import { JobQueue } from '../jobs/job-queue.js';
+
+/** The job that sends one outbox row (added by the table's trigger for every queued row). */
+export const EMAIL_TASK = 'email_send';
+
+/** The job key of a row's email job: one queued job per row. */
+export function emailJobKey(outboxId: string): string {
+  return `email:${outboxId}`;
+}
 
 /** A claimed outbox row, as the claim query returns it. */
 export interface ClaimedEmail {
@@ -21,13 +33,94 @@ interface ClaimedRow {
   message_id: string;
 }
 
+const CLAIMED_COLUMNS = 'id, invitation_id, invitation_version, verification_code_id, attempts, message_id';
+
 /**
  * The outbox's state changes, each one SQL statement (or one transaction) so that several workers,
- * in one process or many, can share the table.
+ * in one process or many, can share the table. Every queued row has its job (the table's trigger
+ * adds it in the inserting transaction; a failed attempt adds the retry's): the job names the row,
+ * the row keeps the email's state.
  */
 @Injectable()
 export class OutboxRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly messageIdHost: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly invitations: InvitationRepository,
+    private readonly jobs: JobQueue,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.messageIdHost = new URL(config.publicAppUrl).hostname;
+  }
+
+  /** Stable per invitation version, so a retried send is recognisably the same message. */
+  messageId(invitationId: string, version: number): string {
+    return `<${invitationId}.v${version}@${this.messageIdHost}>`;
+  }
+
+  /**
+   * Queues the email of this version of the invitation in the caller's transaction (its job comes
+   * with the row). Mail still queued for older versions carries a dead link, so it is superseded.
+   */
+  async enqueue(manager: EntityManager, invitationId: string, version: number): Promise<void> {
+    await manager.query(
+      `UPDATE email_outbox SET status = 'superseded'
+        WHERE invitation_id = $1 AND status = 'queued' AND invitation_version < $2`,
+      [invitationId, version],
+    );
+    await manager.query(
+      `INSERT INTO email_outbox (invitation_id, invitation_version, message_id) VALUES ($1, $2, $3)
+       ON CONFLICT (invitation_id, invitation_version) DO NOTHING`,
+      [invitationId, version, this.messageId(invitationId, version)],
+    );
+  }
+
+  /** The invitation is dead (revoked, declined): mail not yet sent for it must not go out. */
+  async cancel(manager: EntityManager, invitationId: string): Promise<void> {
+    await manager.query(
+      `UPDATE email_outbox SET status = 'superseded' WHERE invitation_id = $1 AND status = 'queued'`,
+      [invitationId],
+    );
+  }
+
+  /**
+   * Takes one row for its job, if it is due and nobody holds it (the same rules as `claimDue`):
+   * undefined when another worker has it, it is not due, or it is no longer queued.
+   */
+  async claim(outboxId: string, leaseMs: number): Promise<ClaimedEmail | undefined> {
+    const [rows]: [ClaimedRow[], number] = await this.dataSource.query(
+      `UPDATE email_outbox
+          SET locked_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1
+        WHERE id IN (SELECT id FROM email_outbox
+                      WHERE id = $1 AND status = 'queued' AND next_attempt_at <= now()
+                        AND (locked_until IS NULL OR locked_until < now())
+                        FOR UPDATE SKIP LOCKED)
+    RETURNING ${CLAIMED_COLUMNS}`,
+      [outboxId, leaseMs],
+    );
+    return rows.map(claimedEmail)[0];
+  }
+
+  /**
+   * The backstop behind the jobs: a job for every row that is due, unclaimed and still queued (its
+   * job was lost to a crash, its due time was moved, the queue's schema came after the row), in one
+   * statement; the job key makes a row's existing job the same job. Returns how many.
+   */
+  async addJobsForDue(limit: number): Promise<number> {
+    const rows: { n: string }[] = await this.dataSource.query(
+      `SELECT count(*) AS n FROM graphile_worker.add_jobs(array(
+         SELECT ROW($2::text, json_build_object('outbox_id', id::text), NULL, now(), 25,
+                    'email:' || id, NULL, NULL)::graphile_worker.job_spec
+           FROM email_outbox
+          WHERE status = 'queued' AND next_attempt_at <= now()
+            AND (locked_until IS NULL OR locked_until < now())
+          ORDER BY next_attempt_at
+          LIMIT $1))`,
+      [limit, EMAIL_TASK],
+    );
+    return Number(rows[0].n);
+  }
 
   /**
    * Takes up to `limit` due rows for this worker: SKIP LOCKED lets concurrent claimers pass over each
@@ -45,17 +138,10 @@ export class OutboxRepository {
                       ORDER BY next_attempt_at
                       LIMIT $1
                         FOR UPDATE SKIP LOCKED)
-    RETURNING id, invitation_id, invitation_version, verification_code_id, attempts, message_id`,
+    RETURNING ${CLAIMED_COLUMNS}`,
       [limit, leaseMs],
     );
-    return rows.map((row) => ({
-      id: String(row.id),
-      invitationId: row.invitation_id,
-      invitationVersion: row.invitation_version,
-      verificationCodeId: row.verification_code_id,
-      attempts: row.attempts,
-      messageId: row.message_id,
-    }));
+    return rows.map(claimedEmail);
   }
 
   /**
@@ -65,10 +151,9 @@ export class OutboxRepository {
    */
   async markSent(email: ClaimedEmail): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `UPDATE invitations SET email_status = 'sent', email_last_error = NULL WHERE id = $1 AND version = $2`,
-        [email.invitationId, email.invitationVersion],
-      );
+      if (email.invitationId) {
+        await this.invitations.recordEmailSent(manager, email.invitationId, email.invitationVersion!);
+      }
       await manager.query(
         `UPDATE email_outbox SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1`,
         [email.id],
@@ -89,25 +174,37 @@ export class OutboxRepository {
   ): Promise<'queued' | 'failed' | undefined> {
     return this.dataSource.transaction(async (manager) => {
       // The invitation's row before the outbox row, in the order its changes take them (see markSent).
-      await manager.query('SELECT 1 FROM invitations WHERE id = $1 FOR NO KEY UPDATE', [email.invitationId]);
-      const [rows]: [{ status: 'queued' | 'failed' }[], number] = await manager.query(
+      if (email.invitationId) await this.invitations.lockForEmail(manager, email.invitationId);
+      const [rows]: [{ status: 'queued' | 'failed'; next_attempt_at: Date }[], number] = await manager.query(
         `UPDATE email_outbox
             SET last_error = $2, locked_until = NULL,
                 status = CASE WHEN attempts >= $3 THEN 'failed' ELSE status END,
                 next_attempt_at = CASE WHEN attempts >= $3 THEN next_attempt_at
                                        ELSE now() + $4 * interval '1 millisecond' END
           WHERE id = $1 AND status = 'queued'
-      RETURNING status`,
+      RETURNING status, next_attempt_at`,
         [email.id, error, maxAttempts, retryDelayMs],
       );
       const status = rows[0]?.status;
       if (status === undefined) return undefined;
-      await manager.query(
-        `UPDATE invitations
-            SET email_last_error = $3, email_status = CASE WHEN $4 THEN 'failed' ELSE email_status END
-          WHERE id = $1 AND version = $2`,
-        [email.invitationId, email.invitationVersion, error, status === 'failed'],
-      );
+      if (email.invitationId) {
+        await this.invitations.recordEmailFailure(
+          manager,
+          email.invitationId,
+          email.invitationVersion!,
+          error,
+          status === 'failed',
+        );
+      }
+      // The retry's job, with the retry: due when the row is.
+      if (status === 'queued') {
+        await this.jobs.add(
+          manager,
+          EMAIL_TASK,
+          { outbox_id: email.id },
+          { runAt: rows[0].next_attempt_at, jobKey: emailJobKey(email.id), maxAttempts: 25 },
+        );
+      }
       return status;
     });
   }
@@ -119,4 +216,15 @@ export class OutboxRepository {
       [email.id],
     );
   }
+}
+
+function claimedEmail(row: ClaimedRow): ClaimedEmail {
+  return {
+    id: String(row.id),
+    invitationId: row.invitation_id,
+    invitationVersion: row.invitation_version,
+    verificationCodeId: row.verification_code_id,
+    attempts: row.attempts,
+    messageId: row.message_id,
+  };
 }

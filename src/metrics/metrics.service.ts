@@ -37,6 +37,18 @@ export class MetricsService {
     labelNames: ['outcome'] as const,
   });
 
+  readonly webhookDeliveries = this.counter({
+    name: 'webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome (succeeded, retrying, failed)',
+    labelNames: ['outcome'] as const,
+  });
+
+  readonly jobFailures = this.counter({
+    name: 'job_failures_total',
+    help: 'Job runs that threw (the queue retries them), by task',
+    labelNames: ['task'] as const,
+  });
+
   readonly rateLimitRefusals = this.counter({
     name: 'rate_limit_refusals_total',
     help: 'Requests refused with 429 RATE_LIMITED, by the budget that ran out (its error details.scope)',

@@ -3,6 +3,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SCHEME, BEARER_SCHEME, OIDC_SCHEME } from '../common/auth/access.decorator.js';
 import { ErrorEnvelopeDto, OrgSlugErrorDto } from '../common/openapi/error-envelope.dto.js';
 import { completeOperations } from './complete-operations.js';
+import { withWebhooks } from './webhooks.js';
 
 const DESCRIPTION = `Invite people by email into organizations with roles and departments, and manage members.
 
@@ -43,6 +44,16 @@ export const TAGS: { name: string; description: string }[] = [
     name: 'Domains',
     description:
       "An organization's email domains, verified by a DNS TXT record: they restrict invitations (`invite_policy`) and let people join by email (`auto_join`).",
+  },
+  {
+    name: 'Events',
+    description:
+      "The organization's audit log: one event per change, newest first. Also the body of every webhook.",
+  },
+  {
+    name: 'Webhooks',
+    description:
+      'Endpoints that receive every matching event, signed per Standard Webhooks, retried for about 3 days.',
   },
   { name: 'API keys', description: "The caller's own API keys. A key is shown once, at creation." },
   { name: 'Health', description: 'Liveness and readiness probes.' },
@@ -89,7 +100,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   // DocumentBuilder always emits `contact` and a license `url`; empty ones say nothing.
   delete document.info.contact;
   if (document.info.license) delete document.info.license.url;
-  return completeOperations(document);
+  return withWebhooks(completeOperations(document));
 }
 
 /** Object keys sorted recursively, so the committed file diffs cleanly. */

@@ -210,7 +210,8 @@ describe('openapi.json', () => {
       Object.entries((schema as { properties?: Record<string, Record<string, unknown>> }).properties ?? {})
         .filter(([, property]) => {
           const items = property.items as Record<string, unknown> | undefined;
-          const reference = property.$ref || property.allOf || items?.$ref;
+          // oneOf [ref, null] is how OpenAPI 3.1 writes a nullable reference.
+          const reference = property.$ref || property.allOf || property.oneOf || items?.$ref;
           return !reference && property.example === undefined;
         })
         .map(([property]) => `${name}.${property}`),

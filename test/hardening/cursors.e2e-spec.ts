@@ -53,11 +53,13 @@ describe('cursors: only a cursor the service issued for this list is accepted (e
   let lists: Operation[];
   /** For each list: a genuine next_cursor of tenant A's list (and of B's, for org-scoped lists). */
   const issued = new Map<string, { a: string; b: string }>();
+  /** Path parameters below the organization: the tenant's first webhook endpoint (its delivery log). */
+  const params = new Map<Tenant, Record<string, string>>();
 
   async function firstCursor(op: Operation, org: Tenant): Promise<string> {
     const res = await t
       .http()
-      .get(urlOf(op, org, {}))
+      .get(urlOf(op, org, { params: params.get(org) }))
       .query({ limit: 1 })
       .set(auth(org.owner));
     expect(res.status).toBe(200);
@@ -82,6 +84,18 @@ describe('cursors: only a cursor the service issued for this list is accepted (e
         .set(auth(org.owner))
         .send({ name: `${org.name} 2` });
       expect(second.status).toBe(201);
+      // The first endpoint receives its own and the second one's webhook_endpoint.created: two deliveries.
+      const endpoints: string[] = [];
+      for (const n of [1, 2]) {
+        const res = await t
+          .http()
+          .post(`/v1/organizations/${org.orgId}/webhook-endpoints`)
+          .set(auth(org.owner))
+          .send({ url: `https://hooks${n}.example.com/` });
+        expect(res.status).toBe(201);
+        endpoints.push(res.body.id as string);
+      }
+      params.set(org, { endpoint_id: endpoints[0] });
     }
     const doc = openApiOf(t);
     lists = operationsOf(doc).filter((op) => {
@@ -101,10 +115,13 @@ describe('cursors: only a cursor the service issued for this list is accepted (e
         'listApiKeys',
         'listDepartments',
         'listDomains',
+        'listEvents',
         'listInvitations',
         'listOrganizations',
         'listRoles',
         'listUsers',
+        'listWebhookDeliveries',
+        'listWebhookEndpoints',
       ].sort(),
     );
   });
@@ -113,7 +130,7 @@ describe('cursors: only a cursor the service issued for this list is accepted (e
     for (const op of lists) {
       const res = await t
         .http()
-        .get(urlOf(op, a, {}))
+        .get(urlOf(op, a, { params: params.get(a) }))
         .query({ limit: 1, cursor: issued.get(op.id)!.a })
         .set(auth(a.owner));
       expect({ op: op.id, status: res.status }).toEqual({ op: op.id, status: 200 });
@@ -127,7 +144,7 @@ describe('cursors: only a cursor the service issued for this list is accepted (e
       for (const op of lists) {
         const res = await t
           .http()
-          .get(urlOf(op, a, {}))
+          .get(urlOf(op, a, { params: params.get(a) }))
           .query({ cursor })
           .set(auth(a.owner));
         expectCursorInvalid(res, `${op.id} with ${what}`);
@@ -150,7 +167,7 @@ describe('cursors: only a cursor the service issued for this list is accepted (e
       for (const [what, edited] of Object.entries(edits)) {
         const res = await t
           .http()
-          .get(urlOf(op, a, {}))
+          .get(urlOf(op, a, { params: params.get(a) }))
           .query({ cursor: edited })
           .set(auth(a.owner));
         expectCursorInvalid(res, `${op.id} with a cursor ${what}`);
@@ -163,7 +180,7 @@ describe('cursors: only a cursor the service issued for this list is accepted (e
       for (const from of lists.filter((other) => other.id !== op.id)) {
         const res = await t
           .http()
-          .get(urlOf(op, a, {}))
+          .get(urlOf(op, a, { params: params.get(a) }))
           .query({ cursor: issued.get(from.id)!.a })
           .set(auth(a.owner));
         expectCursorInvalid(res, `${op.id} with a cursor of ${from.id}`);
@@ -171,7 +188,7 @@ describe('cursors: only a cursor the service issued for this list is accepted (e
       // Tenant B's cursor for the same list: B's organization, or B's owner's own organizations and keys.
       const res = await t
         .http()
-        .get(urlOf(op, a, {}))
+        .get(urlOf(op, a, { params: params.get(a) }))
         .query({ cursor: issued.get(op.id)!.b })
         .set(auth(a.owner));
       expectCursorInvalid(res, `${op.id} with another tenant's cursor of the same list`);

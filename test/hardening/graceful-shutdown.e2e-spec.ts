@@ -10,6 +10,7 @@ import { createTestDatabase } from '../support/database.js';
 import { GENEROUS_LIMITS } from '../support/invitations.js';
 import { ensureBuilt, Spawned, spawnNode } from '../support/processes.js';
 import { TEST_INVITATION_SECRET } from '../support/test-app.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { adminClient, databaseName, waitForLockWaiters } from './support/database-admin.js';
 
 interface Outcome {
@@ -124,4 +125,72 @@ describe('SIGTERM under load', () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(server.output()).not.toMatch(/shutdown after SIGTERM failed|Error/);
   });
+
+  it('stops accepting at once while a job is still running, and exits 0 once it ends', async () => {
+    const receiver = new WebhookReceiver();
+    receiver.behave = () => 'hang';
+    await receiver.start();
+    const port = await freePort();
+    server = spawnNode(['dist/main.js'], {
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      AUTO_BOOTSTRAP: 'false',
+      INVITATION_SECRET: TEST_INVITATION_SECRET,
+      LOG_LEVEL: 'warn',
+      JOBS_ENABLED: 'true',
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      WEBHOOK_TIMEOUT_MS: '4000',
+      ...GENEROUS_LIMITS,
+    });
+    try {
+      await server.waitFor(/Listening on http:\/\/localhost:\d+/);
+      const headers = { 'X-API-Key': apiKey, 'Content-Type': 'application/json' };
+      const me = JSON.parse((await get(port, '/v1/organizations', headers)).body!) as {
+        data: { id: string }[];
+      };
+      const orgId = me.data[0].id;
+      // The endpoint's own webhook_endpoint.created delivery: its attempt hangs until the timeout.
+      const created = await post(port, `/v1/organizations/${orgId}/webhook-endpoints`, headers, {
+        url: receiver.url,
+      });
+      expect(created.status).toBe(201);
+      const deadline = Date.now() + 20_000;
+      while (receiver.received.length === 0) {
+        if (Date.now() > deadline) throw new Error('the delivery attempt never arrived');
+        await sleep(20);
+      }
+
+      const signalledAt = Date.now();
+      server.child.kill('SIGTERM');
+      while (!(await refusesConnections(port))) {
+        if (Date.now() - signalledAt > 1_000) throw new Error('the job held the HTTP drain up');
+        await sleep(20);
+      }
+      expect(server.child.exitCode).toBeNull(); // the attempt is still running
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+      expect(server.output()).not.toMatch(/shutdown after SIGTERM failed/);
+    } finally {
+      await receiver.stop();
+    }
+  });
 });
+
+/** A JSON POST on its own connection. */
+function post(port: number, path: string, headers: Record<string, string>, body: unknown): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path, method: 'POST', headers, agent: false },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode, body: text }));
+      },
+    );
+    req.on('error', (error) => resolve({ error: error.message }));
+    req.end(JSON.stringify(body));
+  });
+}

@@ -57,6 +57,7 @@ describe('mass assignment', () => {
     createOrgInvitation: ['email', 'role', 'send_invitation'],
     createOrganization: ['name', 'slug'],
     createRole: ['name', 'description'],
+    createWebhookEndpoint: ['url', 'event_types', 'description', 'enabled'],
     declineInvitation: ['token'],
     inviteUser: ['email', 'role_id', 'send_invitation'],
     inviteUserV2: ['email', 'full_name', 'role_ids', 'department_ids', 'custom_message', 'send_invitation'],
@@ -64,6 +65,7 @@ describe('mass assignment', () => {
     updateMemberships: ['role_ids', 'department_ids'],
     updateOrganization: ['name', 'slug', 'invite_policy', 'auto_join'],
     updateRole: ['name', 'description'],
+    updateWebhookEndpoint: ['url', 'event_types', 'description', 'enabled'],
   };
 
   /** Every property any success response of the document shows, at any depth: what the server owns or echoes. */

@@ -69,7 +69,7 @@ export class OpenApiContract {
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(private readonly document: OpenAPIObject) {
-    this.ajv = new Ajv({ allErrors: true, strict: true });
+    this.ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
     addFormats(this.ajv);
     for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
       this.ajv.addSchema({ $id: SCHEMA_BASE + name, ...toStrictJsonSchema(schema as Schema) });

@@ -19,6 +19,7 @@ export interface TestApp {
 
 /** A 48-character secret for tests; production requires INVITATION_SECRET explicitly. */
 export const TEST_INVITATION_SECRET = 'test-invitation-secret-0123456789abcdefghijklmnop';
+export const TEST_WEBHOOK_SECRET_KEY = 'test-webhook-secret-key-0123456789abcdefghijklmn';
 
 /**
  * The real application (the same `createApp()` as `main.ts`) on a fresh database of its own.
@@ -36,7 +37,9 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
       AUTO_BOOTSTRAP: 'false',
       MAIL_WORKER_ENABLED: 'false',
       METRICS_PORT: '',
+      JOBS_ENABLED: 'false',
       INVITATION_SECRET: TEST_INVITATION_SECRET,
+      WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY,
       PUBLIC_APP_URL: 'https://app.example.test',
       // Domain verification never asks the machine's resolver: a loopback port nothing answers on
       // (refused at once); suites that verify domains run their own DNS server (support/dns-server.ts).

@@ -56,3 +56,21 @@ export class DomainIdParams extends OrgPathParams {
   @IsPrefixedId('dom')
   domain_id: string;
 }
+
+export class EventIdParams extends OrgPathParams {
+  @ApiId('evt')
+  @IsPrefixedId('evt')
+  event_id: string;
+}
+
+export class WebhookEndpointIdParams extends OrgPathParams {
+  @ApiId('whep')
+  @IsPrefixedId('whep')
+  endpoint_id: string;
+}
+
+export class WebhookDeliveryIdParams extends WebhookEndpointIdParams {
+  @ApiId('whd')
+  @IsPrefixedId('whd')
+  delivery_id: string;
+}

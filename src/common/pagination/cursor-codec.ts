@@ -27,7 +27,10 @@ export type ListName =
   | 'members'
   | 'invitations'
   | 'domains'
-  | 'organization_suggestions';
+  | 'organization_suggestions'
+  | 'events'
+  | 'webhook_endpoints'
+  | 'webhook_deliveries';
 
 const MAC_BYTES = 16;
 const SHAPE = /^([A-Za-z0-9_-]{1,160})\.([A-Za-z0-9_-]{22})$/;

@@ -50,7 +50,7 @@ export function PageOf<T>(item: ClassType<T>): ClassType<Page<T>> {
 
 /**
  * Keyset pagination over (created_at, id): stable under inserts and O(log n) at any depth,
- * unlike OFFSET. Fetches one extra row to know whether there is a next page. `cursors` are the
+ * unlike OFFSET (`newest_first` walks the same key backwards). Fetches one extra row to know whether there is a next page. `cursors` are the
  * list's own (signed, bound to the list and its scope: see cursor-codec.ts).
  */
 export async function paginate<E extends ObjectLiteral & { id: string; createdAt: Date }, D>(
@@ -58,17 +58,19 @@ export async function paginate<E extends ObjectLiteral & { id: string; createdAt
   query: PageQueryDto,
   toDto: (entity: E) => D,
   cursors: ListCursors,
+  order: 'oldest_first' | 'newest_first' = 'oldest_first',
 ): Promise<Page<D>> {
   const alias = qb.alias;
+  const [after, direction] = order === 'oldest_first' ? (['>', 'ASC'] as const) : (['<', 'DESC'] as const);
   if (query.cursor) {
-    const after = cursors.decode(query.cursor);
-    qb.andWhere(`(${alias}.created_at, ${alias}.id) > (:cursorAt, :cursorId)`, {
-      cursorAt: after.t,
-      cursorId: after.i,
+    const position = cursors.decode(query.cursor);
+    qb.andWhere(`(${alias}.created_at, ${alias}.id) ${after} (:cursorAt, :cursorId)`, {
+      cursorAt: position.t,
+      cursorId: position.i,
     });
   }
-  qb.orderBy(`${alias}.created_at`, 'ASC')
-    .addOrderBy(`${alias}.id`, 'ASC')
+  qb.orderBy(`${alias}.created_at`, direction)
+    .addOrderBy(`${alias}.id`, direction)
     .limit(query.limit + 1);
   const rows = await qb.getMany();
   const hasMore = rows.length > query.limit;

@@ -6,6 +6,8 @@ import { EventLog1795490500000 } from './1795490500000-EventLog.js';
 import { IdempotencyRecords1795491000000 } from './1795491000000-IdempotencyRecords.js';
 import { EmailVerificationCodes1795500000000 } from './1795500000000-EmailVerificationCodes.js';
 import { IdentityAndDomains1795550000000 } from './1795550000000-IdentityAndDomains.js';
+import { Webhooks1795610000000 } from './1795610000000-Webhooks.js';
+import { EmailJobs1795700000000 } from './1795700000000-EmailJobs.js';
 
 /**
  * Every migration, in order. `npm run migration:generate -- <Name>` writes a new file here;
@@ -20,4 +22,6 @@ export const MIGRATIONS = [
   IdempotencyRecords1795491000000,
   EmailVerificationCodes1795500000000,
   IdentityAndDomains1795550000000,
+  Webhooks1795610000000,
+  EmailJobs1795700000000,
 ];

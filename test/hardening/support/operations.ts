@@ -42,6 +42,35 @@ export interface OperationSpec {
 let n = 0;
 const unique = (prefix: string) => `${prefix} ${Date.now().toString(36)}${++n}`;
 
+/** A webhook endpoint of `org` (its own `webhook_endpoint.created` delivery comes with it). */
+async function freshWebhookEndpoint(t: TestApp, org: Tenant): Promise<string> {
+  const res = await t
+    .http()
+    .post(`/v1/organizations/${org.orgId}/webhook-endpoints`)
+    .set(auth(org.owner))
+    .send({ url: 'https://hooks.example.com/' });
+  if (res.status !== 201) throw new Error(`could not create a webhook endpoint: ${res.status}`);
+  return res.body.id as string;
+}
+
+async function webhookEndpointWithDelivery(t: TestApp, org: Tenant): Promise<Record<string, string>> {
+  const endpointId = await freshWebhookEndpoint(t, org);
+  const [row]: { id: string }[] = await t.dataSource.query(
+    'SELECT id FROM webhook_deliveries WHERE endpoint_id = $1',
+    [endpointId],
+  );
+  return { endpoint_id: endpointId, delivery_id: row.id };
+}
+
+async function anEventId(t: TestApp, org: Tenant): Promise<string> {
+  await freshWebhookEndpoint(t, org);
+  const [row]: { id: string }[] = await t.dataSource.query(
+    'SELECT id FROM events WHERE organization_id = $1 LIMIT 1',
+    [org.orgId],
+  );
+  return row.id;
+}
+
 /**
  * Every operation of the API. A test fails when the OpenAPI document has an operation missing here
  * (or the reverse), so a new route cannot escape the authorization, BOLA and mass-assignment suites.
@@ -98,6 +127,45 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   deleteDepartment: {
     level: 'admin',
     valid: async ({ t, org }) => ({ params: { department_id: await freshDepartment(t, org) } }),
+  },
+
+  listEvents: { level: 'admin', valid: () => ({}) },
+  getEvent: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { event_id: await anEventId(t, org) } }),
+  },
+  listWebhookEndpoints: { level: 'admin', valid: () => ({}) },
+  createWebhookEndpoint: { level: 'admin', valid: () => ({ body: { url: 'https://hooks.example.com/' } }) },
+  getWebhookEndpoint: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { endpoint_id: await freshWebhookEndpoint(t, org) } }),
+  },
+  updateWebhookEndpoint: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({
+      params: { endpoint_id: await freshWebhookEndpoint(t, org) },
+      body: { description: 'Updated.' },
+    }),
+  },
+  deleteWebhookEndpoint: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { endpoint_id: await freshWebhookEndpoint(t, org) } }),
+  },
+  rotateWebhookEndpointSecret: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { endpoint_id: await freshWebhookEndpoint(t, org) } }),
+  },
+  testWebhookEndpoint: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { endpoint_id: await freshWebhookEndpoint(t, org) } }),
+  },
+  listWebhookDeliveries: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: { endpoint_id: await freshWebhookEndpoint(t, org) } }),
+  },
+  retryWebhookDelivery: {
+    level: 'admin',
+    valid: async ({ t, org }) => ({ params: await webhookEndpointWithDelivery(t, org) }),
   },
 
   listUsers: { level: 'member', valid: () => ({}) },
