@@ -3,6 +3,7 @@ import { AppError } from '../common/errors/app-error.js';
 import { ERROR_CODES, ErrorCode } from '../common/errors/error-code.js';
 import { renderCanonical, renderSeed002 } from '../common/errors/error-envelope.js';
 import { SEED002_ROUTE_PREFIX } from '../common/errors/error-response.js';
+import { REQUEST_MEDIA_EXTENSION } from '../common/openapi/request-media.decorator.js';
 import {
   BODY_ERROR_STATUSES,
   COMMON_ERROR_STATUSES,
@@ -121,6 +122,7 @@ function completeOperation(operation: OperationObject, method: string, seed002: 
     };
   }
   if (BODY_METHODS.has(method)) documentIdempotency(operation, seed002);
+  addRequestMedia(operation);
   for (const [status, response] of Object.entries(operation.responses) as [string, ResponseObject][]) {
     response.description =
       mergedDescription(response.description, Number(status)) || (SUCCESS_DESCRIPTIONS[status] ?? 'Response');
@@ -132,6 +134,16 @@ function completeOperation(operation: OperationObject, method: string, seed002: 
     if (Number(status) >= 400) addErrorExamples(response, Number(status), seed002);
   }
   describeAccess(operation);
+}
+
+/** Request media types a route declared besides JSON (`@ApiRequestMedia`), put where OpenAPI has them. */
+function addRequestMedia(operation: OperationObject): void {
+  const host = operation as OperationObject & Record<string, unknown>;
+  const media = host[REQUEST_MEDIA_EXTENSION] as Record<string, object> | undefined;
+  if (!media) return;
+  delete host[REQUEST_MEDIA_EXTENSION];
+  const body = operation.requestBody as { content?: Record<string, object> } | undefined;
+  if (body) body.content = { ...body.content, ...media };
 }
 
 /** Every write accepts an Idempotency-Key (src/idempotency) and can answer its two refusals. */
