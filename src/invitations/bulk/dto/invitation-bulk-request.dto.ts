@@ -33,10 +33,10 @@ export class InvitationBulkRowDto {
   @FullName()
   full_name?: string | null;
 
-  @RoleIds()
+  @RoleIds({ noDefault: true })
   role_ids?: string[];
 
-  @DepartmentIds()
+  @DepartmentIds({ noDefault: true })
   department_ids?: string[];
 
   @CustomMessage()
@@ -48,10 +48,10 @@ export class InvitationBulkRowDto {
 
 /** What every row gets unless it sets the field itself. */
 export class InvitationBulkDefaultsDto {
-  @RoleIds()
+  @RoleIds({ noDefault: true })
   role_ids?: string[];
 
-  @DepartmentIds()
+  @DepartmentIds({ noDefault: true })
   department_ids?: string[];
 
   @CustomMessage()
