@@ -93,4 +93,47 @@ describe('MemoryThrottlerStorage', () => {
     await storage.increment('fresh', 60_000, 100, 60_000);
     expect(storage.size).toBe(1);
   });
+
+  describe('spend (several hits at once, all or none)', () => {
+    it('spends what fits, refuses what does not without counting it, and lets a smaller spend through', async () => {
+      const storage = new MemoryThrottlerStorage(clock().now);
+      expect(await storage.spend('k', 60_000, 10, 6)).toEqual({
+        allowed: true,
+        totalHits: 6,
+        retryAfterSeconds: 0,
+      });
+      expect(await storage.spend('k', 60_000, 10, 5)).toEqual({
+        allowed: false,
+        totalHits: 6,
+        retryAfterSeconds: 60,
+      });
+      expect(await storage.spend('k', 60_000, 10, 4)).toEqual({
+        allowed: true,
+        totalHits: 10,
+        retryAfterSeconds: 0,
+      });
+      // The single-hit counter is the same one: the budget is spent.
+      expect((await storage.increment('k', 60_000, 10, 60_000)).isBlocked).toBe(true);
+    });
+
+    it('refuses while the key is blocked, and starts a new window when the old one has passed', async () => {
+      const c = clock();
+      const storage = new MemoryThrottlerStorage(c.now);
+      await storage.increment('k', 60_000, 1, 30_000);
+      await storage.increment('k', 60_000, 1, 30_000); // over: blocked 30 s
+      expect(await storage.spend('k', 60_000, 5, 1)).toEqual({
+        allowed: false,
+        totalHits: 6,
+        retryAfterSeconds: 30,
+      });
+      c.advance(30_000);
+      expect((await storage.spend('k', 60_000, 5, 5)).allowed).toBe(true);
+      c.advance(60_000);
+      expect(await storage.spend('k', 60_000, 5, 5)).toEqual({
+        allowed: true,
+        totalHits: 5,
+        retryAfterSeconds: 0,
+      });
+    });
+  });
 });
