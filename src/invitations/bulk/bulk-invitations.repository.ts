@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../../database/transactions.js';
-import { Invitation } from '../invitation.entity.js';
 import { RECORD_GRANTS } from '../invitation-grants-sql.js';
 import { RefCatalog } from './bulk-rows.js';
 
@@ -15,6 +14,14 @@ export interface InvitationInsert {
   departmentIds: string[];
   customMessage: string | null;
   expiresInDays: number;
+}
+
+/** The columns the database fills in for a new invitation. */
+export interface StoredTimes {
+  created_at: Date;
+  updated_at: Date;
+  issued_at: Date;
+  expires_at: Date;
 }
 
 /** What already stands in the way of an email: an active or deactivated membership, or a pending invitation. */
@@ -159,15 +166,16 @@ export class BulkInvitationsRepository {
 
   /**
    * The invitations. The partial unique index on pending invitations decides races: a row another
-   * transaction won is skipped (DO NOTHING) and missing from the returned ids.
+   * transaction won is skipped (DO NOTHING) and missing from the result. Returns, per inserted id,
+   * what the database set (the timestamps), so the rows need not be read back.
    */
   async insertInvitations(
     organizationId: string,
     inviterUserId: string,
     send: boolean,
     rows: InvitationInsert[],
-  ): Promise<Set<string>> {
-    const returned: { id: string }[] = await this.db.manager().query(
+  ): Promise<Map<string, StoredTimes>> {
+    const returned: ({ id: string } & StoredTimes)[] = await this.db.manager().query(
       `INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
                                 status, version, custom_message, invited_by, email_status, issued_at, expires_at)
        SELECT r.id, $1, r.user_id, r.membership_id, r.email, r.full_name, r.role_ids, r.department_ids,
@@ -175,7 +183,7 @@ export class BulkInvitationsRepository {
          FROM jsonb_to_recordset($4::jsonb) AS r(id varchar, user_id varchar, membership_id varchar, email varchar,
               full_name varchar, role_ids varchar[], department_ids varchar[], custom_message text, expires_in_days int)
        ON CONFLICT (organization_id, email) WHERE status = 'pending' DO NOTHING
-       RETURNING id`,
+       RETURNING id, created_at, updated_at, issued_at, expires_at`,
       [
         organizationId,
         inviterUserId,
@@ -195,7 +203,7 @@ export class BulkInvitationsRepository {
         ),
       ],
     );
-    return new Set(returned.map((r) => r.id));
+    return new Map(returned.map(({ id, ...times }) => [id, times]));
   }
 
   /**
@@ -234,19 +242,5 @@ export class BulkInvitationsRepository {
         [json],
       );
     }
-  }
-
-  /** The invitations as the API shows them (one SELECT; the grants are virtual columns). */
-  async find(organizationId: string, ids: string[]): Promise<Invitation[]> {
-    if (ids.length === 0) return [];
-    // ANY($2) rather than TypeORM's In(): one parameter, so the statement is the same for any number of rows.
-    return this.db
-      .manager()
-      .createQueryBuilder(Invitation, 'invitation')
-      .where('invitation.organization_id = :organizationId AND invitation.id = ANY(:ids)', {
-        organizationId,
-        ids,
-      })
-      .getMany();
   }
 }

@@ -40,6 +40,7 @@ export interface RowDraft {
 export interface PlannedRow extends RowDraft {
   roleIds: string[];
   departmentIds: string[];
+  grantsOwner: boolean;
 }
 
 export interface RefCatalog {
@@ -185,18 +186,14 @@ export function planRow(
   const roles = resolve(draft.roles, catalog.roles, 'role');
   const departments = resolve(draft.departments, catalog.departments, 'department');
   if (errors.length > 0) return AppError.validation(errors);
-  if (
-    !mayChangeMember(
-      callerRank,
-      roles.some((role) => role.isOwner),
-    )
-  ) {
+  const grantsOwner = roles.some((role) => role.isOwner);
+  if (!mayChangeMember(callerRank, grantsOwner)) {
     return new AppError(ErrorCode.INSUFFICIENT_PERMISSIONS, 'Only an Owner can grant the Owner role.', {
       organization_id: organizationId,
     });
   }
   const roleIds = roles.length > 0 ? unique(roles.map((r) => r.id)) : [catalog.memberRoleId];
-  return { ...draft, roleIds, departmentIds: unique(departments.map((d) => d.id)) };
+  return { ...draft, roleIds, departmentIds: unique(departments.map((d) => d.id)), grantsOwner };
 }
 
 export function refCatalog(found: RefCatalog) {
