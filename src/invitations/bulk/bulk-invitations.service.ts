@@ -4,7 +4,7 @@ import { AppError } from '../../common/errors/app-error.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { newId } from '../../common/ids/ids.js';
 import { InviteBudget } from '../../common/rate-limit/invite-budget.js';
-import { AppValidationPipe } from '../../common/validation/app-validation.pipe.js';
+import { validateObjectSync } from '../../common/validation/app-validation.pipe.js';
 import { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { Db } from '../../database/transactions.js';
@@ -50,8 +50,6 @@ type Outcomes = Map<number, InvitationResponseDto | AppError>;
  */
 @Injectable()
 export class BulkInvitationsService {
-  private readonly pipe = new AppValidationPipe();
-
   constructor(
     private readonly db: Db,
     private readonly rows: BulkInvitationsRepository,
@@ -71,7 +69,7 @@ export class BulkInvitationsService {
     const outcomes: Outcomes = new Map();
     const drafts: RowDraft[] = [];
     for (const row of raw) {
-      const checked = await this.validRow(row);
+      const checked = this.validRow(row);
       if (checked instanceof AppError) outcomes.set(row.index, checked);
       else drafts.push(draftOf(row, checked));
     }
@@ -94,12 +92,9 @@ export class BulkInvitationsService {
   }
 
   /** The row's fields with the single create's rules, or its 400 located in the bulk request. */
-  private async validRow(row: RawRow): Promise<InvitationBulkRowDto | AppError> {
+  private validRow(row: RawRow): InvitationBulkRowDto | AppError {
     try {
-      return (await this.pipe.transform(row.fields, {
-        type: 'body',
-        metatype: InvitationBulkRowDto,
-      })) as InvitationBulkRowDto;
+      return validateObjectSync(InvitationBulkRowDto, row.fields);
     } catch (error) {
       if (error instanceof AppError) return relocateRowError(error, row.index);
       throw error;
