@@ -3,7 +3,13 @@ import type { Logger, QueryRunner } from 'typeorm';
 import { newId } from '../src/common/ids/ids.js';
 import { auth, createActiveMember, createWorld, uniqueEmail, World } from './support/fixtures.js';
 import { expectError } from './support/envelope.js';
-import { GENEROUS_LIMITS, insertCustomRole, insertDepartment } from './support/invitations.js';
+import {
+  expireInvitation,
+  GENEROUS_LIMITS,
+  insertCustomRole,
+  insertDepartment,
+  membershipOf,
+} from './support/invitations.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 type Row = Record<string, unknown>;
@@ -271,6 +277,31 @@ describe('POST /v1/organizations/{organization_id}/invitations/bulk', () => {
       },
     });
     expect(await pendingFor([email])).toBe(1);
+  });
+
+  it('re-invites an email whose invitation expired: the old one is settled, the pending membership holds only the new grants', async () => {
+    const role = await insertCustomRole(t, w.orgId, `Old ${Date.now()}`);
+    const dept = await insertDepartment(t, w.orgId, `Old dept ${Date.now()}`);
+    const email = uniqueEmail('again');
+    const old = await t
+      .http()
+      .post(`/v1/organizations/${w.orgId}/invitations`)
+      .set(auth(w.admin))
+      .send({ email, role_ids: [role], department_ids: [dept] })
+      .expect(201);
+    await expireInvitation(t, old.body.invitation_id);
+    const res = await bulk({ invitations: [{ email }] });
+    const invitation = (res.body.results as Result[])[0]!.invitation!;
+    expect(invitation).toMatchObject({ role_ids: [w.roles.member], department_ids: [] });
+    const [settled] = await t.dataSource.query('SELECT status FROM invitations WHERE id = $1', [
+      old.body.invitation_id,
+    ]);
+    expect(settled.status).toBe('expired');
+    expect(await membershipOf(t, w.orgId, old.body.user_id)).toEqual({
+      account_state: 'pending_invitation',
+      role_ids: [w.roles.member],
+      department_ids: [],
+    });
   });
 
   it('lets exactly one of two concurrent bulk requests create each email (the pending index decides)', async () => {

@@ -218,24 +218,30 @@ export class BulkInvitationsRepository {
     if (userIds.length > 0) await manager.query('DELETE FROM users WHERE id = ANY($1::varchar[])', [userIds]);
   }
 
-  /** Each pending membership holds exactly what its latest invitation grants (replaceAssignments, for many). */
+  /**
+   * Each pending membership holds exactly what its latest invitation grants (replaceAssignments,
+   * for many). Only memberships an earlier invitation left (`refreshed`) can hold anything to remove.
+   */
   async replaceGrants(
     rows: { membershipId: string; roleIds: string[]; departmentIds: string[] }[],
+    refreshed: ReadonlySet<string>,
   ): Promise<void> {
     const manager = this.db.manager();
-    const grants = (ids: 'roleIds' | 'departmentIds') =>
-      JSON.stringify(rows.map((r) => ({ membership_id: r.membershipId, ids: r[ids] })));
+    const grants = (ids: 'roleIds' | 'departmentIds', of = rows) =>
+      JSON.stringify(of.map((r) => ({ membership_id: r.membershipId, ids: r[ids] })));
+    const older = rows.filter((r) => refreshed.has(r.membershipId));
     const recordset = 'jsonb_to_recordset($1::jsonb) AS r(membership_id varchar, ids varchar[])';
     for (const [table, column, ids] of [
       ['membership_roles', 'role_id', 'roleIds'],
       ['membership_departments', 'department_id', 'departmentIds'],
     ] as const) {
+      if (older.length > 0)
+        await manager.query(
+          `DELETE FROM ${table} AS g USING ${recordset}
+            WHERE g.membership_id = r.membership_id AND g.${column} <> ALL(r.ids)`,
+          [grants(ids, older)],
+        );
       const json = grants(ids);
-      await manager.query(
-        `DELETE FROM ${table} AS g USING ${recordset}
-          WHERE g.membership_id = r.membership_id AND g.${column} <> ALL(r.ids)`,
-        [json],
-      );
       await manager.query(
         `INSERT INTO ${table} (membership_id, ${column})
          SELECT r.membership_id, unnest(r.ids) FROM ${recordset} ON CONFLICT DO NOTHING`,

@@ -203,7 +203,11 @@ export class BulkInvitationsService {
       await this.settleLosers(organizationId, candidates, losers, ids, users.created, outcomes);
     if (winners.length === 0) return;
 
-    await this.rows.replaceGrants(winners);
+    const ours = new Set(candidates.map((row) => ids.get(row.index)!.membership));
+    await this.rows.replaceGrants(
+      winners,
+      new Set(winners.map((row) => row.membershipId).filter((id) => !ours.has(id))),
+    );
     if (send) await this.emails.queue(winners.map((row) => row.id));
     const planOf = new Map(candidates.map((row) => [ids.get(row.index)!.invitation, row]));
     const invitations = winners.map((row) =>
