@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Logger, QueryRunner } from 'typeorm';
 import { newId } from '../src/common/ids/ids.js';
-import { auth, createActiveMember, createWorld, uniqueEmail, World } from './support/fixtures.js';
+import {
+  auth,
+  createActiveMember,
+  createOrganizationWithOwner,
+  createWorld,
+  uniqueEmail,
+  World,
+} from './support/fixtures.js';
 import { expectError } from './support/envelope.js';
 import {
   expireInvitation,
@@ -301,6 +308,31 @@ describe('POST /v1/organizations/{organization_id}/invitations/bulk', () => {
       account_state: 'pending_invitation',
       role_ids: [w.roles.member],
       department_ids: [],
+    });
+  });
+
+  it('holds each row to the invite policy: outside the verified domains, EMAIL_DOMAIN_NOT_ALLOWED alone', async () => {
+    const { orgId, owner } = await createOrganizationWithOwner(t, 'Policy Corp');
+    const domain = `policy-${Date.now().toString(36)}.test`;
+    await t.dataSource.query(
+      `UPDATE organizations SET invite_policy = 'verified_domains_only' WHERE id = $1`,
+      [orgId],
+    );
+    await t.dataSource.query(
+      `INSERT INTO organization_domains (id, organization_id, domain, status, verification_value, verified_at)
+       VALUES ($1, $2, $3, 'verified', 'x', now())`,
+      [newId('dom'), orgId, domain],
+    );
+    const res = await bulk(
+      { invitations: [{ email: `a@${domain}` }, { email: 'b@elsewhere.test' }] },
+      owner,
+      orgId,
+    );
+    const [inside, outside] = res.body.results as Result[];
+    expect(inside!.status).toBe('created');
+    expect(outside!.error).toMatchObject({
+      code: 'EMAIL_DOMAIN_NOT_ALLOWED',
+      details: { email: 'b@elsewhere.test', domain: 'elsewhere.test', organization_id: orgId },
     });
   });
 
