@@ -365,6 +365,48 @@ describe('POST /v1/organizations/{organization_id}/invitations/bulk', () => {
     ).toBe(40);
   });
 
+  it('turns a row whose email a concurrent transaction invites first into INVITATION_ALREADY_PENDING with the winner’s id', async () => {
+    const contested = uniqueEmail('contested');
+    const free = uniqueEmail('free');
+    const [userId, membershipId, invitationId] = [newId('usr'), newId('mem'), newId('inv')];
+    const held = t.dataSource.createQueryRunner();
+    await held.connect();
+    await held.startTransaction();
+    try {
+      // The other transaction's invite, not yet committed: the bulk request's first look cannot see it.
+      await held.query('INSERT INTO users (id, email) VALUES ($1, $2)', [userId, contested]);
+      await held.query(
+        `INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
+         VALUES ($1, $2, $3, 'pending_invitation', now())`,
+        [membershipId, w.orgId, userId],
+      );
+      await held.query(
+        `INSERT INTO invitations (id, organization_id, user_id, membership_id, email, status, version, issued_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, 'pending', 1, now(), now() + interval '7 days')`,
+        [invitationId, w.orgId, userId, membershipId, contested],
+      );
+      const request = bulk({ invitations: [{ email: free }, { email: contested }] }).then((res) => res);
+      // The request waits on the other transaction's unique-index entries until it commits.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await held.commitTransaction();
+      const res = await request;
+      const [ok, lost] = res.body.results as Result[];
+      expect(ok!.status).toBe('created');
+      expect(lost!.error).toMatchObject({
+        code: 'INVITATION_ALREADY_PENDING',
+        details: { invitation_id: invitationId, email: contested, organization_id: w.orgId },
+      });
+    } finally {
+      if (held.isTransactionActive) await held.rollbackTransaction();
+      await held.release();
+    }
+    // The winner's account, membership and invitation are untouched; the loser left nothing behind.
+    expect(await pendingFor([contested])).toBe(1);
+    expect(await count('SELECT count(*)::int AS n FROM users WHERE email = $1', [contested])).toBe(1);
+    expect(await outboxFor([invitationId])).toBe(0);
+    expect(await membershipOf(t, w.orgId, userId)).toMatchObject({ account_state: 'pending_invitation' });
+  });
+
   it('replays a bulk request under the same Idempotency-Key without creating anything twice', async () => {
     const email = uniqueEmail('idem');
     const send = () =>
