@@ -78,15 +78,11 @@ export class BulkInvitationsService {
     await this.budget.spend(org.organizationId, raw.length);
     await this.db.transaction(() => this.write(org, caller, firsts, send, outcomes));
 
+    const emailAt = new Map(drafts.map((draft) => [draft.index, draft.email]));
     for (const [index, first] of repeats)
       outcomes.set(
         index,
-        this.repeatError(
-          org.organizationId,
-          outcomes.get(first),
-          first,
-          drafts.find((d) => d.index === index)!.email,
-        ),
+        this.repeatError(org.organizationId, outcomes.get(first), first, emailAt.get(index)!),
       );
     return this.response(raw.length, outcomes);
   }
