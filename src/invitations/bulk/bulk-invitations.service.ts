@@ -12,7 +12,6 @@ import { emailDomain } from '../../domains/domain-name.js';
 import { userActor } from '../../events/actor.js';
 import { EventLog } from '../../events/event-log.js';
 import { InvitationResponseDto } from '../dto/invitation-response.dto.js';
-import { Invitation } from '../invitation.entity.js';
 import { InvitationTokens } from '../invitation-token.js';
 import { BulkInvitationEmails } from './bulk-invitation-emails.js';
 import { BulkInvitationsRepository, InvitationInsert, StoredTimes } from './bulk-invitations.repository.js';
@@ -27,19 +26,9 @@ import {
   relocateRowError,
   RowDraft,
 } from './bulk-rows.js';
-import { InvitationBulkResponseDto, InvitationBulkResultDto } from './dto/invitation-bulk-response.dto.js';
+import { InvitationBulkResponseDto } from './dto/invitation-bulk-response.dto.js';
+import { bulkResponse, createdInvitation, Outcomes, repeatError, takenError } from './bulk-outcomes.js';
 import { InvitationBulkRowDto } from './dto/invitation-bulk-request.dto.js';
-
-/** Errors decided by the email alone, so a repeated email gets them too. */
-const EMAIL_REFUSALS: ReadonlySet<ErrorCode> = new Set([
-  ErrorCode.USER_ALREADY_EXISTS,
-  ErrorCode.INVITATION_ALREADY_PENDING,
-  ErrorCode.EMAIL_DOMAIN_NOT_ALLOWED,
-]);
-
-/** Each row's outcome while the request is worked through. */
-/** A created row holds its invitation as the response (and its event) show it, rendered once. */
-type Outcomes = Map<number, InvitationResponseDto | AppError>;
 
 /**
  * Creates many invitations at once, with every rule of the single create applied to each row
@@ -80,11 +69,8 @@ export class BulkInvitationsService {
 
     const emailAt = new Map(drafts.map((draft) => [draft.index, draft.email]));
     for (const [index, first] of repeats)
-      outcomes.set(
-        index,
-        this.repeatError(org.organizationId, outcomes.get(first), first, emailAt.get(index)!),
-      );
-    return this.response(raw.length, outcomes);
+      outcomes.set(index, repeatError(org.organizationId, outcomes.get(first), first, emailAt.get(index)!));
+    return bulkResponse(raw.length, outcomes);
   }
 
   /** The row's fields with the single create's rules, or its 400 located in the bulk request. */
@@ -143,7 +129,7 @@ export class BulkInvitationsService {
       if (!existing) return true;
       fail(
         row.index,
-        this.takenError(organizationId, row.email, existing.accountState, existing.pendingInvitationId),
+        takenError(organizationId, row.email, existing.accountState, existing.pendingInvitationId),
       );
       return false;
     });
@@ -175,7 +161,7 @@ export class BulkInvitationsService {
       const userId = users.userIds.get(row.email)!;
       const membershipId = memberships.get(userId);
       // A member since our first look: the conditional upsert said so.
-      if (!membershipId) fail(row.index, this.takenError(organizationId, row.email, 'active', null));
+      if (!membershipId) fail(row.index, takenError(organizationId, row.email, 'active', null));
       else
         inserts.push({
           id: ids.get(row.index)!.invitation,
@@ -266,7 +252,7 @@ export class BulkInvitationsService {
       const existing = winners.get(row.email);
       outcomes.set(
         indexOf.get(row.id)!,
-        this.takenError(
+        takenError(
           organizationId,
           row.email,
           existing?.accountState ?? null,
@@ -276,109 +262,4 @@ export class BulkInvitationsService {
       );
     }
   }
-
-  /**
-   * A later row with an email an earlier row had: what a single create sent after the first would
-   * get. The first's invitation is pending (INVITATION_ALREADY_PENDING), or, when the email itself
-   * was refused (a member, a pending invitation, a domain outside the policy), the same refusal.
-   */
-  private repeatError(
-    organizationId: string,
-    first: InvitationResponseDto | AppError | undefined,
-    firstIndex: number,
-    email: string,
-  ): AppError {
-    if (first instanceof AppError && EMAIL_REFUSALS.has(first.code)) {
-      return new AppError(first.code, first.message, { ...first.details, duplicate_of_index: firstIndex });
-    }
-    return new AppError(ErrorCode.INVITATION_ALREADY_PENDING, undefined, {
-      invitation_id: first && !(first instanceof AppError) ? first.invitation_id : null,
-      email,
-      organization_id: organizationId,
-      duplicate_of_index: firstIndex,
-    });
-  }
-
-  /** The single create's 409s: a member (USER_ALREADY_EXISTS) before a pending invitation. */
-  private takenError(
-    organizationId: string,
-    email: string,
-    accountState: string | null,
-    pendingInvitationId: string | null,
-    pending = false,
-  ): AppError {
-    if (!pending && (accountState === 'active' || accountState === 'deactivated')) {
-      return new AppError(ErrorCode.USER_ALREADY_EXISTS, undefined, {
-        email,
-        organization_id: organizationId,
-      });
-    }
-    return new AppError(ErrorCode.INVITATION_ALREADY_PENDING, undefined, {
-      invitation_id: pendingInvitationId,
-      email,
-      organization_id: organizationId,
-    });
-  }
-
-  private response(count: number, outcomes: Outcomes): InvitationBulkResponseDto {
-    const results: InvitationBulkResultDto[] = [];
-    let created = 0;
-    for (let index = 0; index < count; index++) {
-      const outcome = outcomes.get(index);
-      if (outcome && !(outcome instanceof AppError)) {
-        created++;
-        results.push({ index, status: 'created', invitation: outcome });
-      } else {
-        // Every row has an outcome; none would be a bug, reported rather than hidden.
-        const error = outcome ?? new AppError(ErrorCode.INTERNAL_ERROR);
-        results.push({
-          index,
-          status: 'error',
-          error: { code: error.code, message: error.message, details: error.details },
-        });
-      }
-    }
-    return { created, failed: count - created, results };
-  }
-}
-
-/**
- * A new invitation as the entity would read it back: what was inserted, the timestamps the
- * database set, and its grants, which are exactly what was inserted (replaceGrants made the pending
- * membership hold them, in the invited order). Saves reading 1000 rows back with their subqueries.
- */
-function createdInvitation(
-  organizationId: string,
-  inviterUserId: string,
-  send: boolean,
-  row: InvitationInsert,
-  grantsOwner: boolean,
-  stored: StoredTimes,
-): Invitation {
-  return Object.assign(new Invitation(), {
-    id: row.id,
-    organizationId,
-    userId: row.userId,
-    membershipId: row.membershipId,
-    email: row.email,
-    fullName: row.fullName,
-    roleIds: row.roleIds,
-    departmentIds: row.departmentIds,
-    grantedRoleIds: row.roleIds,
-    grantedDepartmentIds: row.departmentIds,
-    grantsOwner,
-    status: 'pending',
-    version: 1,
-    customMessage: row.customMessage,
-    invitedBy: inviterUserId,
-    emailStatus: send ? 'queued' : 'not_requested',
-    emailLastError: null,
-    expiresAt: stored.expires_at,
-    issuedAt: stored.issued_at,
-    createdAt: stored.created_at,
-    updatedAt: stored.updated_at,
-    acceptedAt: null,
-    declinedAt: null,
-    revokedAt: null,
-  } satisfies Omit<Invitation, 'organization' | 'user' | 'membership' | 'inviter'>);
 }
