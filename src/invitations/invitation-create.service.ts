@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { OrgScope } from '../common/auth/request-context.js';
 import { normalizeEmail } from '../common/email/email-address.js';
 import { AppError } from '../common/errors/app-error.js';
@@ -9,6 +9,7 @@ import { newId } from '../common/ids/ids.js';
 import { AppConfig } from '../config/app-config.js';
 import { assertInvitePolicyAllows } from '../domains/invite-policy.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { Db } from '../database/transactions.js';
 import { replaceAssignments } from '../users/membership-assignments.js';
 import { Invitation } from './invitation.entity.js';
 import { resolveInvitationGrants, RoleField } from './invitation-grants.js';
@@ -44,7 +45,7 @@ const MAX_ATTEMPTS = 3;
 @Injectable()
 export class InvitationCreateService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly outbox: InvitationOutbox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -62,7 +63,10 @@ export class InvitationCreateService {
     const { email } = normalized;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction((manager) =>
+        // Db: inside an Idempotency-Key request this is a savepoint of its transaction, on its
+        // connection; a transaction of its own would need a second connection per request and
+        // starve the pool under concurrent keyed requests.
+        return await this.db.transaction((manager) =>
           this.createWithin(manager, org, inviterUserId, { ...input, email }, options),
         );
       } catch (error) {
@@ -185,10 +189,12 @@ export class InvitationCreateService {
   }
 
   private async pendingInvitationId(organizationId: string, email: string): Promise<string | null> {
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM invitations WHERE organization_id = $1 AND email = $2 AND status = 'pending'`,
-      [organizationId, email],
-    );
+    const rows: { id: string }[] = await this.db
+      .manager()
+      .query(`SELECT id FROM invitations WHERE organization_id = $1 AND email = $2 AND status = 'pending'`, [
+        organizationId,
+        email,
+      ]);
     return rows[0]?.id ?? null;
   }
 }
