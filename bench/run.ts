@@ -7,10 +7,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import pg from 'pg';
+import { BULK_ROWS, bulkInvite, rowsRun, singleInvite } from './bulk.js';
 import { Measurement, Run, runLoad, summarize } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
 import { serverVersion } from './lib/postgres.js';
-import { count, evaluate, GrowthResult, MemoryResult, OidcResult, renderMarkdown, Results, ScenarioResult, WriteCounts } from './lib/report.js';
+import { BulkResult, count, evaluate, GrowthResult, MemoryResult, OidcResult, renderMarkdown, Results, ScenarioResult, WriteCounts } from './lib/report.js';
 import { startOidcIssuer } from './lib/oidc-issuer.js';
 import { signInvitationToken } from './lib/secrets.js';
 import { analyze, countInvitations, seedAcceptable, seedBulkInvitations, withoutForeignKeyChecks } from './lib/seed.js';
@@ -27,6 +28,8 @@ function intEnv(name: string, fallback: number): number {
 }
 
 const QUICK = process.env.BENCH_QUICK === '1';
+/** `BENCH_ONLY=bulk`: only the bulk and Idempotency-Key phase (a few minutes). */
+const ONLY_BULK = process.env.BENCH_ONLY === 'bulk';
 const SETTINGS = {
   connections: intEnv('BENCH_CONNECTIONS', 50),
   /** Measured seconds per server and scenario, split into ROUNDS alternating runs. */
@@ -35,12 +38,14 @@ const SETTINGS = {
   rounds: intEnv('BENCH_ROUNDS', 3),
 };
 const SMALL_TIER = 10_000;
-const LARGE_TIER = intEnv('BENCH_LARGE_TIER', QUICK ? 0 : 1_000_000);
+const LARGE_TIER = intEnv('BENCH_LARGE_TIER', QUICK || ONLY_BULK ? 0 : 1_000_000);
+/** Bulk requests of BULK_ROWS rows measured one at a time, against BULK_ROWS single invites. */
+const BULK_REQUESTS = intEnv('BENCH_BULK_REQUESTS', 5);
 const SOAK_TOTAL = intEnv('BENCH_SOAK_REQUESTS', QUICK ? 20_000 : 100_000);
 const SOAK_SAMPLES = 10;
 const PARITY_REQUESTS = 100;
 const ACCEPTABLE_PER_TARGET = 15_000;
-const OUTPUT = path.join('bench', QUICK ? 'results-quick' : 'results');
+const OUTPUT = path.join('bench', ONLY_BULK ? 'results-bulk' : QUICK ? 'results-quick' : 'results');
 
 /** One server with the data it is driven with. */
 interface Side {
@@ -137,6 +142,58 @@ async function writeCounts(admin: pg.Client, target: Target): Promise<WriteCount
   return { server: target.name, ...rows[0] };
 }
 
+/**
+ * Issue 14: BULK_ROWS single invites at SETTINGS.connections against BULK_REQUESTS bulk requests of
+ * BULK_ROWS rows (one at a time), in rows/s; then the single invite with and without an
+ * Idempotency-Key, side by side in alternating rounds.
+ */
+async function benchBulk(bench: Bench, app: RunningServer, target: Target, fx: Fixtures): Promise<BulkResult> {
+  log(`bulk: ${count(BULK_ROWS)} single invites at ${SETTINGS.connections} connections vs ${BULK_REQUESTS} bulk requests of ${count(BULK_ROWS)} rows`);
+  // Warm-up of both paths.
+  await rowsRun(app, singleInvite(target, fx), 200, SETTINGS.connections, 1);
+  await rowsRun(app, bulkInvite(target, fx), 1, 1, BULK_ROWS);
+  await waitForIdleDatabase(bench.admin);
+  const single = await rowsRun(app, singleInvite(target, fx), BULK_ROWS, SETTINGS.connections, 1);
+  await waitForIdleDatabase(bench.admin);
+  const bulk = await rowsRun(app, bulkInvite(target, fx), BULK_REQUESTS, 1, BULK_ROWS);
+  log(
+    `  single: ${Math.round(single.rowsPerSecond)} rows/s (p50 ${single.load.p50Ms} ms); bulk: ${Math.round(bulk.rowsPerSecond)} rows/s ` +
+      `(p50 ${bulk.load.p50Ms} ms per ${count(BULK_ROWS)} rows) ${JSON.stringify(bulk.load.statusCodes)}`,
+  );
+  log('single invite with and without Idempotency-Key');
+  const scenario: Scenario = {
+    id: 'invite_create',
+    title: 'POST invitations',
+    group: 'invite',
+    growth: false,
+    expect: [201],
+    requests: (t, f) => singleInvite(t, f, f.idempotencyKey === true),
+  };
+  const [withKey, withoutKey] = await bench.measure(scenario, [
+    { server: app, target, fx: { ...fx, idempotencyKey: true } },
+    { server: app, target, fx },
+  ]);
+  return { rowsPerRequest: BULK_ROWS, bulk, single, idempotency: { withKey, withoutKey } };
+}
+
+/** Writes and prints the report; the exit code says whether every target was met. */
+function report(parts: Pick<Results, 'machine' | 'scenarios' | 'growth' | 'oidc' | 'memory' | 'writes' | 'bulk'> & { started: number }): number {
+  const { started, ...measured } = parts;
+  const partial = {
+    generatedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    quick: QUICK,
+    settings: SETTINGS,
+    ...measured,
+    elapsedSeconds: Math.round((Date.now() - started) / 1000),
+  };
+  const results: Results = { ...partial, checks: evaluate(partial) };
+  const markdown = renderMarkdown(results);
+  fs.writeFileSync(`${OUTPUT}.json`, JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(`${OUTPUT}.md`, markdown + '\n');
+  process.stdout.write(`\n${markdown}\n\nWritten to ${OUTPUT}.json and ${OUTPUT}.md in ${results.elapsedSeconds} s.\n`);
+  return results.checks.every((c) => c.pass) ? 0 : 1;
+}
+
 /** Grows a copy of the database to LARGE_TIER invitations, before anything is measured. */
 async function growLargeTier(prepared: Prepared, url: string): Promise<{ fx: Fixtures; invitations: number }> {
   const client = new pg.Client({ connectionString: url });
@@ -197,6 +254,12 @@ async function main(): Promise<number> {
     const issuer = await startOidcIssuer();
     stopIssuer = issuer.stop;
     const app = await start('app', `${APP_DIR}/main.js`, { ...env, ...issuer.env }, cpuProf);
+    if (ONLY_BULK) {
+      const target: Target = { name: 'app', writeOrg: await prepared.writeOrg('bench-bulk'), acceptTokens: [], acceptNext: 0 };
+      const bulk = await benchBulk(new Bench(admin, false), app, target, prepared.fx);
+      await stop(app);
+      return report({ started, machine, scenarios: [], growth: [], oidc: null, memory: null, bulk });
+    }
     const baseline = await start('baseline', 'bench/.build/baseline-server.js', env);
     const floor = await start('floor', 'bench/.build/floor-server.js', env);
     const appTarget: Target = { name: 'app', writeOrg: await prepared.writeOrg('bench-app'), acceptTokens: [], acceptNext: 0 };
@@ -235,6 +298,8 @@ async function main(): Promise<number> {
     const writes: WriteCounts[] = [];
     for (const target of [appTarget, baselineTarget, floorTarget]) writes.push(await writeCounts(admin, target));
     log(`  rows written per org: ${JSON.stringify(writes)}`);
+    const bulkTarget: Target = { name: 'app', writeOrg: await prepared.writeOrg('bench-bulk'), acceptTokens: [], acceptNext: 0 };
+    const bulk = await benchBulk(bench, app, bulkTarget, prepared.fx);
     for (const server of [app, baseline, floor]) {
       const tail = server.output().trim();
       if (tail && !tail.startsWith('Listening on')) log(`${server.name} wrote:\n${tail.slice(-2000)}`);
@@ -278,24 +343,7 @@ async function main(): Promise<number> {
       await stop(largeApp);
     }
 
-    const partial = {
-      generatedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      quick: QUICK,
-      machine,
-      settings: SETTINGS,
-      scenarios,
-      growth,
-      oidc,
-      memory,
-      writes,
-      elapsedSeconds: Math.round((Date.now() - started) / 1000),
-    };
-    const results: Results = { ...partial, checks: evaluate(partial) };
-    const markdown = renderMarkdown(results);
-    fs.writeFileSync(`${OUTPUT}.json`, JSON.stringify(results, null, 2) + '\n');
-    fs.writeFileSync(`${OUTPUT}.md`, markdown + '\n');
-    process.stdout.write(`\n${markdown}\n\nWritten to ${OUTPUT}.json and ${OUTPUT}.md in ${results.elapsedSeconds} s.\n`);
-    return results.checks.every((c) => c.pass) ? 0 : 1;
+    return report({ started, machine, scenarios, growth, oidc, memory, writes, bulk });
   } finally {
     if (!interrupted) await cleanup();
   }

@@ -22,6 +22,8 @@ export interface Fixtures {
   runTag: string;
   /** When set, the GET scenarios authenticate with this OIDC access token instead of the API key. */
   bearerToken?: string;
+  /** When set, the single-invite scenario sends a new Idempotency-Key with each request (bench/bulk.ts). */
+  idempotencyKey?: boolean;
 }
 
 /** The read scenarios' credentials: the Owner's API key, or their OIDC access token (the OIDC scenario). */

@@ -109,6 +109,12 @@ async function buildApp(
   instrumentRequests(fastify, app.get(MetricsService));
   // Only JSON bodies are accepted; anything else is a 415 from Fastify, rendered by our error handler.
   fastify.removeContentTypeParser(['text/plain']);
+  // A route that takes larger bodies says so with @RouteConfig({ bodyLimit }) (the bulk invitations);
+  // Fastify applies a route's limit to every parser. Routes are registered by app.init() below.
+  fastify.addHook('onRoute', (route) => {
+    const limit = (route.config as { bodyLimit?: unknown } | undefined)?.bodyLimit;
+    if (typeof limit === 'number') route.bodyLimit = limit;
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     traceContext.run(String(request.id), done);

@@ -211,4 +211,22 @@ describe('Idempotency-Key', () => {
     expect(res.status).toBe(200);
     expect(res.headers['idempotent-replayed']).toBeUndefined();
   });
+
+  it('serves 40 concurrent keyed invites, more than the pool has connections: the create joins the key’s transaction', async () => {
+    const emails = Array.from({ length: 40 }, (_, i) => `keyed-${Date.now().toString(36)}-${i}@example.test`);
+    const started = Date.now();
+    const results = await Promise.all(
+      emails.map((email) =>
+        t
+          .http()
+          .post(`/v1/organizations/${w.orgId}/invitations`)
+          .set(auth(w.admin))
+          .set('Idempotency-Key', `keyed-${email}`)
+          .send({ email }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(emails.map(() => 201));
+    // A second connection per request would wait for the pool (connectionTimeoutMillis 5 s).
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
 });

@@ -58,6 +58,14 @@ export interface WriteCounts {
   accept_events: number;
 }
 
+/** Issue 14: 1000-row bulk requests against 1000 single invites at 50 connections; Idempotency-Key's cost. */
+export interface BulkResult {
+  rowsPerRequest: number;
+  bulk: { rows: number; seconds: number; rowsPerSecond: number; load: Measurement };
+  single: { rows: number; seconds: number; rowsPerSecond: number; load: Measurement };
+  idempotency: { withKey: Measurement; withoutKey: Measurement };
+}
+
 export interface Check {
   name: string;
   value: number;
@@ -75,6 +83,7 @@ export interface Results {
   oidc?: OidcResult | null;
   memory: MemoryResult | null;
   writes?: WriteCounts[];
+  bulk?: BulkResult | null;
   checks: Check[];
   elapsedSeconds: number;
 }
@@ -89,6 +98,9 @@ export const GROWTH_TARGET = 1.2;
 export const MEMORY_TARGET = 1.2;
 /** Issue 15: a token costs a signature check (keys cached) where a key costs a hash: ≥ 0.9 of its throughput. */
 export const OIDC_TARGET = 0.9;
+/** Issue 14: a bulk request writes rows ≥ 10 × as fast as single invites; Idempotency-Key keeps ≥ 0.85 of the throughput. */
+export const BULK_TARGET = 10;
+export const IDEMPOTENCY_TARGET = 0.85;
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -119,6 +131,15 @@ export function evaluate(results: Omit<Results, 'checks'>): Check[] {
     const ratio = token.rps / apiKey.rps;
     checks.push({ name: 'get_by_email: OIDC token / API key throughput', value: r2(ratio), target: `≥ ${OIDC_TARGET}`, pass: ratio >= OIDC_TARGET });
     checks.push({ name: 'OIDC runs: unexpected responses', value: token.unexpected + apiKey.unexpected, target: '= 0', pass: token.unexpected + apiKey.unexpected === 0 });
+  }
+  if (results.bulk) {
+    const { bulk, single, idempotency } = results.bulk;
+    const speedup = bulk.rowsPerSecond / single.rowsPerSecond;
+    checks.push({ name: 'bulk: rows/s / single invites rows/s', value: r2(speedup), target: `≥ ${BULK_TARGET}`, pass: speedup >= BULK_TARGET });
+    const ratio = idempotency.withKey.rps / idempotency.withoutKey.rps;
+    checks.push({ name: 'single invite: with / without Idempotency-Key throughput', value: r2(ratio), target: `≥ ${IDEMPOTENCY_TARGET}`, pass: ratio >= IDEMPOTENCY_TARGET });
+    const unexpected = bulk.load.unexpected + single.load.unexpected + idempotency.withKey.unexpected + idempotency.withoutKey.unexpected;
+    checks.push({ name: 'bulk runs: unexpected responses', value: unexpected, target: '= 0', pass: unexpected === 0 });
   }
   if (results.memory) {
     const { samples, load } = results.memory;
@@ -234,6 +255,29 @@ export function renderMarkdown(results: Results): string {
       table(
         ['OIDC (app, side by side)', 'Token req/s', 'API key req/s', 'Ratio', 'Token p50 / p99 ms', 'API key p50 / p99 ms', 'CPU ms/req token / key'],
         [[title, rps(token), rps(apiKey), r2(token.rps / apiKey.rps), ms(token), ms(apiKey), `${cpu(token)} / ${cpu(apiKey)}`]],
+      ),
+    );
+  }
+  if (results.bulk) {
+    const { rowsPerRequest, bulk, single, idempotency } = results.bulk;
+    out.push('');
+    out.push(
+      table(
+        ['Bulk (app)', 'Rows', 'Seconds', 'Rows/s', 'p50 / p99 ms per request', 'Ratio'],
+        [
+          [`${count(single.rows)} single invites, ${results.settings.connections} connections`, single.rows, r2(single.seconds), Math.round(single.rowsPerSecond), ms(single.load), 1],
+          [`${bulk.load.requests} bulk requests of ${count(rowsPerRequest)} rows, one at a time`, bulk.rows, r2(bulk.seconds), Math.round(bulk.rowsPerSecond), ms(bulk.load), r2(bulk.rowsPerSecond / single.rowsPerSecond)],
+        ],
+      ),
+    );
+    out.push('');
+    out.push(
+      table(
+        ['Idempotency-Key (single invite, side by side)', 'req/s', 'p50 / p99 ms', 'CPU ms/req', 'Ratio'],
+        [
+          ['without', rps(idempotency.withoutKey), ms(idempotency.withoutKey), cpu(idempotency.withoutKey), 1],
+          ['with a new key per request', rps(idempotency.withKey), ms(idempotency.withKey), cpu(idempotency.withKey), r2(idempotency.withKey.rps / idempotency.withoutKey.rps)],
+        ],
       ),
     );
   }

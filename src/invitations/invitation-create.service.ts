@@ -76,6 +76,9 @@ export class InvitationCreateService {
     const { email } = normalized;
     for (let attempt = 1; ; attempt++) {
       try {
+        // Db: inside an Idempotency-Key request this is a savepoint of its transaction, on its
+        // connection; a transaction of its own would need a second connection per request and
+        // starve the pool under concurrent keyed requests.
         return await this.db.transaction((manager) =>
           this.createWithin(manager, org, inviter, { ...input, email }, options),
         );

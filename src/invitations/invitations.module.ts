@@ -1,8 +1,15 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { EmailVerificationModule } from '../email-verification/email-verification.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { InviteBudget } from '../common/rate-limit/invite-budget.js';
+import { BULK_ROUTE, BulkInvitationsController } from './bulk/bulk-invitations.controller.js';
+import { acceptCsvBodies } from './bulk/csv-body.js';
+import { BulkInvitationsRepository } from './bulk/bulk-invitations.repository.js';
+import { BulkInvitationsService } from './bulk/bulk-invitations.service.js';
 import { InvitationAcceptanceService } from './invitation-acceptance.service.js';
 import { InvitationCreateService } from './invitation-create.service.js';
 import { InvitationLinksController } from './invitation-links.controller.js';
@@ -32,6 +39,7 @@ import { PublishedInvitationsController } from './published-invitations.controll
   controllers: [
     PublishedInvitationsController,
     OrgInvitationsController,
+    BulkInvitationsController,
     InvitationsController,
     InvitationLinksController,
   ],
@@ -41,8 +49,17 @@ import { PublishedInvitationsController } from './published-invitations.controll
     InvitationAcceptanceService,
     InvitationManagementService,
     MemberInvitationLinks,
+    BulkInvitationsService,
+    BulkInvitationsRepository,
+    InviteBudget,
   ],
   // The hosted accept page (src/accept-page) goes through the same use cases as the API.
   exports: [InvitationAcceptanceService, InvitationQueriesService],
 })
-export class InvitationsModule {}
+export class InvitationsModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    acceptCsvBodies(this.adapterHost.httpAdapter.getInstance<FastifyInstance>(), new Set([BULK_ROUTE]));
+  }
+}

@@ -2,6 +2,7 @@ import type { OpenAPIObject, OperationObject, ResponseObject } from '@nestjs/swa
 import { AppError } from '../common/errors/app-error.js';
 import { ERROR_CODES, ErrorCode } from '../common/errors/error-code.js';
 import { ORG_SLUG_ROUTE_PREFIX, renderForPath } from '../common/errors/error-response.js';
+import { REQUEST_MEDIA_EXTENSION } from '../common/openapi/request-media.decorator.js';
 import {
   BODY_ERROR_CODES,
   COMMON_ERROR_CODES,
@@ -101,6 +102,7 @@ export function completeOperations(document: OpenAPIObject): OpenAPIObject {
 function completeOperation(operation: OperationObject, path: string, method: string): void {
   if (BODY_METHODS.has(method)) documentIdempotency(operation);
   addErrorResponses(operation, path, method);
+  addRequestMedia(operation);
   for (const [status, response] of Object.entries(operation.responses) as [string, ResponseObject][]) {
     response.description ||= SUCCESS_DESCRIPTIONS[status] ?? 'Response';
     response.headers = {
@@ -110,6 +112,16 @@ function completeOperation(operation: OperationObject, path: string, method: str
     if (status === '429') response.headers['Retry-After'] = { $ref: '#/components/headers/Retry-After' };
   }
   describeAccess(operation);
+}
+
+/** Request media types a route declared besides JSON (`@ApiRequestMedia`), put where OpenAPI has them. */
+function addRequestMedia(operation: OperationObject): void {
+  const host = operation as OperationObject & Record<string, unknown>;
+  const media = host[REQUEST_MEDIA_EXTENSION] as Record<string, object> | undefined;
+  if (!media) return;
+  delete host[REQUEST_MEDIA_EXTENSION];
+  const body = operation.requestBody as { content?: Record<string, object> } | undefined;
+  if (body) body.content = { ...body.content, ...media };
 }
 
 /** Every write accepts an Idempotency-Key (src/idempotency) and can answer its two refusals. */

@@ -66,7 +66,8 @@ const WHEN: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.IDEMPOTENCY_KEY_REUSED]: 'This Idempotency-Key was used with a different request.',
   [ErrorCode.NOT_FOUND]:
     'No route matches the path (e.g. an organization reference longer than any ID or slug).',
-  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: 'The body is not `application/json`.',
+  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]:
+    'The body is not in a media type the operation accepts (`application/json`; the bulk invite also takes `text/csv`).',
   [ErrorCode.RATE_LIMITED]:
     "A rate limit is spent (the caller's request budget, the client address's on public token routes, the organization's hourly email budget, organizations created per user and hour, a resend's or a verification code's cooldown; `details.retry_after_seconds`); retry after `Retry-After` seconds.",
   [ErrorCode.INTERNAL_ERROR]: "An unexpected error; it is logged under the response's `X-Request-Id`.",

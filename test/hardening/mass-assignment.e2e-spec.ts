@@ -54,6 +54,7 @@ describe('mass assignment', () => {
       'expires_in_days',
       'send_invitation',
     ],
+    createInvitationsBulk: ['invitations', 'defaults', 'send_invitation'],
     createOrgInvitation: ['email', 'role', 'send_invitation'],
     createOrganization: ['name', 'slug'],
     createRole: ['name', 'description'],

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../../src/common/errors/app-error.js';
 import { ErrorCode } from '../../src/common/errors/error-code.js';
 import { DEFAULT_RETRY_AFTER_SECONDS, toAppError } from '../../src/common/errors/to-app-error.js';
+import { SpendableStorage } from '../../src/common/rate-limit/budget-spend.js';
 import { MemoryThrottlerStorage } from '../../src/common/rate-limit/memory-throttler.storage.js';
 import { RedisThrottlerStorage } from '../../src/common/rate-limit/redis-throttler.storage.js';
 import { testRedis, TestRedis } from './support/redis.js';
@@ -83,6 +84,30 @@ describe.each([
     await storage.increment(a, 60_000, 1, 60_000, 'per-key');
     expect((await storage.increment(a, 60_000, 1, 60_000, 'per-key')).isBlocked).toBe(true);
     expect((await storage.increment(b, 60_000, 1, 60_000, 'per-key')).isBlocked).toBe(false);
+  });
+
+  it('spends several hits at once, all or none, on the same counter as single hits', async () => {
+    const key = `s-${randomBytes(4).toString('hex')}`;
+    const spendable = storage as SpendableStorage;
+    expect(await spendable.spend(key, 60_000, 10, 6)).toEqual({
+      allowed: true,
+      totalHits: 6,
+      retryAfterSeconds: 0,
+    });
+    const refused = await spendable.spend(key, 60_000, 10, 5);
+    expect(refused).toEqual(expect.objectContaining({ allowed: false, totalHits: 6 }));
+    expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(59);
+    expect((await spendable.spend(key, 60_000, 10, 3)).totalHits).toBe(9);
+    expect((await storage.increment(key, 60_000, 10, 60_000, 'per-key')).totalHits).toBe(10);
+    expect((await spendable.spend(key, 60_000, 10, 1)).allowed).toBe(false);
+  });
+
+  it('lets exactly `limit` of many concurrent spends through', async () => {
+    const key = `cs-${randomBytes(4).toString('hex')}`;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => (storage as SpendableStorage).spend(key, 60_000, 10, 3)),
+    );
+    expect(results.filter((r) => r.allowed)).toHaveLength(3);
   });
 
   it('lets exactly `limit` of many concurrent hits through', async () => {

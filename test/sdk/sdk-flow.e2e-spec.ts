@@ -104,6 +104,8 @@ describe('generated TypeScript SDK (openapi-typescript + openapi-fetch)', () => 
       { step: 'createOrganization', status: 201 },
       { step: 'createRole', status: 201 },
       { step: 'createDepartment', status: 201 },
+      { step: 'createInvitationsBulk', status: 200 },
+      { step: 'createInvitationsBulk (CSV)', status: 200 },
       { step: 'inviteUserV2', status: 201 },
       { step: 'getPendingInvitation', status: 200 },
       { step: 'lookupInvitation', status: 200 },

@@ -143,7 +143,10 @@ export const ERROR_CODES: Record<ErrorCode, CodeSpec> = {
   },
   NOT_FOUND: { status: 404, message: 'The requested route does not exist.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'The method is not allowed for this route.' },
-  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than 1 MB.' },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    message: 'The request body is larger than the route accepts (1 MB; 5 MB for bulk invitations).',
+  },
   REQUEST_HEADERS_TOO_LARGE: {
     status: 431,
     message: 'The request line and headers are larger than the server accepts.',

@@ -6,7 +6,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { RATE_LIMIT_KINDS, RateLimitKind } from './rate-limit.decorator.js';
 
 const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
+export const HOUR_MS = 60 * MINUTE_MS;
 
 /** What each budget counts, as the `scope` a 429 reports; the names are the first segment of every counter key. */
 export const RATE_LIMIT_SCOPES: Record<string, string> = {

@@ -1,6 +1,7 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
+import { BudgetSpend, SpendableStorage } from './budget-spend.js';
 
 /**
  * One hit, atomically: a fixed window counter (INCR, PEXPIRE on the first hit) plus a block marker
@@ -33,6 +34,29 @@ redis.call('DEL', KEYS[1])
 return {hits, blockMs, 1, blockMs}
 `;
 
+/**
+ * All of a cost, or none (SpendableStorage): while blocked, or when the window cannot hold the
+ * cost, nothing is counted. KEYS: counter, block marker. ARGV: window ms, limit, cost.
+ * Returns { allowed 0/1, hits, ms until the window or block ends }.
+ */
+const SPEND_SCRIPT = `
+local blockLeft = redis.call('PTTL', KEYS[2])
+if blockLeft > 0 then
+  return {0, tonumber(ARGV[2]) + 1, blockLeft}
+end
+local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+local windowLeft = redis.call('PTTL', KEYS[1])
+if windowLeft < 0 then windowLeft = tonumber(ARGV[1]) end
+if hits + tonumber(ARGV[3]) > tonumber(ARGV[2]) then
+  return {0, hits, windowLeft}
+end
+hits = redis.call('INCRBY', KEYS[1], ARGV[3])
+if redis.call('PTTL', KEYS[1]) < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return {1, hits, 0}
+`;
+
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 type HitReply = [number, number, number, number];
@@ -45,6 +69,13 @@ interface RedisWithHit extends Redis {
     limit: number,
     blockMs: number,
   ): Promise<HitReply>;
+  rateLimitSpend(
+    counterKey: string,
+    blockKey: string,
+    windowMs: number,
+    limit: number,
+    cost: number,
+  ): Promise<[number, number, number]>;
 }
 
 const FAILURE_LOG_INTERVAL_MS = 60_000;
@@ -57,7 +88,7 @@ const PROBE_INTERVAL_MS = 5_000;
  * If Redis cannot answer, the request is let through (fail open) and the failure logged: the rate
  * limit protects the service, it must not take it down with Redis.
  */
-export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+export class RedisThrottlerStorage implements SpendableStorage, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
   private readonly redis: RedisWithHit;
   private lastFailureLog = 0;
@@ -75,6 +106,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
       connectTimeout: 2000,
     }) as RedisWithHit;
     this.redis.defineCommand('rateLimitHit', { numberOfKeys: 2, lua: HIT_SCRIPT });
+    this.redis.defineCommand('rateLimitSpend', { numberOfKeys: 2, lua: SPEND_SCRIPT });
     this.redis.on('error', (error: Error) => this.logFailure(error));
   }
 
@@ -106,6 +138,26 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     } catch (error) {
       this.logFailure(error as Error);
       return this.unlimited(ttl);
+    }
+  }
+
+  async spend(key: string, ttl: number, limit: number, cost: number): Promise<BudgetSpend> {
+    const base = `${this.prefix}{${key}}`;
+    const open: BudgetSpend = { allowed: true, totalHits: 0, retryAfterSeconds: 0 };
+    if (this.redis.status !== 'ready' && Date.now() - this.lastFailure < PROBE_INTERVAL_MS) return open;
+    try {
+      const [allowed, hits, msLeft] = await this.redis.rateLimitSpend(
+        `${base}:hits`,
+        `${base}:block`,
+        ttl,
+        limit,
+        cost,
+      );
+      return { allowed: allowed === 1, totalHits: hits, retryAfterSeconds: Math.ceil(msLeft / 1000) };
+    } catch (error) {
+      // Fail open, as for a single hit.
+      this.logFailure(error as Error);
+      return open;
     }
   }
 

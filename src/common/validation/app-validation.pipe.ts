@@ -1,4 +1,6 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidatorOptions } from 'class-validator';
 import { AppError, FieldError } from '../errors/app-error.js';
 
 /** Carries class-validator's errors out of ValidationPipe so `transform` can add their location. */
@@ -10,7 +12,11 @@ function toSnake(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
-export function flattenValidationErrors(errors: ValidationError[], location: string, path: string[] = []): FieldError[] {
+export function flattenValidationErrors(
+  errors: ValidationError[],
+  location: string,
+  path: string[] = [],
+): FieldError[] {
   return errors.flatMap((error) => {
     const loc = [location, ...path, error.property];
     const own = Object.entries(error.constraints ?? {}).map(([constraint, msg]) => ({
@@ -38,6 +44,43 @@ export function malformedStringPaths(value: unknown, path: (string | number)[] =
   return [];
 }
 
+/** What every body, query and path is validated with. */
+const VALIDATOR_OPTIONS: ValidatorOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  stopAtFirstError: false,
+  validationError: { target: false, value: false },
+};
+
+/**
+ * The pipe's checks of one object, synchronously (throws the same 400): for a bulk request's rows,
+ * each validated on its own, where the pipe's asynchronous path would cost a promise per constraint.
+ */
+export function validateObjectSync<T extends object>(
+  metatype: new () => T,
+  value: unknown,
+  location = 'body',
+): T {
+  if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw AppError.validation([{ loc: [location], msg: 'must be a JSON object', type: 'object_type' }]);
+  }
+  const malformed = malformedStringPaths(value);
+  if (malformed.length > 0) {
+    throw AppError.validation(
+      malformed.map((path) => ({
+        loc: [location, ...path],
+        msg: 'must be well-formed Unicode text',
+        type: 'string_unicode',
+      })),
+    );
+  }
+  const instance = plainToInstance(metatype, value);
+  const errors = validateSync(instance, VALIDATOR_OPTIONS);
+  if (errors.length > 0) throw AppError.validation(flattenValidationErrors(errors, location));
+  return instance;
+}
+
 /**
  * ValidationPipe with the options every route needs, emitting field errors into our envelope
  * with their location (`body`, `query`, `path`).
@@ -46,12 +89,8 @@ export function malformedStringPaths(value: unknown, path: (string | number)[] =
 export class AppValidationPipe extends ValidationPipe {
   constructor() {
     super({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
+      ...VALIDATOR_OPTIONS,
       transform: true,
-      stopAtFirstError: false,
-      validationError: { target: false, value: false },
       exceptionFactory: (errors) => new ValidationFailed(errors),
     });
   }
@@ -59,14 +98,20 @@ export class AppValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object) {
       if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw AppError.validation([{ loc: ['body'], msg: 'The request body must be a JSON object.', type: 'object_type' }]);
+        throw AppError.validation([
+          { loc: ['body'], msg: 'The request body must be a JSON object.', type: 'object_type' },
+        ]);
       }
     }
     const location = metadata.type === 'param' ? 'path' : metadata.type;
     const malformed = malformedStringPaths(value);
     if (malformed.length > 0) {
       throw AppError.validation(
-        malformed.map((path) => ({ loc: [location, ...path], msg: 'must be well-formed Unicode text', type: 'string_unicode' })),
+        malformed.map((path) => ({
+          loc: [location, ...path],
+          msg: 'must be well-formed Unicode text',
+          type: 'string_unicode',
+        })),
       );
     }
     try {

@@ -84,13 +84,14 @@ export function CustomMessage(): PropertyDecorator {
   );
 }
 
-export function RoleIds(): PropertyDecorator {
+/** `noDefault`: a bulk row or its defaults, where a missing list means "inherit", not `[]`. */
+export function RoleIds({ noDefault = false } = {}): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({
       type: [String],
       items: { type: 'string', pattern: idPattern('role').source },
       maxItems: MAX_ROLE_IDS,
-      default: [],
+      default: noDefault ? undefined : [],
       example: ['role_abc123'],
       description:
         'Role IDs to assign (format `role_*`), each a role of this organization. Empty: the Member role. ' +
@@ -103,13 +104,13 @@ export function RoleIds(): PropertyDecorator {
   );
 }
 
-export function DepartmentIds(): PropertyDecorator {
+export function DepartmentIds({ noDefault = false } = {}): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({
       type: [String],
       items: { type: 'string', pattern: idPattern('dept').source },
       maxItems: MAX_DEPARTMENT_IDS,
-      default: [],
+      default: noDefault ? undefined : [],
       example: ['dept_eng001'],
       description:
         'Department IDs to assign the user to (format `dept_*`), each a department of this organization.',

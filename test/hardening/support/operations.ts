@@ -200,6 +200,15 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     level: 'admin',
     valid: () => ({ body: { email: uniqueEmail('inv'), send_invitation: false } }),
   },
+  createInvitationsBulk: {
+    level: 'admin',
+    valid: () => ({
+      body: {
+        invitations: [{ email: uniqueEmail('bulk') }, { email: uniqueEmail('bulk') }],
+        send_invitation: false,
+      },
+    }),
+  },
   inviteUser: {
     level: 'admin',
     valid: ({ org }) => ({

@@ -64,6 +64,34 @@ async function main(): Promise<void> {
     }),
   );
 
+  // Bulk, both media types the document lists: JSON rows with defaults, and a CSV as a spreadsheet exports it.
+  const bulkPath = '/v1/organizations/{organization_id}/invitations/bulk';
+  const fromJson = ok(
+    'createInvitationsBulk',
+    await owner.POST(bulkPath, {
+      params: inOrg,
+      body: {
+        invitations: [{ email: `sdk-bulk-a-${suffix}@example.test`, role_ids: [role.id] }],
+        defaults: { department_ids: [department.id] },
+        send_invitation: false,
+      },
+    }),
+  );
+  check(fromJson.created === 1 && fromJson.results[0]?.invitation?.role_ids[0] === role.id, 'bulk JSON row');
+  const fromCsv = ok(
+    'createInvitationsBulk (CSV)',
+    await owner.POST(bulkPath, {
+      params: { ...inOrg, query: { send_invitation: 'false' } },
+      body: `email,full_name,roles,departments\r\nsdk-bulk-b-${suffix}@example.test,"Doe, Jim",reviewer,Engineering\r\n`,
+      headers: { 'Content-Type': 'text/csv' },
+      bodySerializer: (body) => (typeof body === 'string' ? body : JSON.stringify(body)),
+    }),
+  );
+  check(
+    fromCsv.created === 1 && fromCsv.results[0]?.invitation?.department_ids[0] === department.id,
+    'bulk CSV row',
+  );
+
   const email = `sdk-${suffix}@example.test`;
   const invited = ok(
     'inviteUserV2',
