@@ -12,6 +12,7 @@ import { requestIdFor, traceContext } from './common/logging/trace-context.js';
 import { AppConfig, parseConfig } from './config/app-config.js';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { guardPoolClientErrors } from './database/pool-client-errors.js';
+import { bindIdempotencyToWrites } from './idempotency/idempotent-writes.js';
 import { instrumentRequests } from './metrics/http-metrics.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
 import { MetricsService } from './metrics/metrics.service.js';
@@ -140,6 +141,9 @@ async function buildApp(
     swaggerOptions: { persistAuthorization: true, displayOperationId: true },
   });
 
+  // After both guards (interceptors always run after guards): a refused request is never kept.
+  // Zero would mean Nest's metadata keys changed under us: refuse to start without idempotency.
+  if (bindIdempotencyToWrites(app) === 0) throw new Error('Idempotency-Key bound to no write route');
   await app.init();
   return app;
 }
