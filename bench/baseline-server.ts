@@ -33,7 +33,6 @@ interface OrgScope {
   organizationId: string;
   rank: number;
 }
-const ROLE_RANK: Record<string, number> = { owner: 3, admin: 2, member: 1 };
 
 const touching = new Set<string>();
 
@@ -42,10 +41,10 @@ async function authorize(request: FastifyRequest, minRank: number): Promise<{ us
   const key = request.headers['x-api-key'];
   if (typeof key !== 'string') throw new HttpError(401);
   const idOrSlug = (request.params as { organization_id: string }).organization_id;
-  const rows = await pool.query<{ key_id: string; touch_due: boolean; user_id: string; organization_id: string | null; role_keys: string[] }>(
-    SQL.callerInOrg(idOrSlug.startsWith('org_') ? 'id' : 'slug'),
-    [idOrSlug, hashApiKey(key)],
-  );
+  const rows = await pool.query<{ key_id: string; touch_due: boolean; user_id: string; organization_id: string | null; rank: number | null }>({
+    ...SQL.callerInOrgFor(idOrSlug.startsWith('org_') ? 'id' : 'slug'),
+    values: [idOrSlug, hashApiKey(key)],
+  });
   const row = rows.rows[0];
   if (!row) throw new HttpError(401);
   // As the app does: not awaited, at most once a minute per key, one write in flight per key.
@@ -56,8 +55,8 @@ async function authorize(request: FastifyRequest, minRank: number): Promise<{ us
       .catch(() => undefined)
       .finally(() => touching.delete(row.key_id));
   }
-  if (!row.organization_id) throw new HttpError(404);
-  const rank = Math.max(1, ...row.role_keys.map((k) => ROLE_RANK[k] ?? 1));
+  if (!row.organization_id || row.rank === null) throw new HttpError(404);
+  const rank = row.rank;
   if (rank < minRank) throw new HttpError(403);
   return { userId: row.user_id, org: { organizationId: row.organization_id, rank } };
 }

@@ -30,6 +30,8 @@ function intEnv(name: string, fallback: number): number {
 const QUICK = process.env.BENCH_QUICK === '1';
 /** `BENCH_ONLY=bulk`: only the bulk and Idempotency-Key phase (a few minutes). */
 const ONLY_BULK = process.env.BENCH_ONLY === 'bulk';
+/** BENCH_READS_ONLY=1: only the three read scenarios, printed as one line each (no report files). */
+const READS_ONLY = process.env.BENCH_READS_ONLY === '1';
 const SETTINGS = {
   connections: intEnv('BENCH_CONNECTIONS', 50),
   /** Measured seconds per server and scenario, split into ROUNDS alternating runs. */
@@ -277,6 +279,14 @@ async function main(): Promise<number> {
     const scenarios: ScenarioResult[] = [];
     const invitationsNow = await countInvitations(admin);
     for (const id of ['get_by_email', 'list_first', 'list_deep']) scenarios.push(await bench.compare(byId[id], sides, invitationsNow));
+    if (READS_ONLY) {
+      // A short iteration loop for the read path: the three reads, one line per server, nothing else.
+      for (const s of scenarios) {
+        const line = (m: Measurement) => `${m.rps.toFixed(0)} req/s p50 ${m.p50Ms} p99 ${m.p99Ms} cpu ${m.serverCpuMsPerRequest?.toFixed(2)} ms/req`;
+        process.stdout.write(`${s.id}: app ${line(s.app)} | baseline ${line(s.baseline)} | floor ${line(s.floor)} | app/floor ${(s.app.rps / s.floor.rps).toFixed(2)} app/baseline ${(s.app.rps / s.baseline.rps).toFixed(2)}${s.sql ? ` | sql app ${s.sql.appPerRequest} baseline ${s.sql.baselinePerRequest} floor ${s.sql.floorPerRequest} diffs ${s.sql.differences.length}` : ''}\n`);
+      }
+      return 0;
+    }
 
     // OIDC: seed 003's GET on the same app with the Owner's access token and with their API key.
     log(`${byId.get_by_email.title}: OIDC access token vs API key, on the app`);

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AcceptPageModule } from './accept-page/accept-page.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
@@ -24,7 +24,6 @@ import { EventsModule } from './events/events.module.js';
 import { DomainsModule } from './domains/domains.module.js';
 import { EmailVerificationModule } from './email-verification/email-verification.module.js';
 import { HealthModule } from './health/health.module.js';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -83,8 +82,6 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         // After the AuthGuard: budgets count per resolved API key and organization.
         { provide: APP_GUARD, useClass: RateLimitGuard },
-        // After both guards: a request refused for its credentials or its budget is never kept.
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         AccessRepository,
         ApiKeyActivity,
         OidcVerifier,

@@ -13,6 +13,7 @@ import { AppConfig, parseConfig } from './config/app-config.js';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { guardPoolClientErrors } from './database/pool-client-errors.js';
 import { JobRunner } from './jobs/job-runner.js';
+import { bindIdempotencyToWrites } from './idempotency/idempotent-writes.js';
 import { instrumentRequests } from './metrics/http-metrics.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
 import { MetricsService } from './metrics/metrics.service.js';
@@ -150,6 +151,9 @@ async function buildApp(
     swaggerOptions: { persistAuthorization: true, displayOperationId: true },
   });
 
+  // After both guards (interceptors always run after guards): a refused request is never kept.
+  // Zero would mean Nest's metadata keys changed under us: refuse to start without idempotency.
+  if (bindIdempotencyToWrites(app) === 0) throw new Error('Idempotency-Key bound to no write route');
   await app.init();
   return app;
 }

@@ -6,20 +6,26 @@
  * silently unfair ratio.
  */
 
-// The AuthGuard's read on org-scoped routes (src/common/auth/access.repository.ts callerInOrg).
-export const callerInOrg = (column: 'id' | 'slug') => `SELECT k.id AS key_id, u.id AS user_id, u.email, u.email_verified_at IS NOT NULL AS email_verified, (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS touch_due,
-              s.id AS organization_id, s.slug, s.name, s.membership_id, s.role_keys
-         FROM api_keys k JOIN users u ON u.id = k.user_id
-         LEFT JOIN LATERAL (
-              SELECT o.id, o.slug, o.name, m.id AS membership_id,
-                     COALESCE(array_agg(r.key) FILTER (WHERE r.key IS NOT NULL), '{}') AS role_keys
-                FROM organizations o
-                JOIN memberships m ON m.organization_id = o.id AND m.user_id = u.id AND m.account_state = 'active'
-                LEFT JOIN membership_roles mr ON mr.membership_id = m.id
-                LEFT JOIN roles r ON r.id = mr.role_id AND r.is_system
-               WHERE o.${column} = $1
-               GROUP BY o.id, m.id) s ON true
-        WHERE k.key_hash = $2 AND k.revoked_at IS NULL`;
+// The AuthGuard's read on org-scoped routes (src/common/auth/access.repository.ts callerInOrg, API
+// key), sent like the app sends it: a named prepared statement.
+const membershipJoin = {
+  id: `LEFT JOIN memberships m ON m.organization_id = $1 AND m.user_id = u.id AND m.account_state = 'active'`,
+  slug: `LEFT JOIN organizations o ON o.slug = $1
+         LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = u.id AND m.account_state = 'active'`,
+};
+export const callerInOrg = (org: 'id' | 'slug') => ({
+  name: `auth_caller_in_org_by_${org}_key`,
+  text: `SELECT k.id AS key_id, u.id AS user_id, u.email, u.email_verified_at IS NOT NULL AS email_verified, (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS touch_due, m.organization_id, m.id AS membership_id,
+       CASE WHEN m.id IS NOT NULL THEN
+         (SELECT COALESCE(max(CASE r.key WHEN 'owner' THEN 3 WHEN 'admin' THEN 2 WHEN 'member' THEN 1 ELSE 1 END), 1)
+            FROM membership_roles mr JOIN roles r ON r.id = mr.role_id AND r.is_system
+           WHERE mr.membership_id = m.id) END AS rank
+  FROM api_keys k JOIN users u ON u.id = k.user_id
+  ${membershipJoin[org]}
+ WHERE k.key_hash = $2 AND k.revoked_at IS NULL`,
+});
+const CALLER_IN_ORG = { id: callerInOrg('id'), slug: callerInOrg('slug') };
+export const callerInOrgFor = (org: 'id' | 'slug') => CALLER_IN_ORG[org];
 
 // The key's last_used_at, written when the read above says it is due (src/common/auth/api-key-activity.ts).
 export const TOUCH_API_KEY = `UPDATE api_keys SET last_used_at = now()

@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
+import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 
-/** Idempotency-Key records; the interceptor itself is registered globally in AppModule. */
+/**
+ * Idempotency-Key records and the interceptor, which createApp binds to every write handler
+ * (idempotent-writes.ts), not globally: reads never enter it.
+ */
 @Module({
-  providers: [IdempotencyRepository],
-  exports: [IdempotencyRepository],
+  providers: [IdempotencyRepository, IdempotencyInterceptor],
+  exports: [IdempotencyRepository, IdempotencyInterceptor],
 })
 export class IdempotencyModule {}

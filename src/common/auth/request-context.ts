@@ -20,11 +20,8 @@ export interface Caller {
 /** The organization in the path, resolved by ID or slug, and the caller's active membership in it. */
 export interface OrgScope {
   organizationId: string;
-  slug: string;
-  name: string;
   membershipId: string;
-  roleKeys: string[];
-  /** 3 Owner, 2 Admin, 1 Member (or custom roles only). */
+  /** The highest system role's ROLE_RANK: 3 Owner, 2 Admin, 1 Member (or custom roles only). */
   rank: number;
 }
 
