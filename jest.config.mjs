@@ -8,7 +8,11 @@ export default {
   },
   // Three tiers: unit specs beside the code, medium specs (one repository or service on a real
   // PostgreSQL, no HTTP) and the HTTP suites.
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.medium-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  testMatch: [
+    '<rootDir>/src/**/*.spec.ts',
+    '<rootDir>/test/**/*.medium-spec.ts',
+    '<rootDir>/test/**/*.e2e-spec.ts',
+  ],
   // CommonJS packages (@nestjs/throttler, @nestjs-modules/mailer) require() the ESM-only NestJS:
   // see test/support/esm-for-cjs/resolver.cjs.
   resolver: '<rootDir>/test/support/esm-for-cjs/resolver.cjs',

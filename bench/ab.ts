@@ -15,11 +15,13 @@ import { waitForIdleDatabase } from './lib/statements.js';
 import { SCENARIOS, Target } from './scenarios.js';
 
 async function main(): Promise<void> {
-  const [dirA, dirB, ids = 'get_by_email,list_first', secondsText = '4', roundsText = '4'] = process.argv.slice(2);
+  const [dirA, dirB, ids = 'get_by_email,list_first', secondsText = '4', roundsText = '4'] =
+    process.argv.slice(2);
   if (!dirA || !dirB) throw new Error('usage: ab.js <dir A> <dir B> [scenario,…] [seconds] [rounds]');
   const scenarios = ids.split(',').map((id) => {
     const found = SCENARIOS.find((s) => s.id === id);
-    if (!found || found.id.startsWith('invite') || found.id === 'accept') throw new Error(`read scenario expected, got ${id}`);
+    if (!found || found.id.startsWith('invite') || found.id === 'accept')
+      throw new Error(`read scenario expected, got ${id}`);
     return found;
   });
   const seconds = Number(secondsText);
@@ -31,15 +33,25 @@ async function main(): Promise<void> {
       fs.rmSync(copies[i], { recursive: true, force: true });
       fs.cpSync(dir, copies[i], { recursive: true });
     });
-    const extra = (side: string) => JSON.parse(process.env[`BENCH_AB_ENV_${side}`] ?? '{}') as Record<string, string>;
+    const extra = (side: string) =>
+      JSON.parse(process.env[`BENCH_AB_ENV_${side}`] ?? '{}') as Record<string, string>;
     const servers = [
       await startServer('A', `${copies[0]}/main.js`, await freePort(), { ...prepared.env, ...extra('A') }),
       await startServer('B', `${copies[1]}/main.js`, await freePort(), { ...prepared.env, ...extra('B') }),
     ];
     try {
-      const target: Target = { name: 'app', writeOrg: await prepared.writeOrg('ab'), acceptTokens: [], acceptNext: 0 };
+      const target: Target = {
+        name: 'app',
+        writeOrg: await prepared.writeOrg('ab'),
+        acceptTokens: [],
+        acceptNext: 0,
+      };
       for (const scenario of scenarios) {
-        const options = (url: string) => ({ url, requests: scenario.requests(target, prepared.fx), connections: 50 });
+        const options = (url: string) => ({
+          url,
+          requests: scenario.requests(target, prepared.fx),
+          connections: 50,
+        });
         for (const server of servers) await runLoad({ ...options(server.url), durationSeconds: 2 });
         const runs: Run[][] = [[], []];
         for (let round = 0; round < rounds; round++) {

@@ -9,14 +9,26 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
 import pg from 'pg';
 import * as SQL from './baseline/sql.js';
-import { decodeCursor, encodeCursor, generateApiKey, hashApiKey, newId, signInvitationToken } from './lib/secrets.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  generateApiKey,
+  hashApiKey,
+  newId,
+  signInvitationToken,
+} from './lib/secrets.js';
 
 const secret = process.env.INVITATION_SECRET ?? '';
 const publicAppUrl = (process.env.PUBLIC_APP_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
 const ttlDays = Number(process.env.INVITATION_TTL_DAYS ?? 7);
 const messageIdHost = new URL(publicAppUrl).hostname;
 // The app's pool settings (src/database/data-source-options.ts).
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: 20,
+  connectionTimeoutMillis: 5000,
+  idleTimeoutMillis: 30000,
+});
 
 class HttpError extends Error {
   constructor(readonly status: number) {
@@ -37,11 +49,20 @@ interface OrgScope {
 const touching = new Set<string>();
 
 /** The guard's read: the caller by key and their membership in the path's org, in one query. */
-async function authorize(request: FastifyRequest, minRank: number): Promise<{ userId: string; org: OrgScope }> {
+async function authorize(
+  request: FastifyRequest,
+  minRank: number,
+): Promise<{ userId: string; org: OrgScope }> {
   const key = request.headers['x-api-key'];
   if (typeof key !== 'string') throw new HttpError(401);
   const idOrSlug = (request.params as { organization_id: string }).organization_id;
-  const rows = await pool.query<{ key_id: string; touch_due: boolean; user_id: string; organization_id: string | null; rank: number | null }>({
+  const rows = await pool.query<{
+    key_id: string;
+    touch_due: boolean;
+    user_id: string;
+    organization_id: string | null;
+    rank: number | null;
+  }>({
     ...SQL.callerInOrgFor(idOrSlug.startsWith('org_') ? 'id' : 'slug'),
     values: [idOrSlug, hashApiKey(key)],
   });
@@ -112,25 +133,47 @@ interface NewInvitation {
 }
 
 /** InvitationCreateService.createWithin, statement for statement. */
-async function createInvitation(org: OrgScope, inviterId: string, input: NewInvitation): Promise<InvitationRow> {
+async function createInvitation(
+  org: OrgScope,
+  inviterId: string,
+  input: NewInvitation,
+): Promise<InvitationRow> {
   const { organizationId } = org;
   const email = input.email.trim().toLowerCase();
   return transaction(async (c) => {
-    const policy = await c.query<{ allowed: boolean }>(SQL.INVITE_POLICY, [organizationId, email.slice(email.lastIndexOf('@') + 1)]);
+    const policy = await c.query<{ allowed: boolean }>(SQL.INVITE_POLICY, [
+      organizationId,
+      email.slice(email.lastIndexOf('@') + 1),
+    ]);
     if (!policy.rows[0]?.allowed) throw new HttpError(400);
     const roleIds =
-      input.roleIds.length > 0 ? input.roleIds : [(await c.query<{ id: string }>(SQL.MEMBER_ROLE_ID, [organizationId])).rows[0].id];
+      input.roleIds.length > 0
+        ? input.roleIds
+        : [(await c.query<{ id: string }>(SQL.MEMBER_ROLE_ID, [organizationId])).rows[0].id];
     const roles = await c.query<{ id: string; is_owner: boolean }>(SQL.ORG_ROLES, [organizationId, roleIds]);
     const departments =
-      input.departmentIds.length === 0 ? [] : (await c.query<{ id: string }>(SQL.ORG_DEPARTMENTS, [organizationId, input.departmentIds])).rows;
-    if (roles.rows.length !== roleIds.length || departments.length !== input.departmentIds.length) throw new HttpError(400);
+      input.departmentIds.length === 0
+        ? []
+        : (await c.query<{ id: string }>(SQL.ORG_DEPARTMENTS, [organizationId, input.departmentIds])).rows;
+    if (roles.rows.length !== roleIds.length || departments.length !== input.departmentIds.length)
+      throw new HttpError(400);
     if (roles.rows.some((r) => r.is_owner) && org.rank < 3) throw new HttpError(403);
 
     await c.query(SQL.SETTLE_EXPIRED, [organizationId, email]);
     const invitationId = newId('inv');
-    const inserted = await c.query<{ id: string }>(SQL.INSERT_INVITEE, [newId('usr'), email, input.fullName, invitationId]);
-    const userId = inserted.rows[0]?.id ?? (await c.query<{ id: string }>(SQL.USER_BY_EMAIL, [email])).rows[0].id;
-    const membership = await c.query<{ id: string }>(SQL.UPSERT_PENDING_MEMBERSHIP, [newId('mem'), organizationId, userId]);
+    const inserted = await c.query<{ id: string }>(SQL.INSERT_INVITEE, [
+      newId('usr'),
+      email,
+      input.fullName,
+      invitationId,
+    ]);
+    const userId =
+      inserted.rows[0]?.id ?? (await c.query<{ id: string }>(SQL.USER_BY_EMAIL, [email])).rows[0].id;
+    const membership = await c.query<{ id: string }>(SQL.UPSERT_PENDING_MEMBERSHIP, [
+      newId('mem'),
+      organizationId,
+      userId,
+    ]);
     const membershipId = membership.rows[0]?.id;
     if (!membershipId) throw new HttpError(409);
 
@@ -247,7 +290,10 @@ app.post('/v1/organizations/:organization_id/users/invite/v2', async (request, r
     role_ids: m.role_ids,
     department_ids: m.department_ids,
     organization_id: m.organization_id,
-    invitation_link: m.link_invitation_id && m.link_invitation_version ? link(m.link_invitation_id, m.link_invitation_version) : null,
+    invitation_link:
+      m.link_invitation_id && m.link_invitation_version
+        ? link(m.link_invitation_id, m.link_invitation_version)
+        : null,
     invited_at: isoOrNull(m.invited_at),
     deactivated_at: isoOrNull(m.deactivated_at),
   });
@@ -296,7 +342,10 @@ app.get('/v1/organizations/:organization_id/invitations', async (request) => {
   return {
     data: items.map(invitationResource),
     has_more: hasMore,
-    next_cursor: hasMore && last ? encodeCursor(secret, `invitations:${org.organizationId}`, last.created_at, last.id) : null,
+    next_cursor:
+      hasMore && last
+        ? encodeCursor(secret, `invitations:${org.organizationId}`, last.created_at, last.id)
+        : null,
   };
 });
 
@@ -307,10 +356,14 @@ function verifyToken(token: string): { invitationId: string; version: number } |
   if (!match) return undefined;
   const [, invitationId, versionText, mac] = match;
   const expected = Buffer.from(
-    createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${invitationId}.${versionText}`).digest('base64url'),
+    createHmac('sha256', Buffer.from(secret, 'utf8'))
+      .update(`${invitationId}.${versionText}`)
+      .digest('base64url'),
   );
   const given = Buffer.from(mac);
-  return expected.length === given.length && timingSafeEqual(expected, given) ? { invitationId, version: Number(versionText) } : undefined;
+  return expected.length === given.length && timingSafeEqual(expected, given)
+    ? { invitationId, version: Number(versionText) }
+    : undefined;
 }
 
 app.post('/v1/invitations/accept', async (request) => {
@@ -318,12 +371,17 @@ app.post('/v1/invitations/accept', async (request) => {
   const claims = verifyToken(body.token);
   if (!claims) throw new HttpError(404);
   return transaction(async (c) => {
-    const locked = (await c.query(SQL.LOCK_INVITATION, [claims.invitationId])).rows[0] as Record<string, unknown> | undefined;
+    const locked = (await c.query(SQL.LOCK_INVITATION, [claims.invitationId])).rows[0] as
+      Record<string, unknown> | undefined;
     const invitation = locked && unalias<InvitationRow>(locked, 'Invitation');
     if (!invitation || invitation.version !== claims.version) throw new HttpError(404);
-    if (invitation.status !== 'pending' || invitation.expires_at.getTime() <= Date.now()) throw new HttpError(409);
+    if (invitation.status !== 'pending' || invitation.expires_at.getTime() <= Date.now())
+      throw new HttpError(409);
     const invitee = (
-      await c.query<{ id: string; activated_at: Date | null; created_by_invitation_id: string | null }>(SQL.LOCK_INVITEE, [invitation.user_id])
+      await c.query<{ id: string; activated_at: Date | null; created_by_invitation_id: string | null }>(
+        SQL.LOCK_INVITEE,
+        [invitation.user_id],
+      )
     ).rows[0];
     // The bench only accepts invitations whose invitee they created (the proof that needs no code and issues a key).
     if (invitee.activated_at || invitee.created_by_invitation_id !== invitation.id) throw new HttpError(403);
@@ -332,17 +390,36 @@ app.post('/v1/invitations/accept', async (request) => {
     await c.query(SQL.COUNT_LIVE_KEYS, [invitee.id]);
     const apiKey = generateApiKey();
     const keyId = newId('key');
-    await c.query(SQL.INSERT_API_KEY, [keyId, invitee.id, 'invitation', apiKey.slice(0, 10), hashApiKey(apiKey)]);
+    await c.query(SQL.INSERT_API_KEY, [
+      keyId,
+      invitee.id,
+      'invitation',
+      apiKey.slice(0, 10),
+      hashApiKey(apiKey),
+    ]);
     await c.query(SQL.MARK_ACCEPTED, [invitation.id]);
-    const activated = await c.query(SQL.ACTIVATE_MEMBERSHIP, [invitation.membership_id, invitation.organization_id]);
+    const activated = await c.query(SQL.ACTIVATE_MEMBERSHIP, [
+      invitation.membership_id,
+      invitation.organization_id,
+    ]);
     if (activated.rows.length === 0) throw new HttpError(410);
     const user = (
-      await c.query<{ id: string; email: string; full_name: string | null; user_name: string | null; created_at: Date }>(SQL.LOCK_INVITEE, [
-        invitee.id,
-      ])
+      await c.query<{
+        id: string;
+        email: string;
+        full_name: string | null;
+        user_name: string | null;
+        created_at: Date;
+      }>(SQL.LOCK_INVITEE, [invitee.id])
     ).rows[0];
     return {
-      user: { id: user.id, email: user.email, full_name: user.full_name, user_name: user.user_name, created_at: iso(user.created_at) },
+      user: {
+        id: user.id,
+        email: user.email,
+        full_name: user.full_name,
+        user_name: user.user_name,
+        created_at: iso(user.created_at),
+      },
       organization_id: invitation.organization_id,
       api_key: apiKey,
     };
@@ -358,7 +435,9 @@ const shutdown = () => {
 process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);
 
-app.listen({ port: Number(process.env.PORT ?? 3001), host: process.env.HOST ?? '127.0.0.1' }).catch((error: unknown) => {
-  process.stderr.write(`baseline failed to start: ${String(error)}\n`);
-  process.exit(1);
-});
+app
+  .listen({ port: Number(process.env.PORT ?? 3001), host: process.env.HOST ?? '127.0.0.1' })
+  .catch((error: unknown) => {
+    process.stderr.write(`baseline failed to start: ${String(error)}\n`);
+    process.exit(1);
+  });

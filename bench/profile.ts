@@ -19,20 +19,41 @@ import { SCENARIOS, Target } from './scenarios.js';
 async function main(): Promise<void> {
   const [scenarioId = 'get_by_email', serverName = 'app', secondsText = '15'] = process.argv.slice(2);
   const scenario = SCENARIOS.find((s) => s.id === scenarioId);
-  if (!scenario || (serverName !== 'app' && serverName !== 'baseline' && serverName !== 'floor') || !/^\d+$/.test(secondsText)) {
-    throw new Error(`usage: profile.js [${SCENARIOS.map((s) => s.id).join('|')}] [app|baseline|floor] [seconds]`);
+  if (
+    !scenario ||
+    (serverName !== 'app' && serverName !== 'baseline' && serverName !== 'floor') ||
+    !/^\d+$/.test(secondsText)
+  ) {
+    throw new Error(
+      `usage: profile.js [${SCENARIOS.map((s) => s.id).join('|')}] [app|baseline|floor] [seconds]`,
+    );
   }
   const seconds = Number(secondsText);
   const prepared = await prepare({ invitations: 10_000, fillerOrgs: 999, bulkApiKeys: 5000 });
   const profileDir = path.resolve('bench/.profiles', `${scenario.id}-${serverName}-${prepared.runTag}`);
   try {
-    const target: Target = { name: serverName, writeOrg: await prepared.writeOrg(`profile-${serverName}`), acceptTokens: [], acceptNext: 0 };
+    const target: Target = {
+      name: serverName,
+      writeOrg: await prepared.writeOrg(`profile-${serverName}`),
+      acceptTokens: [],
+      acceptNext: 0,
+    };
     if (scenario.id === 'accept') {
-      const ids = await seedAcceptable(prepared.admin, target.writeOrg, prepared.ownerId, 30_000, prepared.runTag);
+      const ids = await seedAcceptable(
+        prepared.admin,
+        target.writeOrg,
+        prepared.ownerId,
+        30_000,
+        prepared.runTag,
+      );
       target.acceptTokens = ids.map((id) => signInvitationToken(prepared.secret, id, 1));
     }
     const script = serverName === 'app' ? `${APP_DIR}/main.js` : `bench/.build/${serverName}-server.js`;
-    const server = await startServer(serverName, script, await freePort(), prepared.env, ['--cpu-prof', '--cpu-prof-dir', profileDir]);
+    const server = await startServer(serverName, script, await freePort(), prepared.env, [
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      profileDir,
+    ]);
     let measured: Measurement;
     try {
       const options = { url: server.url, requests: scenario.requests(target, prepared.fx), connections: 50 };

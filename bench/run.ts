@@ -11,13 +11,36 @@ import { BULK_ROWS, bulkInvite, rowsRun, singleInvite } from './bulk.js';
 import { Measurement, Run, runLoad, summarize } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
 import { serverVersion } from './lib/postgres.js';
-import { BulkResult, count, evaluate, GrowthResult, MemoryResult, OidcResult, renderMarkdown, Results, ScenarioResult, WriteCounts } from './lib/report.js';
+import {
+  BulkResult,
+  count,
+  evaluate,
+  GrowthResult,
+  MemoryResult,
+  OidcResult,
+  renderMarkdown,
+  Results,
+  ScenarioResult,
+  WriteCounts,
+} from './lib/report.js';
 import { startOidcIssuer } from './lib/oidc-issuer.js';
 import { signInvitationToken } from './lib/secrets.js';
-import { analyze, countInvitations, seedAcceptable, seedBulkInvitations, withoutForeignKeyChecks } from './lib/seed.js';
+import {
+  analyze,
+  countInvitations,
+  seedAcceptable,
+  seedBulkInvitations,
+  withoutForeignKeyChecks,
+} from './lib/seed.js';
 import { RunningServer, startServer } from './lib/servers.js';
 import { APP_DIR, freePort, log, prepare, Prepared, readFixtures } from './lib/setup.js';
-import { diffStatements, resetStatementStats, StatementCount, statementCounts, waitForIdleDatabase } from './lib/statements.js';
+import {
+  diffStatements,
+  resetStatementStats,
+  StatementCount,
+  statementCounts,
+  waitForIdleDatabase,
+} from './lib/statements.js';
 import { Fixtures, Scenario, SCENARIOS, soakRequests, Target } from './scenarios.js';
 
 function intEnv(name: string, fallback: number): number {
@@ -72,11 +95,19 @@ class Bench {
     for (const side of sides) {
       await waitForIdleDatabase(this.admin);
       await resetStatementStats(this.admin);
-      const run = await runLoad({ url: side.server.url, requests: scenario.requests(side.target, side.fx), connections: 10, amount: PARITY_REQUESTS });
+      const run = await runLoad({
+        url: side.server.url,
+        requests: scenario.requests(side.target, side.fx),
+        connections: 10,
+        amount: PARITY_REQUESTS,
+      });
       await waitForIdleDatabase(this.admin);
       const statements = await statementCounts(this.admin);
       const requests = Object.values(run.statusCodes).reduce((a, b) => a + b, 0);
-      seen.push({ perRequest: statements.reduce((sum, s) => sum + s.calls, 0) / Math.max(requests, 1), statements });
+      seen.push({
+        perRequest: statements.reduce((sum, s) => sum + s.calls, 0) / Math.max(requests, 1),
+        statements,
+      });
     }
     return {
       appPerRequest: seen[0].perRequest,
@@ -93,7 +124,11 @@ class Bench {
    * change in the machine's background load hits both alike.
    */
   async measure(scenario: Scenario, sides: Side[]): Promise<Measurement[]> {
-    const options = (side: Side) => ({ url: side.server.url, requests: scenario.requests(side.target, side.fx), connections: SETTINGS.connections });
+    const options = (side: Side) => ({
+      url: side.server.url,
+      requests: scenario.requests(side.target, side.fx),
+      connections: SETTINGS.connections,
+    });
     for (const side of sides) {
       await waitForIdleDatabase(this.admin);
       await runLoad({ ...options(side), durationSeconds: SETTINGS.warmupSeconds });
@@ -124,10 +159,21 @@ class Bench {
   async compare(scenario: Scenario, sides: Side[], invitations: number): Promise<ScenarioResult> {
     log(`${scenario.title} (${count(invitations)} invitations)`);
     const sql = await this.parity(scenario, sides);
-    if (sql?.differences.length) log(`  SQL differs from the baseline:\n    ${sql.differences.join('\n    ')}`);
+    if (sql?.differences.length)
+      log(`  SQL differs from the baseline:\n    ${sql.differences.join('\n    ')}`);
     const [app, baseline, floor] = await this.measure(scenario, sides);
     const appRss = sides[0].server.rss();
-    return { id: scenario.id, title: scenario.title, group: scenario.group, invitations, app, baseline, floor, appRss, sql };
+    return {
+      id: scenario.id,
+      title: scenario.title,
+      group: scenario.group,
+      invitations,
+      app,
+      baseline,
+      floor,
+      appRss,
+      sql,
+    };
   }
 }
 
@@ -149,8 +195,15 @@ async function writeCounts(admin: pg.Client, target: Target): Promise<WriteCount
  * BULK_ROWS rows (one at a time), in rows/s; then the single invite with and without an
  * Idempotency-Key, side by side in alternating rounds.
  */
-async function benchBulk(bench: Bench, app: RunningServer, target: Target, fx: Fixtures): Promise<BulkResult> {
-  log(`bulk: ${count(BULK_ROWS)} single invites at ${SETTINGS.connections} connections vs ${BULK_REQUESTS} bulk requests of ${count(BULK_ROWS)} rows`);
+async function benchBulk(
+  bench: Bench,
+  app: RunningServer,
+  target: Target,
+  fx: Fixtures,
+): Promise<BulkResult> {
+  log(
+    `bulk: ${count(BULK_ROWS)} single invites at ${SETTINGS.connections} connections vs ${BULK_REQUESTS} bulk requests of ${count(BULK_ROWS)} rows`,
+  );
   // Warm-up of both paths.
   await rowsRun(app, singleInvite(target, fx), 200, SETTINGS.connections, 1);
   await rowsRun(app, bulkInvite(target, fx), 1, 1, BULK_ROWS);
@@ -179,7 +232,11 @@ async function benchBulk(bench: Bench, app: RunningServer, target: Target, fx: F
 }
 
 /** Writes and prints the report; the exit code says whether every target was met. */
-function report(parts: Pick<Results, 'machine' | 'scenarios' | 'growth' | 'oidc' | 'memory' | 'writes' | 'bulk'> & { started: number }): number {
+function report(
+  parts: Pick<Results, 'machine' | 'scenarios' | 'growth' | 'oidc' | 'memory' | 'writes' | 'bulk'> & {
+    started: number;
+  },
+): number {
   const { started, ...measured } = parts;
   const partial = {
     generatedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
@@ -192,12 +249,17 @@ function report(parts: Pick<Results, 'machine' | 'scenarios' | 'growth' | 'oidc'
   const markdown = renderMarkdown(results);
   fs.writeFileSync(`${OUTPUT}.json`, JSON.stringify(results, null, 2) + '\n');
   fs.writeFileSync(`${OUTPUT}.md`, markdown + '\n');
-  process.stdout.write(`\n${markdown}\n\nWritten to ${OUTPUT}.json and ${OUTPUT}.md in ${results.elapsedSeconds} s.\n`);
+  process.stdout.write(
+    `\n${markdown}\n\nWritten to ${OUTPUT}.json and ${OUTPUT}.md in ${results.elapsedSeconds} s.\n`,
+  );
   return results.checks.every((c) => c.pass) ? 0 : 1;
 }
 
 /** Grows a copy of the database to LARGE_TIER invitations, before anything is measured. */
-async function growLargeTier(prepared: Prepared, url: string): Promise<{ fx: Fixtures; invitations: number }> {
+async function growLargeTier(
+  prepared: Prepared,
+  url: string,
+): Promise<{ fx: Fixtures; invitations: number }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -207,12 +269,24 @@ async function growLargeTier(prepared: Prepared, url: string): Promise<{ fx: Fix
     await withoutForeignKeyChecks(client, async () => {
       const chunk = 100_000;
       for (let from = SMALL_TIER; from < SMALL_TIER + missing; from += chunk) {
-        await seedBulkInvitations(client, from, Math.min(from + chunk, SMALL_TIER + missing), prepared.bulkTarget);
+        await seedBulkInvitations(
+          client,
+          from,
+          Math.min(from + chunk, SMALL_TIER + missing),
+          prepared.bulkTarget,
+        );
       }
     });
     await analyze(client);
     log(`  grown in ${Math.round((Date.now() - started) / 1000)} s`);
-    const fx = await readFixtures(client, prepared.secret, prepared.fx.ownerKey, prepared.readOrgId, SMALL_TIER + missing, prepared.runTag);
+    const fx = await readFixtures(
+      client,
+      prepared.secret,
+      prepared.fx.ownerKey,
+      prepared.readOrgId,
+      SMALL_TIER + missing,
+      prepared.runTag,
+    );
     return { fx, invitations: await countInvitations(client) };
   } finally {
     await client.end();
@@ -221,12 +295,24 @@ async function growLargeTier(prepared: Prepared, url: string): Promise<{ fx: Fix
 
 async function main(): Promise<number> {
   const started = Date.now();
-  const prepared = await prepare({ invitations: SMALL_TIER, fillerOrgs: 999, bulkApiKeys: 5000, clones: LARGE_TIER > 0 ? ['small', 'large'] : [] });
+  const prepared = await prepare({
+    invitations: SMALL_TIER,
+    fillerOrgs: 999,
+    bulkApiKeys: 5000,
+    clones: LARGE_TIER > 0 ? ['small', 'large'] : [],
+  });
   const { admin, env } = prepared;
   const machine = describeMachine(await serverVersion(prepared.db.url));
-  log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; PostgreSQL ${machine.postgres}`);
+  log(
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; PostgreSQL ${machine.postgres}`,
+  );
   const running: RunningServer[] = [];
-  const start = async (name: string, script: string, serverEnv: Record<string, string>, nodeArgs: string[] = []) => {
+  const start = async (
+    name: string,
+    script: string,
+    serverEnv: Record<string, string>,
+    nodeArgs: string[] = [],
+  ) => {
     const server = await startServer(name, script, await freePort(), serverEnv, nodeArgs);
     running.push(server);
     return server;
@@ -251,22 +337,45 @@ async function main(): Promise<number> {
   try {
     const large = LARGE_TIER > 0 ? await growLargeTier(prepared, prepared.clones.large) : undefined;
 
-    const cpuProf = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', '--cpu-prof-dir', path.resolve('bench/.profiles')] : [];
+    const cpuProf =
+      process.env.BENCH_CPU_PROF === '1'
+        ? ['--cpu-prof', '--cpu-prof-dir', path.resolve('bench/.profiles')]
+        : [];
     // The app also accepts OIDC tokens (the OIDC scenario); an API key's path is the same with or without.
     const issuer = await startOidcIssuer();
     stopIssuer = issuer.stop;
     const app = await start('app', `${APP_DIR}/main.js`, { ...env, ...issuer.env }, cpuProf);
     if (ONLY_BULK) {
-      const target: Target = { name: 'app', writeOrg: await prepared.writeOrg('bench-bulk'), acceptTokens: [], acceptNext: 0 };
+      const target: Target = {
+        name: 'app',
+        writeOrg: await prepared.writeOrg('bench-bulk'),
+        acceptTokens: [],
+        acceptNext: 0,
+      };
       const bulk = await benchBulk(new Bench(admin, false), app, target, prepared.fx);
       await stop(app);
       return report({ started, machine, scenarios: [], growth: [], oidc: null, memory: null, bulk });
     }
     const baseline = await start('baseline', 'bench/.build/baseline-server.js', env);
     const floor = await start('floor', 'bench/.build/floor-server.js', env);
-    const appTarget: Target = { name: 'app', writeOrg: await prepared.writeOrg('bench-app'), acceptTokens: [], acceptNext: 0 };
-    const baselineTarget: Target = { name: 'baseline', writeOrg: await prepared.writeOrg('bench-baseline'), acceptTokens: [], acceptNext: 0 };
-    const floorTarget: Target = { name: 'floor', writeOrg: await prepared.writeOrg('bench-floor'), acceptTokens: [], acceptNext: 0 };
+    const appTarget: Target = {
+      name: 'app',
+      writeOrg: await prepared.writeOrg('bench-app'),
+      acceptTokens: [],
+      acceptNext: 0,
+    };
+    const baselineTarget: Target = {
+      name: 'baseline',
+      writeOrg: await prepared.writeOrg('bench-baseline'),
+      acceptTokens: [],
+      acceptNext: 0,
+    };
+    const floorTarget: Target = {
+      name: 'floor',
+      writeOrg: await prepared.writeOrg('bench-floor'),
+      acceptTokens: [],
+      acceptNext: 0,
+    };
     const sides: Side[] = [
       { server: app, target: appTarget, fx: prepared.fx },
       { server: baseline, target: baselineTarget, fx: prepared.fx },
@@ -278,37 +387,65 @@ async function main(): Promise<number> {
     // Reads first, while the database holds exactly the small tier.
     const scenarios: ScenarioResult[] = [];
     const invitationsNow = await countInvitations(admin);
-    for (const id of ['get_by_email', 'list_first', 'list_deep']) scenarios.push(await bench.compare(byId[id], sides, invitationsNow));
+    for (const id of ['get_by_email', 'list_first', 'list_deep'])
+      scenarios.push(await bench.compare(byId[id], sides, invitationsNow));
     if (READS_ONLY) {
       // A short iteration loop for the read path: the three reads, one line per server, nothing else.
       for (const s of scenarios) {
-        const line = (m: Measurement) => `${m.rps.toFixed(0)} req/s p50 ${m.p50Ms} p99 ${m.p99Ms} cpu ${m.serverCpuMsPerRequest?.toFixed(2)} ms/req`;
-        process.stdout.write(`${s.id}: app ${line(s.app)} | baseline ${line(s.baseline)} | floor ${line(s.floor)} | app/floor ${(s.app.rps / s.floor.rps).toFixed(2)} app/baseline ${(s.app.rps / s.baseline.rps).toFixed(2)}${s.sql ? ` | sql app ${s.sql.appPerRequest} baseline ${s.sql.baselinePerRequest} floor ${s.sql.floorPerRequest} diffs ${s.sql.differences.length}` : ''}\n`);
+        const line = (m: Measurement) =>
+          `${m.rps.toFixed(0)} req/s p50 ${m.p50Ms} p99 ${m.p99Ms} cpu ${m.serverCpuMsPerRequest?.toFixed(2)} ms/req`;
+        process.stdout.write(
+          `${s.id}: app ${line(s.app)} | baseline ${line(s.baseline)} | floor ${line(s.floor)} | app/floor ${(s.app.rps / s.floor.rps).toFixed(2)} app/baseline ${(s.app.rps / s.baseline.rps).toFixed(2)}${s.sql ? ` | sql app ${s.sql.appPerRequest} baseline ${s.sql.baselinePerRequest} floor ${s.sql.floorPerRequest} diffs ${s.sql.differences.length}` : ''}\n`,
+        );
       }
       return 0;
     }
 
     // OIDC: seed 003's GET on the same app with the Owner's access token and with their API key.
     log(`${byId.get_by_email.title}: OIDC access token vs API key, on the app`);
-    const token = await issuer.token('bench-owner', (await admin.query<{ email: string }>('SELECT email FROM users WHERE id = $1 /* bench */', [prepared.ownerId])).rows[0].email);
+    const token = await issuer.token(
+      'bench-owner',
+      (
+        await admin.query<{ email: string }>('SELECT email FROM users WHERE id = $1 /* bench */', [
+          prepared.ownerId,
+        ])
+      ).rows[0].email,
+    );
     const [withToken, withKey] = await bench.measure(byId.get_by_email, [
       { server: app, target: appTarget, fx: { ...prepared.fx, bearerToken: token } },
       { server: app, target: appTarget, fx: prepared.fx },
     ]);
-    const oidc: OidcResult = { title: `${byId.get_by_email.title}, ${count(invitationsNow)}`, token: withToken, apiKey: withKey };
+    const oidc: OidcResult = {
+      title: `${byId.get_by_email.title}, ${count(invitationsNow)}`,
+      token: withToken,
+      apiKey: withKey,
+    };
 
     // Writes: each side invites into its own org and accepts its own invitations.
     for (const target of [appTarget, baselineTarget, floorTarget]) {
-      const ids = await seedAcceptable(admin, target.writeOrg, prepared.ownerId, ACCEPTABLE_PER_TARGET, `${target.name}-${prepared.runTag}`);
+      const ids = await seedAcceptable(
+        admin,
+        target.writeOrg,
+        prepared.ownerId,
+        ACCEPTABLE_PER_TARGET,
+        `${target.name}-${prepared.runTag}`,
+      );
       target.acceptTokens = ids.map((id) => signInvitationToken(prepared.secret, id, 1));
     }
     await analyze(admin);
-    for (const id of ['invite_v1', 'invite_v2', 'accept']) scenarios.push(await bench.compare(byId[id], sides, await countInvitations(admin)));
+    for (const id of ['invite_v1', 'invite_v2', 'accept'])
+      scenarios.push(await bench.compare(byId[id], sides, await countInvitations(admin)));
     // What each side wrote for its requests: a fair floor writes every row the contract requires.
     const writes: WriteCounts[] = [];
-    for (const target of [appTarget, baselineTarget, floorTarget]) writes.push(await writeCounts(admin, target));
+    for (const target of [appTarget, baselineTarget, floorTarget])
+      writes.push(await writeCounts(admin, target));
     log(`  rows written per org: ${JSON.stringify(writes)}`);
-    const bulkTarget: Target = { name: 'app', writeOrg: await prepared.writeOrg('bench-bulk'), acceptTokens: [], acceptNext: 0 };
+    const bulkTarget: Target = {
+      name: 'app',
+      writeOrg: await prepared.writeOrg('bench-bulk'),
+      acceptTokens: [],
+      acceptNext: 0,
+    };
     const bulk = await benchBulk(bench, app, bulkTarget, prepared.fx);
     for (const server of [app, baseline, floor]) {
       const tail = server.output().trim();
@@ -321,24 +458,42 @@ async function main(): Promise<number> {
     // Memory: a fresh app process; RSS after each tenth of the soak.
     log(`memory soak: ${count(SOAK_TOTAL)} requests (reads, 1 in 10 an invite) on a fresh app process`);
     const soakApp = await start('app-soak', `${APP_DIR}/main.js`, env);
-    const soakTarget: Target = { name: 'app', writeOrg: await prepared.writeOrg('bench-soak'), acceptTokens: [], acceptNext: 0 };
+    const soakTarget: Target = {
+      name: 'app',
+      writeOrg: await prepared.writeOrg('bench-soak'),
+      acceptTokens: [],
+      acceptNext: 0,
+    };
     const soakRuns: Run[] = [];
     const samples: MemoryResult['samples'] = [];
     for (let i = 0; i < SOAK_SAMPLES; i++) {
       soakRuns.push(
-        await runLoad({ url: soakApp.url, requests: soakRequests(soakTarget, prepared.fx), connections: SETTINGS.connections, amount: SOAK_TOTAL / SOAK_SAMPLES }),
+        await runLoad({
+          url: soakApp.url,
+          requests: soakRequests(soakTarget, prepared.fx),
+          connections: SETTINGS.connections,
+          amount: SOAK_TOTAL / SOAK_SAMPLES,
+        }),
       );
       samples.push({ requests: summarize(soakRuns, [200, 201]).requests, rss: soakApp.rss() });
     }
     const memory: MemoryResult = { samples, load: summarize(soakRuns, [200, 201]) };
-    log(`  RSS MB by requests: ${samples.map((s) => `${count(s.requests)} ${Math.round(s.rss / 1048576)}`).join(', ')}`);
+    log(
+      `  RSS MB by requests: ${samples.map((s) => `${count(s.requests)} ${Math.round(s.rss / 1048576)}`).join(', ')}`,
+    );
     await stop(soakApp);
 
     // Growth: the same reads on a copy of the small tier and on the grown copy, side by side.
     const growth: GrowthResult[] = [];
     if (large) {
-      const smallApp = await start('app-10k', `${APP_DIR}/main.js`, { ...env, DATABASE_URL: prepared.clones.small });
-      const largeApp = await start(`app-${count(large.invitations)}`, `${APP_DIR}/main.js`, { ...env, DATABASE_URL: prepared.clones.large });
+      const smallApp = await start('app-10k', `${APP_DIR}/main.js`, {
+        ...env,
+        DATABASE_URL: prepared.clones.small,
+      });
+      const largeApp = await start(`app-${count(large.invitations)}`, `${APP_DIR}/main.js`, {
+        ...env,
+        DATABASE_URL: prepared.clones.large,
+      });
       const growthSides: Side[] = [
         { server: smallApp, target: appTarget, fx: prepared.fx },
         { server: largeApp, target: appTarget, fx: large.fx },
@@ -347,7 +502,12 @@ async function main(): Promise<number> {
       for (const scenario of SCENARIOS.filter((s) => s.growth)) {
         log(`${scenario.title}: ${count(SMALL_TIER)} vs ${count(large.invitations)} invitations`);
         const [small, big] = await growthBench.measure(scenario, growthSides);
-        growth.push({ id: scenario.id, title: scenario.title, small: { invitations: SMALL_TIER, app: small }, large: { invitations: large.invitations, app: big } });
+        growth.push({
+          id: scenario.id,
+          title: scenario.title,
+          small: { invitations: SMALL_TIER, app: small },
+          large: { invitations: large.invitations, app: big },
+        });
       }
       await stop(smallApp);
       await stop(largeApp);
@@ -363,7 +523,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -44,7 +44,8 @@ export interface Scenario {
 }
 
 let sequence = 0;
-const freshEmail = (kind: string, target: Target, fx: Fixtures) => `${kind}-${target.name}-${fx.runTag}-${++sequence}@bench.test`;
+const freshEmail = (kind: string, target: Target, fx: Fixtures) =>
+  `${kind}-${target.name}-${fx.runTag}-${++sequence}@bench.test`;
 
 const json = (fx: Fixtures) => ({ 'x-api-key': fx.ownerKey, 'content-type': 'application/json' });
 
@@ -63,7 +64,11 @@ export const SCENARIOS: Scenario[] = [
         // A new email per request: every request is a full create, never a 409.
         setupRequest: (req) => ({
           ...req,
-          body: JSON.stringify({ email: freshEmail('v1', target, fx), role_id: target.writeOrg.memberRoleId, send_invitation: true }),
+          body: JSON.stringify({
+            email: freshEmail('v1', target, fx),
+            role_id: target.writeOrg.memberRoleId,
+            send_invitation: true,
+          }),
         }),
       },
     ],
@@ -117,7 +122,13 @@ export const SCENARIOS: Scenario[] = [
     group: 'get',
     growth: true,
     expect: [200],
-    requests: (_target, fx) => [{ method: 'GET', path: `/v1/organizations/${fx.readOrgId}/invitations`, headers: { 'x-api-key': fx.ownerKey } }],
+    requests: (_target, fx) => [
+      {
+        method: 'GET',
+        path: `/v1/organizations/${fx.readOrgId}/invitations`,
+        headers: { 'x-api-key': fx.ownerKey },
+      },
+    ],
   },
   {
     id: 'list_deep',
@@ -145,7 +156,10 @@ export const SCENARIOS: Scenario[] = [
         path: '/v1/invitations/accept',
         headers: { 'content-type': 'application/json' },
         // One pending invitation per request; running out shows up as unexpected 404s.
-        setupRequest: (req) => ({ ...req, body: JSON.stringify({ token: target.acceptTokens[target.acceptNext++] ?? 'exhausted' }) }),
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ token: target.acceptTokens[target.acceptNext++] ?? 'exhausted' }),
+        }),
       },
     ],
   },

@@ -9,6 +9,12 @@ if (!name || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) {
 }
 execFileSync(
   process.execPath,
-  ['node_modules/typeorm/cli.js', 'migration:generate', '-d', 'dist/database/cli-data-source.js', `src/database/migrations/${name}`],
+  [
+    'node_modules/typeorm/cli.js',
+    'migration:generate',
+    '-d',
+    'dist/database/cli-data-source.js',
+    `src/database/migrations/${name}`,
+  ],
   { stdio: 'inherit' },
 );

@@ -43,7 +43,9 @@ const grantedDepartmentIdsSql = (i: string) => `CASE WHEN ${livePending(i)}
      THEN ARRAY(SELECT gd.department_id FROM membership_departments gd WHERE gd.membership_id = ${i}.membership_id
                  ORDER BY array_position(${i}.department_ids, gd.department_id) NULLS LAST, gd.department_id)
      ELSE ${i}.department_ids END`;
-const grantsOwnerSql = (i: string) => `EXISTS (SELECT 1 FROM roles go WHERE go.organization_id = ${i}.organization_id
+const grantsOwnerSql = (
+  i: string,
+) => `EXISTS (SELECT 1 FROM roles go WHERE go.organization_id = ${i}.organization_id
      AND go.is_system AND go.key = 'owner' AND go.id = ANY(${grantedRoleIdsSql(i)}))`;
 const RECORD_GRANTS = `role_ids = ${grantedRoleIdsSql('i')}, department_ids = ${grantedDepartmentIdsSql('i')}`;
 
@@ -60,7 +62,8 @@ export const INVITE_POLICY = `SELECT o.invite_policy = 'any' OR EXISTS (
 export const MEMBER_ROLE_ID = `SELECT id FROM roles WHERE organization_id = $1 AND is_system AND key = 'member' FOR KEY SHARE`;
 export const ORG_ROLES = `SELECT id, (is_system AND key = 'owner') AS is_owner FROM roles
       WHERE organization_id = $1 AND id = ANY($2::varchar[]) FOR KEY SHARE`;
-export const ORG_DEPARTMENTS = 'SELECT id FROM departments WHERE organization_id = $1 AND id = ANY($2::varchar[]) FOR KEY SHARE';
+export const ORG_DEPARTMENTS =
+  'SELECT id FROM departments WHERE organization_id = $1 AND id = ANY($2::varchar[]) FOR KEY SHARE';
 export const SETTLE_EXPIRED = `UPDATE invitations AS i SET status = 'expired', updated_at = now(), ${RECORD_GRANTS}
         WHERE i.organization_id = $1 AND i.email = $2 AND i.status = 'pending' AND i.expires_at <= now()`;
 export const INSERT_INVITEE = `INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
@@ -75,8 +78,10 @@ export const INSERT_INVITATION = `INSERT INTO invitations (id, organization_id, 
                                 status, version, custom_message, invited_by, email_status, issued_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 1, $9, $10, $11, now(), now() + make_interval(days => $12))`;
 // src/users/membership-assignments.ts replaceAssignments: only the difference is written.
-export const DELETE_OTHER_ROLES = 'DELETE FROM membership_roles WHERE membership_id = $1 AND role_id <> ALL($2::varchar[])';
-export const ADD_ROLES = 'INSERT INTO membership_roles (membership_id, role_id) SELECT $1, unnest($2::varchar[]) ON CONFLICT DO NOTHING';
+export const DELETE_OTHER_ROLES =
+  'DELETE FROM membership_roles WHERE membership_id = $1 AND role_id <> ALL($2::varchar[])';
+export const ADD_ROLES =
+  'INSERT INTO membership_roles (membership_id, role_id) SELECT $1, unnest($2::varchar[]) ON CONFLICT DO NOTHING';
 export const DELETE_OTHER_DEPARTMENTS =
   'DELETE FROM membership_departments WHERE membership_id = $1 AND department_id <> ALL($2::varchar[])';
 export const ADD_DEPARTMENTS =
@@ -90,10 +95,30 @@ export const QUEUE_OUTBOX = `INSERT INTO email_outbox (invitation_id, invitation
 /** The columns TypeORM selects for an Invitation entity under `alias`. */
 function invitationColumns(alias: string): string {
   const column = (c: string) => `"${alias}"."${c}" AS "${alias}_${c}"`;
-  const before = ['id', 'organization_id', 'user_id', 'membership_id', 'email', 'full_name', 'role_ids', 'department_ids'];
+  const before = [
+    'id',
+    'organization_id',
+    'user_id',
+    'membership_id',
+    'email',
+    'full_name',
+    'role_ids',
+    'department_ids',
+  ];
   const after = [
-    'status', 'version', 'custom_message', 'invited_by', 'email_status', 'email_last_error', 'expires_at', 'issued_at',
-    'created_at', 'updated_at', 'accepted_at', 'declined_at', 'revoked_at',
+    'status',
+    'version',
+    'custom_message',
+    'invited_by',
+    'email_status',
+    'email_last_error',
+    'expires_at',
+    'issued_at',
+    'created_at',
+    'updated_at',
+    'accepted_at',
+    'declined_at',
+    'revoked_at',
   ];
   const q = `"${alias}"`;
   const virtual = [
@@ -137,8 +162,10 @@ export const ACTIVATE_USER = `UPDATE users SET activated_at = COALESCE(activated
                 updated_at = now() WHERE id = $1`;
 // ApiKeysService.issueWithin: key issues for one user serialised, the per-user cap counted.
 export const LOCK_KEY_OWNER = 'SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE';
-export const COUNT_LIVE_KEYS = 'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL';
-export const INSERT_API_KEY = 'INSERT INTO api_keys (id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING created_at';
+export const COUNT_LIVE_KEYS =
+  'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL';
+export const INSERT_API_KEY =
+  'INSERT INTO api_keys (id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING created_at';
 export const ACTIVATE_MEMBERSHIP = `UPDATE memberships SET account_state = 'active', updated_at = now()
         WHERE id = $1 AND organization_id = $2 AND account_state = 'pending_invitation'
         RETURNING id`;

@@ -2,7 +2,11 @@ import * as fs from 'node:fs';
 
 /** The parts of a V8 .cpuprofile (node --cpu-prof) the summary needs. */
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
   startTime: number;
   endTime: number;
   samples: number[];

@@ -39,7 +39,9 @@ export async function runLoad(options: LoadOptions): Promise<Run> {
     url: options.url,
     connections: options.connections,
     // autocannon rejects an explicit `duration: undefined`; `amount` wins when both are set.
-    ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSeconds ?? 10 }),
+    ...(options.amount !== undefined
+      ? { amount: options.amount }
+      : { duration: options.durationSeconds ?? 10 }),
     timeout: 30,
     requests: options.requests,
   });
@@ -48,8 +50,15 @@ export async function runLoad(options: LoadOptions): Promise<Run> {
   });
   const result = await instance;
   const statusCodes: Record<string, number> = {};
-  for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = Number(count);
-  return { durationSeconds: result.duration, latenciesMs, statusCodes, errors: result.errors, timeouts: result.timeouts };
+  for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {}))
+    statusCodes[code] = Number(count);
+  return {
+    durationSeconds: result.duration,
+    latenciesMs,
+    statusCodes,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -61,7 +70,8 @@ function percentile(sorted: number[], p: number): number {
 /** Several runs of one scenario on one server as one measurement (latency percentiles over all responses). */
 export function summarize(runs: Run[], expect: number[]): Measurement {
   const statusCodes: Record<string, number> = {};
-  for (const run of runs) for (const [code, n] of Object.entries(run.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  for (const run of runs)
+    for (const [code, n] of Object.entries(run.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
   const requests = Object.values(statusCodes).reduce((a, b) => a + b, 0);
   const durationSeconds = runs.reduce((sum, r) => sum + r.durationSeconds, 0);
   const sorted = runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
@@ -78,6 +88,8 @@ export function summarize(runs: Run[], expect: number[]): Measurement {
     unexpected: unexpectedStatuses + runs.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
     statusCodes,
     serverCpuMsPerRequest:
-      cpuRuns.length === runs.length && requests > 0 ? runs.reduce((sum, r) => sum + (r.serverCpuMs ?? 0), 0) / requests : undefined,
+      cpuRuns.length === runs.length && requests > 0
+        ? runs.reduce((sum, r) => sum + (r.serverCpuMs ?? 0), 0) / requests
+        : undefined,
   };
 }

@@ -94,7 +94,11 @@ export async function provisionDatabase(log: (line: string) => void): Promise<Be
             return;
           } catch (error) {
             // A background worker (autovacuum) may be connected to the template for a moment.
-            if (attempt >= 50 || !String((error as Error).message).includes('is being accessed by other users')) throw error;
+            if (
+              attempt >= 50 ||
+              !String((error as Error).message).includes('is being accessed by other users')
+            )
+              throw error;
             await new Promise((r) => setTimeout(r, 200));
           }
         }
@@ -115,5 +119,8 @@ export async function provisionDatabase(log: (line: string) => void): Promise<Be
 
 /** PostgreSQL's version string, for the machine line of the report. */
 export function serverVersion(url: string): Promise<string> {
-  return withClient(url, async (c) => (await c.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0].v);
+  return withClient(
+    url,
+    async (c) => (await c.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0].v,
+  );
 }

@@ -110,44 +110,124 @@ export function evaluate(results: Omit<Results, 'checks'>): Check[] {
   for (const s of results.scenarios) {
     const floorTarget = FLOOR_TARGET(s.id);
     const toFloor = s.app.rps / s.floor.rps;
-    checks.push({ name: `${s.id}: throughput / floor`, value: r2(toFloor), target: `≥ ${floorTarget}`, pass: toFloor >= floorTarget });
+    checks.push({
+      name: `${s.id}: throughput / floor`,
+      value: r2(toFloor),
+      target: `≥ ${floorTarget}`,
+      pass: toFloor >= floorTarget,
+    });
     const p99Floor = s.app.p99Ms / Math.max(s.floor.p99Ms, 1);
-    checks.push({ name: `${s.id}: p99 / floor p99`, value: r2(p99Floor), target: `≤ ${FLOOR_P99_TARGET}`, pass: p99Floor <= FLOOR_P99_TARGET });
-    checks.push({ name: `${s.id}: throughput / baseline`, value: r2(s.app.rps / s.baseline.rps), target: `≥ ${BASELINE_TARGET}`, pass: s.app.rps / s.baseline.rps >= BASELINE_TARGET });
+    checks.push({
+      name: `${s.id}: p99 / floor p99`,
+      value: r2(p99Floor),
+      target: `≤ ${FLOOR_P99_TARGET}`,
+      pass: p99Floor <= FLOOR_P99_TARGET,
+    });
+    checks.push({
+      name: `${s.id}: throughput / baseline`,
+      value: r2(s.app.rps / s.baseline.rps),
+      target: `≥ ${BASELINE_TARGET}`,
+      pass: s.app.rps / s.baseline.rps >= BASELINE_TARGET,
+    });
     const p99 = s.app.p99Ms / Math.max(s.baseline.p99Ms, 1);
-    checks.push({ name: `${s.id}: p99 / baseline p99`, value: r2(p99), target: `≤ ${P99_TARGET}`, pass: p99 <= P99_TARGET });
+    checks.push({
+      name: `${s.id}: p99 / baseline p99`,
+      value: r2(p99),
+      target: `≤ ${P99_TARGET}`,
+      pass: p99 <= P99_TARGET,
+    });
     const unexpected = s.app.unexpected + s.baseline.unexpected + s.floor.unexpected;
-    checks.push({ name: `${s.id}: unexpected responses`, value: unexpected, target: '= 0', pass: unexpected === 0 });
-    if (s.sql) checks.push({ name: `${s.id}: SQL differences from baseline`, value: s.sql.differences.length, target: '= 0', pass: s.sql.differences.length === 0 });
+    checks.push({
+      name: `${s.id}: unexpected responses`,
+      value: unexpected,
+      target: '= 0',
+      pass: unexpected === 0,
+    });
+    if (s.sql)
+      checks.push({
+        name: `${s.id}: SQL differences from baseline`,
+        value: s.sql.differences.length,
+        target: '= 0',
+        pass: s.sql.differences.length === 0,
+      });
   }
   for (const g of results.growth) {
     const ratio = g.large.app.p50Ms / g.small.app.p50Ms;
-    checks.push({ name: `${g.id}: p50 at ${count(g.large.invitations)} / at ${count(g.small.invitations)}`, value: r2(ratio), target: `≤ ${GROWTH_TARGET}`, pass: ratio <= GROWTH_TARGET });
+    checks.push({
+      name: `${g.id}: p50 at ${count(g.large.invitations)} / at ${count(g.small.invitations)}`,
+      value: r2(ratio),
+      target: `≤ ${GROWTH_TARGET}`,
+      pass: ratio <= GROWTH_TARGET,
+    });
     const unexpected = g.small.app.unexpected + g.large.app.unexpected;
-    checks.push({ name: `${g.id} growth runs: unexpected responses`, value: unexpected, target: '= 0', pass: unexpected === 0 });
+    checks.push({
+      name: `${g.id} growth runs: unexpected responses`,
+      value: unexpected,
+      target: '= 0',
+      pass: unexpected === 0,
+    });
   }
   if (results.oidc) {
     const { token, apiKey } = results.oidc;
     const ratio = token.rps / apiKey.rps;
-    checks.push({ name: 'get_by_email: OIDC token / API key throughput', value: r2(ratio), target: `≥ ${OIDC_TARGET}`, pass: ratio >= OIDC_TARGET });
-    checks.push({ name: 'OIDC runs: unexpected responses', value: token.unexpected + apiKey.unexpected, target: '= 0', pass: token.unexpected + apiKey.unexpected === 0 });
+    checks.push({
+      name: 'get_by_email: OIDC token / API key throughput',
+      value: r2(ratio),
+      target: `≥ ${OIDC_TARGET}`,
+      pass: ratio >= OIDC_TARGET,
+    });
+    checks.push({
+      name: 'OIDC runs: unexpected responses',
+      value: token.unexpected + apiKey.unexpected,
+      target: '= 0',
+      pass: token.unexpected + apiKey.unexpected === 0,
+    });
   }
   if (results.bulk) {
     const { bulk, single, idempotency } = results.bulk;
     const speedup = bulk.rowsPerSecond / single.rowsPerSecond;
-    checks.push({ name: 'bulk: rows/s / single invites rows/s', value: r2(speedup), target: `≥ ${BULK_TARGET}`, pass: speedup >= BULK_TARGET });
+    checks.push({
+      name: 'bulk: rows/s / single invites rows/s',
+      value: r2(speedup),
+      target: `≥ ${BULK_TARGET}`,
+      pass: speedup >= BULK_TARGET,
+    });
     const ratio = idempotency.withKey.rps / idempotency.withoutKey.rps;
-    checks.push({ name: 'single invite: with / without Idempotency-Key throughput', value: r2(ratio), target: `≥ ${IDEMPOTENCY_TARGET}`, pass: ratio >= IDEMPOTENCY_TARGET });
-    const unexpected = bulk.load.unexpected + single.load.unexpected + idempotency.withKey.unexpected + idempotency.withoutKey.unexpected;
-    checks.push({ name: 'bulk runs: unexpected responses', value: unexpected, target: '= 0', pass: unexpected === 0 });
+    checks.push({
+      name: 'single invite: with / without Idempotency-Key throughput',
+      value: r2(ratio),
+      target: `≥ ${IDEMPOTENCY_TARGET}`,
+      pass: ratio >= IDEMPOTENCY_TARGET,
+    });
+    const unexpected =
+      bulk.load.unexpected +
+      single.load.unexpected +
+      idempotency.withKey.unexpected +
+      idempotency.withoutKey.unexpected;
+    checks.push({
+      name: 'bulk runs: unexpected responses',
+      value: unexpected,
+      target: '= 0',
+      pass: unexpected === 0,
+    });
   }
   if (results.memory) {
     const { samples, load } = results.memory;
     const first = samples[0];
     const last = samples[samples.length - 1];
     const ratio = last.rss / first.rss;
-    checks.push({ name: `RSS after ${count(last.requests)} / after ${count(first.requests)} requests`, value: r2(ratio), target: `≤ ${MEMORY_TARGET}`, pass: ratio <= MEMORY_TARGET });
-    checks.push({ name: 'memory soak: unexpected responses', value: load.unexpected, target: '= 0', pass: load.unexpected === 0 });
+    checks.push({
+      name: `RSS after ${count(last.requests)} / after ${count(first.requests)} requests`,
+      value: r2(ratio),
+      target: `≤ ${MEMORY_TARGET}`,
+      pass: ratio <= MEMORY_TARGET,
+    });
+    checks.push({
+      name: 'memory soak: unexpected responses',
+      value: load.unexpected,
+      target: '= 0',
+      pass: load.unexpected === 0,
+    });
   }
   return checks;
 }
@@ -160,7 +240,8 @@ export function count(n: number): string {
 
 const ms = (m: Measurement) => `${m.p50Ms} / ${m.p99Ms}`;
 const rps = (m: Measurement) => Math.round(m.rps).toLocaleString('en-US');
-const cpu = (m: Measurement) => (m.serverCpuMsPerRequest === undefined ? 'n/a' : m.serverCpuMsPerRequest.toFixed(2));
+const cpu = (m: Measurement) =>
+  m.serverCpuMsPerRequest === undefined ? 'n/a' : m.serverCpuMsPerRequest.toFixed(2);
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 function table(header: string[], rows: (string | number)[][]): string {
@@ -222,13 +303,25 @@ export function renderMarkdown(results: Results): string {
   const withStatements = results.scenarios.filter((s) => s.sql?.appStatements?.length);
   if (withStatements.length > 0) {
     out.push('');
-    out.push('<details><summary>The app\'s statements per request (pg_stat_statements over the parity requests)</summary>');
+    out.push(
+      "<details><summary>The app's statements per request (pg_stat_statements over the parity requests)</summary>",
+    );
     for (const s of withStatements) {
-      const perRequest = s.sql!.appPerRequest / Math.max(1, s.sql!.appStatements!.reduce((sum, st) => sum + st.calls, 0));
+      const perRequest =
+        s.sql!.appPerRequest /
+        Math.max(
+          1,
+          s.sql!.appStatements!.reduce((sum, st) => sum + st.calls, 0),
+        );
       out.push('');
-      out.push(`${s.title}: ${r2(s.sql!.appPerRequest)} (floor ${s.sql!.floorPerRequest === null ? 'n/a' : r2(s.sql!.floorPerRequest)})`);
+      out.push(
+        `${s.title}: ${r2(s.sql!.appPerRequest)} (floor ${s.sql!.floorPerRequest === null ? 'n/a' : r2(s.sql!.floorPerRequest)})`,
+      );
       out.push('');
-      for (const st of s.sql!.appStatements!) out.push(`- ${r2(st.calls * perRequest)}× \`${st.query.slice(0, 110)}${st.query.length > 110 ? '…' : ''}\``);
+      for (const st of s.sql!.appStatements!)
+        out.push(
+          `- ${r2(st.calls * perRequest)}× \`${st.query.slice(0, 110)}${st.query.length > 110 ? '…' : ''}\``,
+        );
     }
     out.push('');
     out.push('</details>');
@@ -237,7 +330,13 @@ export function renderMarkdown(results: Results): string {
     out.push('');
     out.push(
       table(
-        ['Growth (app, side by side)', 'p50 / p99 ms at small', 'p50 / p99 ms at large', 'p50 ratio', 'req/s small → large'],
+        [
+          'Growth (app, side by side)',
+          'p50 / p99 ms at small',
+          'p50 / p99 ms at large',
+          'p50 ratio',
+          'req/s small → large',
+        ],
         results.growth.map((g) => [
           `${g.title}: ${count(g.small.invitations)} → ${count(g.large.invitations)}`,
           ms(g.small.app),
@@ -253,8 +352,26 @@ export function renderMarkdown(results: Results): string {
     out.push('');
     out.push(
       table(
-        ['OIDC (app, side by side)', 'Token req/s', 'API key req/s', 'Ratio', 'Token p50 / p99 ms', 'API key p50 / p99 ms', 'CPU ms/req token / key'],
-        [[title, rps(token), rps(apiKey), r2(token.rps / apiKey.rps), ms(token), ms(apiKey), `${cpu(token)} / ${cpu(apiKey)}`]],
+        [
+          'OIDC (app, side by side)',
+          'Token req/s',
+          'API key req/s',
+          'Ratio',
+          'Token p50 / p99 ms',
+          'API key p50 / p99 ms',
+          'CPU ms/req token / key',
+        ],
+        [
+          [
+            title,
+            rps(token),
+            rps(apiKey),
+            r2(token.rps / apiKey.rps),
+            ms(token),
+            ms(apiKey),
+            `${cpu(token)} / ${cpu(apiKey)}`,
+          ],
+        ],
       ),
     );
   }
@@ -265,8 +382,22 @@ export function renderMarkdown(results: Results): string {
       table(
         ['Bulk (app)', 'Rows', 'Seconds', 'Rows/s', 'p50 / p99 ms per request', 'Ratio'],
         [
-          [`${count(single.rows)} single invites, ${results.settings.connections} connections`, single.rows, r2(single.seconds), Math.round(single.rowsPerSecond), ms(single.load), 1],
-          [`${bulk.load.requests} bulk requests of ${count(rowsPerRequest)} rows, one at a time`, bulk.rows, r2(bulk.seconds), Math.round(bulk.rowsPerSecond), ms(bulk.load), r2(bulk.rowsPerSecond / single.rowsPerSecond)],
+          [
+            `${count(single.rows)} single invites, ${results.settings.connections} connections`,
+            single.rows,
+            r2(single.seconds),
+            Math.round(single.rowsPerSecond),
+            ms(single.load),
+            1,
+          ],
+          [
+            `${bulk.load.requests} bulk requests of ${count(rowsPerRequest)} rows, one at a time`,
+            bulk.rows,
+            r2(bulk.seconds),
+            Math.round(bulk.rowsPerSecond),
+            ms(bulk.load),
+            r2(bulk.rowsPerSecond / single.rowsPerSecond),
+          ],
         ],
       ),
     );
@@ -275,8 +406,20 @@ export function renderMarkdown(results: Results): string {
       table(
         ['Idempotency-Key (single invite, side by side)', 'req/s', 'p50 / p99 ms', 'CPU ms/req', 'Ratio'],
         [
-          ['without', rps(idempotency.withoutKey), ms(idempotency.withoutKey), cpu(idempotency.withoutKey), 1],
-          ['with a new key per request', rps(idempotency.withKey), ms(idempotency.withKey), cpu(idempotency.withKey), r2(idempotency.withKey.rps / idempotency.withoutKey.rps)],
+          [
+            'without',
+            rps(idempotency.withoutKey),
+            ms(idempotency.withoutKey),
+            cpu(idempotency.withoutKey),
+            1,
+          ],
+          [
+            'with a new key per request',
+            rps(idempotency.withKey),
+            ms(idempotency.withKey),
+            cpu(idempotency.withKey),
+            r2(idempotency.withKey.rps / idempotency.withoutKey.rps),
+          ],
         ],
       ),
     );
@@ -294,8 +437,22 @@ export function renderMarkdown(results: Results): string {
     out.push('');
     out.push(
       table(
-        ['Rows in each server\'s write org', 'Invitations', 'Accepted', 'Outbox rows', 'invitation.created events', 'accepted + joined events'],
-        results.writes.map((w) => [w.server, w.invitations, w.accepted, w.outbox, w.created_events, w.accept_events]),
+        [
+          "Rows in each server's write org",
+          'Invitations',
+          'Accepted',
+          'Outbox rows',
+          'invitation.created events',
+          'accepted + joined events',
+        ],
+        results.writes.map((w) => [
+          w.server,
+          w.invitations,
+          w.accepted,
+          w.outbox,
+          w.created_events,
+          w.accept_events,
+        ]),
       ),
     );
   }

@@ -33,7 +33,9 @@ export function hashApiKey(key: string): string {
 }
 
 export function signInvitationToken(secret: string, invitationId: string, version: number): string {
-  const mac = createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${invitationId}.${version}`).digest('base64url');
+  const mac = createHmac('sha256', Buffer.from(secret, 'utf8'))
+    .update(`${invitationId}.${version}`)
+    .digest('base64url');
   return `${invitationId}.${version}.${mac}`;
 }
 
@@ -55,12 +57,19 @@ export function encodeCursor(secret: string, list: string, createdAt: Date, id: 
 }
 
 /** The position of a cursor `encodeCursor` made for this list, or undefined (the app's checks, same cost). */
-export function decodeCursor(secret: string, list: string, cursor: string): { t: string; i: string } | undefined {
+export function decodeCursor(
+  secret: string,
+  list: string,
+  cursor: string,
+): { t: string; i: string } | undefined {
   const match = /^([A-Za-z0-9_-]{1,160})\.([A-Za-z0-9_-]{22})$/.exec(cursor);
   if (!match) return undefined;
   const given = Buffer.from(match[2]);
   const expected = Buffer.from(cursorMac(secret, list, match[1]).toString('base64url'));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  const position = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8')) as { t: string; i: string };
+  const position = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8')) as {
+    t: string;
+    i: string;
+  };
   return new Date(position.t).toISOString() === position.t ? position : undefined;
 }

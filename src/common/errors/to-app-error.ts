@@ -25,7 +25,9 @@ export function toAppError(
   pendingHeaders: Record<string, unknown> = {},
 ): { error: AppError; unexpected: boolean } {
   const result = convert(exception);
-  return result.error.status === 429 ? { ...result, error: withRetryAfter(result.error, pendingHeaders) } : result;
+  return result.error.status === 429
+    ? { ...result, error: withRetryAfter(result.error, pendingHeaders) }
+    : result;
 }
 
 /** When a 429 does not say how long to wait (e.g. a bare ThrottlerException). */
@@ -42,7 +44,10 @@ function withRetryAfter(error: AppError, pendingHeaders: Record<string, unknown>
     .map(([, value]) => Math.ceil(Number(value)))
     .filter((seconds) => Number.isFinite(seconds) && seconds > 0);
   const seconds = fromReply.length > 0 ? Math.max(...fromReply) : DEFAULT_RETRY_AFTER_SECONDS;
-  return new AppError(error.code, error.message, error.details, { ...error.headers, 'Retry-After': String(seconds) });
+  return new AppError(error.code, error.message, error.details, {
+    ...error.headers,
+    'Retry-After': String(seconds),
+  });
 }
 
 function convert(exception: unknown): { error: AppError; unexpected: boolean } {
@@ -53,8 +58,13 @@ function convert(exception: unknown): { error: AppError; unexpected: boolean } {
   if (exception instanceof HttpException && HTTP_STATUS_CODES[exception.getStatus()]) {
     const code = HTTP_STATUS_CODES[exception.getStatus()];
     if (code === ErrorCode.VALIDATION_ERROR) {
-      const msg = /json/i.test(exception.message) ? 'The request body is not valid JSON.' : 'The request body is invalid.';
-      return { error: AppError.validation([{ loc: ['body'], msg, type: 'json_invalid' }], msg), unexpected: false };
+      const msg = /json/i.test(exception.message)
+        ? 'The request body is not valid JSON.'
+        : 'The request body is invalid.';
+      return {
+        error: AppError.validation([{ loc: ['body'], msg, type: 'json_invalid' }], msg),
+        unexpected: false,
+      };
     }
     return { error: new AppError(code), unexpected: false };
   }
@@ -64,15 +74,22 @@ function convert(exception: unknown): { error: AppError; unexpected: boolean } {
   const fastifyCode = (exception as { code?: unknown } | undefined)?.code;
   if (fastifyCode === 'FST_ERR_BAD_URL') {
     const msg = 'The URL path is not valid percent-encoding.';
-    return { error: AppError.validation([{ loc: ['path'], msg, type: 'url_invalid' }], msg), unexpected: false };
+    return {
+      error: AppError.validation([{ loc: ['path'], msg, type: 'url_invalid' }], msg),
+      unexpected: false,
+    };
   }
-  if (fastifyCode === 'FST_ERR_MAX_PARAM_LENGTH') return { error: new AppError(ErrorCode.NOT_FOUND), unexpected: false };
+  if (fastifyCode === 'FST_ERR_MAX_PARAM_LENGTH')
+    return { error: new AppError(ErrorCode.NOT_FOUND), unexpected: false };
 
   const known = constraintErrorCode(exception);
   if (known) return { error: new AppError(known), unexpected: false };
   if (isUnstorableText(exception)) {
     const msg = 'The request contains a character that cannot be stored (such as U+0000).';
-    return { error: AppError.validation([{ loc: ['request'], msg, type: 'string_unicode' }], msg), unexpected: false };
+    return {
+      error: AppError.validation([{ loc: ['request'], msg, type: 'string_unicode' }], msg),
+      unexpected: false,
+    };
   }
   if (isDatabaseUnavailable(exception)) {
     return { error: new AppError(ErrorCode.SERVICE_UNAVAILABLE), unexpected: true };

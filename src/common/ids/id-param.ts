@@ -12,5 +12,10 @@ export function IsPrefixedId(prefix: IdPrefix, options: { each?: boolean } = {})
 }
 
 export function ApiId(prefix: IdPrefix, options: ApiPropertyOptions = {}): PropertyDecorator {
-  return ApiProperty({ type: String, pattern: idPattern(prefix).source, example: `${prefix}_abc123`, ...options } as ApiPropertyOptions);
+  return ApiProperty({
+    type: String,
+    pattern: idPattern(prefix).source,
+    example: `${prefix}_abc123`,
+    ...options,
+  } as ApiPropertyOptions);
 }

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from "typeorm";
+import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Slugs are lowercase letters, digits and inner hyphens, never `_`: `{organization_id}` in a path
@@ -7,13 +7,15 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * for every writer (the bootstrap CLI included).
  */
 export class OrganizationSlugCheck1795400000000 implements MigrationInterface {
-    name = 'OrganizationSlugCheck1795400000000'
+  name = 'OrganizationSlugCheck1795400000000';
 
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`ALTER TABLE "organizations" ADD CONSTRAINT "ck_organizations_slug" CHECK ("slug" ~ '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$')`);
-    }
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE "organizations" ADD CONSTRAINT "ck_organizations_slug" CHECK ("slug" ~ '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$')`,
+    );
+  }
 
-    public async down(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`ALTER TABLE "organizations" DROP CONSTRAINT "ck_organizations_slug"`);
-    }
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "organizations" DROP CONSTRAINT "ck_organizations_slug"`);
+  }
 }

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from "typeorm";
+import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Revoking or declining an invitation deletes its pending membership, and PostgreSQL then runs
@@ -7,13 +7,13 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * (test/query-plans.e2e-spec.ts).
  */
 export class InvitationsMembershipIndex1795460000000 implements MigrationInterface {
-    name = 'InvitationsMembershipIndex1795460000000'
+  name = 'InvitationsMembershipIndex1795460000000';
 
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`CREATE INDEX "ix_invitations_membership" ON "invitations" ("membership_id") `);
-    }
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE INDEX "ix_invitations_membership" ON "invitations" ("membership_id") `);
+  }
 
-    public async down(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`DROP INDEX "public"."ix_invitations_membership"`);
-    }
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "public"."ix_invitations_membership"`);
+  }
 }
