@@ -214,7 +214,6 @@ describe('Idempotency-Key', () => {
 
   it('serves 40 concurrent keyed invites, more than the pool has connections: the create joins the key’s transaction', async () => {
     const emails = Array.from({ length: 40 }, (_, i) => `keyed-${Date.now().toString(36)}-${i}@example.test`);
-    const started = Date.now();
     const results = await Promise.all(
       emails.map((email) =>
         t
@@ -225,8 +224,8 @@ describe('Idempotency-Key', () => {
           .send({ email }),
       ),
     );
+    // A second connection per request would deadlock the pool: every request holding one connection
+    // and waiting for another until connectionTimeoutMillis, then answering 503. Not timed: statuses only.
     expect(results.map((r) => r.status)).toEqual(emails.map(() => 201));
-    // A second connection per request would wait for the pool (connectionTimeoutMillis 5 s).
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

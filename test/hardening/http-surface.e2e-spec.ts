@@ -319,8 +319,10 @@ describe('HTTP surface: a failing query is a generic 500', () => {
   beforeAll(async () => {
     t = await createTestApp();
     w = await createWorld(t);
-    // Breaks every query that reads an organization's name: the app's SQL now fails at runtime.
+    // Breaks every query that reads an organization's name, and every invitation insert: the app's
+    // SQL now fails at runtime (the authentication query itself reads neither).
     await t.dataSource.query('ALTER TABLE organizations DROP COLUMN name');
+    await t.dataSource.query('ALTER TABLE invitations DROP COLUMN custom_message');
   });
   afterAll(() => t.close());
 

@@ -3,6 +3,7 @@ import {
   QueryRunnerAlreadyReleasedError,
   QueryRunnerProviderAlreadyReleasedError,
 } from 'typeorm';
+import pg from 'pg';
 import { ErrorCode } from './error-code.js';
 
 /**
@@ -26,8 +27,10 @@ interface PgError {
   constraint?: string;
 }
 
+/** The server's error, from a TypeORM query or from a statement sent to the pool directly (pool-query.ts). */
 function pgError(error: unknown): PgError | undefined {
   if (error instanceof QueryFailedError) return error.driverError as PgError;
+  if (error instanceof pg.DatabaseError) return error;
   return undefined;
 }
 
