@@ -17,11 +17,15 @@ import { PendingInvitationQueryDto, PendingInvitationResponseDto } from './dto/p
 import { InvitationCreateService } from './invitation-create.service.js';
 import { InvitationQueriesService } from './invitation-queries.service.js';
 import { InvitationTokens } from './invitation-token.js';
+import { inTermsOf, PageTerms } from './page-terms.js';
 
-/** Seed 000's own message for an existing member. */
-const INVITE_USER_MEMBER_EXISTS = 'User already exists in organization';
+/** The invite-user page sends one `role_id` and words an existing member its own way. */
+const INVITE_USER_TERMS: PageTerms = {
+  fields: { role_ids: 'role_id' },
+  messages: { [ErrorCode.USER_ALREADY_EXISTS]: 'User already exists in organization' },
+};
 
-/** The published invite endpoints of seeds 000, 001 and 003, served exactly as their pages show. */
+/** The published invite-user, invite-user v2 and pending-invitation endpoints, served exactly as their pages show. */
 @ApiTags('Invitations')
 @Controller('v1/organizations/:organization_id')
 export class PublishedInvitationsController {
@@ -52,11 +56,12 @@ export class PublishedInvitationsController {
     @CurrentCaller() caller: Caller,
     @Body() body: InviteUserDto,
   ): Promise<InviteUserResponseDto> {
-    const invitation = await this.creator.create(
-      org,
-      caller,
-      { email: body.email, roleIds: [body.role_id], sendInvitation: body.send_invitation },
-      { userExistsMessage: INVITE_USER_MEMBER_EXISTS, roleField: 'role_id' },
+    const invitation = await inTermsOf(INVITE_USER_TERMS, () =>
+      this.creator.create(org, caller, {
+        email: body.email,
+        roleIds: [body.role_id],
+        sendInvitation: body.send_invitation,
+      }),
     );
     return {
       invitation_id: invitation.id,
