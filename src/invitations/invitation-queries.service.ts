@@ -67,7 +67,7 @@ export class InvitationQueriesService {
     );
   }
 
-  /** Seed 003: the pending invitation found by exactly one of email, user_id or invitation_id. */
+  /** The pending invitation found by exactly one of email, user_id or invitation_id. */
   async findPending(organizationId: string, query: PendingInvitationQueryDto): Promise<Invitation> {
     const given = (['email', 'user_id', 'invitation_id'] as const).filter(
       (name) => query[name] !== undefined,
@@ -84,7 +84,7 @@ export class InvitationQueriesService {
       .andWhere(`i.${column} = :value`, { value: query[given[0]] })
       .andWhere(effectiveStatusCondition('i', 'pending'))
       .getOne();
-    // The code's default message is seed 003's ("No pending invitation found").
+    // The code's default message is the pending-invitation page's ("No pending invitation found").
     if (!invitation) throw new AppError(ErrorCode.INVITATION_NOT_FOUND);
     return invitation;
   }
