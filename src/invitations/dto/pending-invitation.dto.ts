@@ -5,7 +5,7 @@ import { IsNormalizedEmail } from '../../common/email/email-field.js';
 import { IsPrefixedId } from '../../common/ids/id-param.js';
 import { idPattern } from '../../common/ids/ids.js';
 
-/** The pending-invitation page's query: exactly one of the three (checked by the service, with the page's message). */
+/** The pending-invitation page's query: exactly one of the three (checked by its route, with the page's message). */
 export class PendingInvitationQueryDto {
   @ApiPropertyOptional({
     format: 'email',
