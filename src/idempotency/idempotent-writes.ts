@@ -15,7 +15,7 @@ const WRITES: ReadonlySet<RequestMethod> = new Set([
 /**
  * Binds the IdempotencyInterceptor to every write handler of every controller, and to no read.
  * Registered globally (APP_INTERCEPTOR) it wrapped every GET in Nest's RxJS interceptor pipeline
- * too, only to pass it through: ~10% of a seed 003 GET's CPU. Must run after NestFactory.create
+ * too, only to pass it through: ~10% of a pending-invitation GET's CPU. Must run after NestFactory.create
  * (controllers scanned) and before `app.init()` (which reads each handler's interceptors once).
  */
 export function bindIdempotencyToWrites(app: INestApplicationContext): number {

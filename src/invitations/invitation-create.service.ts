@@ -16,7 +16,7 @@ import { MembershipsRepository } from '../users/memberships.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { invitationEvent } from './invitation-events.js';
 import { Invitation } from './invitation.entity.js';
-import { resolveInvitationGrants, RoleField } from './invitation-grants.js';
+import { resolveInvitationGrants } from './invitation-grants.js';
 import { InvitationRepository } from './invitation.repository.js';
 
 /** What every create route asks for, in the service's terms. */
@@ -28,12 +28,6 @@ export interface NewInvitation {
   sendInvitation?: boolean | null;
   customMessage?: string | null;
   expiresInDays?: number | null;
-}
-
-export interface CreateOptions {
-  /** Seed 000 documents its own message for USER_ALREADY_EXISTS. */
-  userExistsMessage?: string;
-  roleField?: RoleField;
 }
 
 /** Who invites: the caller (an API key's or token's user). */
@@ -63,12 +57,7 @@ export class InvitationCreateService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(
-    org: OrgScope,
-    inviter: Inviter,
-    input: NewInvitation,
-    options: CreateOptions = {},
-  ): Promise<Invitation> {
+  async create(org: OrgScope, inviter: Inviter, input: NewInvitation): Promise<Invitation> {
     // The DTOs normalised it already; done again here for callers without one (bulk rows, OIDC).
     const normalized = normalizeEmail(input.email);
     if (!normalized.ok)
@@ -80,7 +69,7 @@ export class InvitationCreateService {
         // connection; a transaction of its own would need a second connection per request and
         // starve the pool under concurrent keyed requests.
         return await this.db.transaction((manager) =>
-          this.createWithin(manager, org, inviter, { ...input, email }, options),
+          this.createWithin(manager, org, inviter, { ...input, email }),
         );
       } catch (error) {
         if (!isUniqueViolation(error, 'uq_invitations_pending_email')) throw error;
@@ -102,7 +91,6 @@ export class InvitationCreateService {
     org: OrgScope,
     inviter: Inviter,
     input: NewInvitation,
-    options: CreateOptions,
   ): Promise<Invitation> {
     const organizationId = org.organizationId;
     const { email } = input;
@@ -112,7 +100,6 @@ export class InvitationCreateService {
       org,
       unique(input.roleIds ?? []),
       unique(input.departmentIds ?? []),
-      options.roleField,
     );
 
     await this.invitations.settleExpired(organizationId, email);
@@ -121,7 +108,7 @@ export class InvitationCreateService {
     const userId = await this.users.upsertInvitee(email, input.fullName ?? null, invitationId);
     const membershipId = await this.memberships.upsertPending(organizationId, userId);
     if (!membershipId) {
-      throw new AppError(ErrorCode.USER_ALREADY_EXISTS, options.userExistsMessage, {
+      throw new AppError(ErrorCode.USER_ALREADY_EXISTS, undefined, {
         email,
         organization_id: organizationId,
       });

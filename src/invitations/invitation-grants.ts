@@ -1,12 +1,9 @@
 import { EntityManager } from 'typeorm';
 import { OrgScope } from '../common/auth/request-context.js';
 import { mayChangeMember } from '../common/auth/system-roles.js';
-import { AppError, FieldError } from '../common/errors/app-error.js';
+import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { organizationRefs } from '../users/membership-assignments.js';
-
-/** The body field the role IDs came from, so a bad one is named where the caller put it. */
-export type RoleField = 'role_ids' | 'role_id' | 'role';
 
 export interface InvitationGrants {
   roleIds: string[];
@@ -23,15 +20,9 @@ export async function resolveInvitationGrants(
   org: OrgScope,
   roleIds: string[],
   departmentIds: string[],
-  roleField: RoleField = 'role_ids',
 ): Promise<InvitationGrants> {
   const roles = roleIds.length > 0 ? roleIds : [await memberRoleId(manager, org.organizationId)];
-  let grantsOwner: boolean;
-  try {
-    ({ grantsOwner } = await organizationRefs(manager, org.organizationId, roles, departmentIds));
-  } catch (error) {
-    throw roleField === 'role_ids' ? error : relocateRoleErrors(error, roleField);
-  }
+  const { grantsOwner } = await organizationRefs(manager, org.organizationId, roles, departmentIds);
   if (!mayChangeMember(org.rank, grantsOwner)) {
     throw new AppError(ErrorCode.INSUFFICIENT_PERMISSIONS, 'Only an Owner can grant the Owner role.', {
       organization_id: org.organizationId,
@@ -47,14 +38,4 @@ async function memberRoleId(manager: EntityManager, organizationId: string): Pro
   );
   if (rows.length === 0) throw new Error(`organization ${organizationId} has no Member role`);
   return rows[0].id;
-}
-
-/** Seed 000 sends one `role_id` and seed 002 one `role`: point their errors at that field. */
-function relocateRoleErrors(error: unknown, roleField: RoleField): unknown {
-  if (!(error instanceof AppError) || error.code !== ErrorCode.VALIDATION_ERROR) return error;
-  const errors = (error.details.errors ?? []) as FieldError[];
-  return AppError.validation(
-    errors.map((e) => (e.loc[1] === 'role_ids' ? { ...e, loc: ['body', roleField] } : e)),
-    error.message,
-  );
 }

@@ -9,13 +9,18 @@ import { Page, paginate } from '../common/pagination/pagination.js';
 import { InvitationListQueryDto } from './dto/invitation-list-query.dto.js';
 import { InvitationResponseDto } from './dto/invitation-response.dto.js';
 import { InvitationLookupResponseDto } from './dto/invitation-token.dto.js';
-import { PendingInvitationQueryDto } from './dto/pending-invitation.dto.js';
 import { InvitationTokens } from './invitation-token.js';
 import { Invitation } from './invitation.entity.js';
 import { grantedRoleIdsSql } from './invitation-grants-sql.js';
 import { effectiveStatus, effectiveStatusCondition, invitationNotFound } from './invitation-status.js';
 
-const EXACTLY_ONE_PARAMETER = 'Exactly one query parameter required: email, user_id, or invitation_id';
+/** The one identifier a pending invitation is found by. */
+export interface PendingInvitationKey {
+  by: 'email' | 'userId' | 'invitationId';
+  value: string;
+}
+
+const PENDING_KEY_COLUMNS = { email: 'email', userId: 'user_id', invitationId: 'id' } as const;
 
 /** What the hosted accept page shows besides the lookup (src/accept-page). */
 export interface InvitationPageDetails {
@@ -67,24 +72,15 @@ export class InvitationQueriesService {
     );
   }
 
-  /** Seed 003: the pending invitation found by exactly one of email, user_id or invitation_id. */
-  async findPending(organizationId: string, query: PendingInvitationQueryDto): Promise<Invitation> {
-    const given = (['email', 'user_id', 'invitation_id'] as const).filter(
-      (name) => query[name] !== undefined,
-    );
-    if (given.length !== 1) {
-      throw new AppError(ErrorCode.VALIDATION_ERROR, EXACTLY_ONE_PARAMETER, {
-        errors: [{ loc: ['query'], msg: EXACTLY_ONE_PARAMETER, type: 'exactly_one_required' }],
-      });
-    }
-    const column = { email: 'email', user_id: 'user_id', invitation_id: 'id' }[given[0]];
+  /** The pending invitation found by its email, its invitee's user id or its own id. */
+  async findPending(organizationId: string, key: PendingInvitationKey): Promise<Invitation> {
     const invitation = await this.invitations
       .createQueryBuilder('i')
       .where('i.organization_id = :organizationId', { organizationId })
-      .andWhere(`i.${column} = :value`, { value: query[given[0]] })
+      .andWhere(`i.${PENDING_KEY_COLUMNS[key.by]} = :value`, { value: key.value })
       .andWhere(effectiveStatusCondition('i', 'pending'))
       .getOne();
-    // The code's default message is seed 003's ("No pending invitation found").
+    // The code's default message is the pending-invitation page's ("No pending invitation found").
     if (!invitation) throw new AppError(ErrorCode.INVITATION_NOT_FOUND);
     return invitation;
   }

@@ -13,8 +13,8 @@ const TOKEN_SHAPE = /^(inv_[A-Za-z0-9]{1,64})\.([1-9][0-9]{0,8})\.([A-Za-z0-9_-]
 
 /**
  * Invitation tokens are `<invitation id>.<version>.<HMAC-SHA256(secret, id.version)>` (256-bit MAC,
- * base64url). Nothing about them is stored: the link can be derived again from the secret (seed 003
- * shows it later), and bumping the invitation's version on resend kills every older link.
+ * base64url). Nothing about them is stored: the link can be derived again from the secret (the pending-invitation
+ * page shows it later), and bumping the invitation's version on resend kills every older link.
  * Single use follows from the invitation's status: once it is not pending, the token does nothing.
  */
 @Injectable()
@@ -48,7 +48,7 @@ export class InvitationTokens {
     return { invitationId, version };
   }
 
-  /** `{PUBLIC_APP_URL}/user/register?invite=<token>` (seed 000's shape), never from the request's Host. */
+  /** `{PUBLIC_APP_URL}/user/register?invite=<token>` (the invite-user page's shape), never from the request's Host. */
   link(invitationId: string, version: number): string {
     return `${this.publicAppUrl}/user/register?invite=${encodeURIComponent(this.sign(invitationId, version))}`;
   }

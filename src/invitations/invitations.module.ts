@@ -24,7 +24,7 @@ import { OrgInvitationsController } from './org-invitations.controller.js';
 import { PublishedInvitationsController } from './published-invitations.controller.js';
 
 /**
- * Invitations: the four published create routes (seeds 000–003), the invitation resource, and what
+ * Invitations: the routes of the four published pages (invite-user, invite-user v2, pending invitation, org-slug invitations), the invitation resource, and what
  * a link's holder can do with it. One service per use case; each change appends its event (the mail module's reaction queues the emails).
  */
 @Module({

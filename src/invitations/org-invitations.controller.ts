@@ -11,11 +11,15 @@ import { InvitationResponseDto } from './dto/invitation-response.dto.js';
 import { OrgInvitationCreateDto, OrgInvitationResponseDto } from './dto/org-invitation.dto.js';
 import { InvitationCreateService } from './invitation-create.service.js';
 import { InvitationTokens } from './invitation-token.js';
+import { inTermsOf, PageTerms } from './page-terms.js';
 import { roleByKeyOrName } from './role-by-key-or-name.js';
 
+/** The org-slug page sends one `role` (a key or name) where the service takes role IDs. */
+const ORG_INVITATION_TERMS: PageTerms = { fields: { role_ids: 'role' } };
+
 /**
- * Seed 002's surface: the same job as the other invite routes, served as that page documents it.
- * Its errors render in seed 002's envelope (`{code, detail, type, errors}`, 422 for validation)
+ * The org-slug invitations page: the same job as the other invite routes, served as that page documents it.
+ * Its errors render in that page's envelope (`{code, detail, type, errors}`, 422 for validation)
  * because the route lives under `/api/`; nothing here builds an envelope.
  */
 @ApiTags('Invitations')
@@ -47,11 +51,12 @@ export class OrgInvitationsController {
     @Body() body: OrgInvitationCreateDto,
   ): Promise<OrgInvitationResponseDto> {
     const role = await roleByKeyOrName(this.dataSource.manager, org.organizationId, body.role);
-    const invitation = await this.creator.create(
-      org,
-      caller,
-      { email: body.email, roleIds: [role.id], sendInvitation: body.send_invitation },
-      { roleField: 'role' },
+    const invitation = await inTermsOf(ORG_INVITATION_TERMS, () =>
+      this.creator.create(org, caller, {
+        email: body.email,
+        roleIds: [role.id],
+        sendInvitation: body.send_invitation,
+      }),
     );
     return { ...InvitationResponseDto.from(invitation, this.tokens, org.rank), role: role.label };
   }

@@ -4,6 +4,7 @@ import { Access } from '../common/auth/access.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
 import { iso } from '../common/http/timestamps.js';
+import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ORG_PARAM } from '../common/ids/id-params.js';
@@ -15,13 +16,37 @@ import { InviteUserV2Dto } from './dto/invite-user-v2.dto.js';
 import { InviteUserDto, InviteUserResponseDto } from './dto/invite-user.dto.js';
 import { PendingInvitationQueryDto, PendingInvitationResponseDto } from './dto/pending-invitation.dto.js';
 import { InvitationCreateService } from './invitation-create.service.js';
-import { InvitationQueriesService } from './invitation-queries.service.js';
+import { InvitationQueriesService, PendingInvitationKey } from './invitation-queries.service.js';
 import { InvitationTokens } from './invitation-token.js';
+import { inTermsOf, PageTerms } from './page-terms.js';
 
-/** Seed 000's own message for an existing member. */
-const INVITE_USER_MEMBER_EXISTS = 'User already exists in organization';
+/** The invite-user page sends one `role_id` and words an existing member its own way. */
+const INVITE_USER_TERMS: PageTerms = {
+  fields: { role_ids: 'role_id' },
+  messages: { [ErrorCode.USER_ALREADY_EXISTS]: 'User already exists in organization' },
+};
 
-/** The published invite endpoints of seeds 000, 001 and 003, served exactly as their pages show. */
+const EXACTLY_ONE_PARAMETER = 'Exactly one query parameter required: email, user_id, or invitation_id';
+
+/** The pending-invitation page's rule: exactly one of its three parameters, refused with its message. */
+function pendingInvitationKey(query: PendingInvitationQueryDto): PendingInvitationKey {
+  const given = (
+    [
+      ['email', query.email],
+      ['userId', query.user_id],
+      ['invitationId', query.invitation_id],
+    ] as const
+  ).filter(([, value]) => value !== undefined);
+  if (given.length !== 1) {
+    throw new AppError(ErrorCode.VALIDATION_ERROR, EXACTLY_ONE_PARAMETER, {
+      errors: [{ loc: ['query'], msg: EXACTLY_ONE_PARAMETER, type: 'exactly_one_required' }],
+    });
+  }
+  const [[by, value]] = given;
+  return { by, value: value! };
+}
+
+/** The published invite-user, invite-user v2 and pending-invitation endpoints, served exactly as their pages show. */
 @ApiTags('Invitations')
 @Controller('v1/organizations/:organization_id')
 export class PublishedInvitationsController {
@@ -52,11 +77,12 @@ export class PublishedInvitationsController {
     @CurrentCaller() caller: Caller,
     @Body() body: InviteUserDto,
   ): Promise<InviteUserResponseDto> {
-    const invitation = await this.creator.create(
-      org,
-      caller,
-      { email: body.email, roleIds: [body.role_id], sendInvitation: body.send_invitation },
-      { userExistsMessage: INVITE_USER_MEMBER_EXISTS, roleField: 'role_id' },
+    const invitation = await inTermsOf(INVITE_USER_TERMS, () =>
+      this.creator.create(org, caller, {
+        email: body.email,
+        roleIds: [body.role_id],
+        sendInvitation: body.send_invitation,
+      }),
     );
     return {
       invitation_id: invitation.id,
@@ -123,7 +149,7 @@ export class PublishedInvitationsController {
     @CurrentOrg() org: OrgScope,
     @Query() query: PendingInvitationQueryDto,
   ): Promise<PendingInvitationResponseDto> {
-    const invitation = await this.queries.findPending(org.organizationId, query);
+    const invitation = await this.queries.findPending(org.organizationId, pendingInvitationKey(query));
     return {
       invitation_id: invitation.id,
       email: invitation.email,

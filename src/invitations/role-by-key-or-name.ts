@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 
-/** A role as seed 002 names it: the role's id, and the label its response shows. */
+/** A role as the org-slug invitations page names it: the role's id, and the label its response shows. */
 export interface NamedRole {
   id: string;
   /** A system role's key (`owner`, `admin`, `member`), else the custom role's name as stored. */
@@ -9,7 +9,7 @@ export interface NamedRole {
 }
 
 /**
- * Seed 002 names roles by key or name, case-insensitively. A key match wins over a name match, so
+ * The org-slug invitations page names roles by key or name, case-insensitively. A key match wins over a name match, so
  * `admin` always means the system role even if a custom role's name resembles it.
  */
 export async function roleByKeyOrName(

@@ -29,7 +29,7 @@ export type MemberViewer = Pick<OrgScope, 'organizationId' | 'rank'>;
 export type MemberLinks = (viewer: MemberViewer, userIds: string[]) => Promise<Map<string, string>>;
 
 /**
- * Builds seed 001's user object for members of one organization, in two queries for any number of
+ * Builds the published user object (the invite-user v2 page's) for members of one organization, in two queries for any number of
  * users (the members, then their links; no N+1). Every lookup is scoped by the organization id.
  */
 @Injectable()

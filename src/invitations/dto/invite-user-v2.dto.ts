@@ -7,7 +7,7 @@ import {
   SendInvitation,
 } from './invitation-fields.js';
 
-/** Seed 001's request body. The response is seed 001's user object (`MemberResponseDto`). */
+/** The invite-user v2 page's request body. The response is that page's user object (`MemberResponseDto`). */
 export class InviteUserV2Dto {
   @InviteeEmail('The email address of the user to invite.')
   email: string;

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ApiId, IsPrefixedId } from '../../common/ids/id-param.js';
 import { InviteeEmail, SendInvitation } from './invitation-fields.js';
 
-/** Seed 000's request body. */
+/** The invite-user page's request body. */
 export class InviteUserDto {
   @InviteeEmail()
   email: string;
@@ -15,7 +15,7 @@ export class InviteUserDto {
   send_invitation?: boolean = true;
 }
 
-/** Seed 000's 201 response, field for field. */
+/** The invite-user page's 201 response, field for field. */
 export class InviteUserResponseDto {
   @ApiProperty({ example: 'inv_abc123', description: 'Unique invitation ID' })
   invitation_id: string;

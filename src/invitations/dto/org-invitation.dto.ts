@@ -4,7 +4,7 @@ import { Trim } from '../../common/validation/field-decorators.js';
 import { InvitationResponseDto } from './invitation-response.dto.js';
 import { InviteeEmail, SendInvitation } from './invitation-fields.js';
 
-/** Seed 002's request body ("Request to invite user to organization"). */
+/** The org-slug invitations page's request body ("Request to invite user to organization"). */
 export class OrgInvitationCreateDto {
   @InviteeEmail()
   email: string;
@@ -26,7 +26,7 @@ export class OrgInvitationCreateDto {
   send_invitation?: boolean = true;
 }
 
-/** Seed 002's "Organization invitation response": the invitation with its `role`. */
+/** The org-slug invitations page's "Organization invitation response": the invitation with its `role`. */
 export class OrgInvitationResponseDto extends InvitationResponseDto {
   @ApiProperty({
     example: 'owner',

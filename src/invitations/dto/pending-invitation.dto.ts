@@ -5,7 +5,7 @@ import { IsNormalizedEmail } from '../../common/email/email-field.js';
 import { IsPrefixedId } from '../../common/ids/id-param.js';
 import { idPattern } from '../../common/ids/ids.js';
 
-/** Seed 003's query: exactly one of the three (checked by the service, with the seed's message). */
+/** The pending-invitation page's query: exactly one of the three (checked by its route, with the page's message). */
 export class PendingInvitationQueryDto {
   @ApiPropertyOptional({
     format: 'email',
@@ -36,7 +36,7 @@ export class PendingInvitationQueryDto {
   invitation_id?: string;
 }
 
-/** Seed 003's 200 response, field for field. */
+/** The pending-invitation page's 200 response, field for field. */
 export class PendingInvitationResponseDto {
   @ApiProperty({ example: 'inv_def456' })
   invitation_id: string;

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ACCOUNT_STATES, AccountState } from '../membership.entity.js';
 
-/** A user as seen in an organization: seed 001's response object, field for field. */
+/** A user as seen in an organization: the invite-user v2 page's user object, field for field. */
 export class MemberResponseDto {
   @ApiProperty({ example: 'usr_abc123def456' })
   id: string;
