@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { runMigrations } from 'graphile-worker';
+import { DataSource } from 'typeorm';
+import { newId } from '../../src/common/ids/ids.js';
+import { AppConfig } from '../../src/config/app-config.js';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
+import { Db } from '../../src/database/transactions.js';
+import { InvitationRepository } from '../../src/invitations/invitation.repository.js';
+import { JobQueue } from '../../src/jobs/job-queue.js';
+import { emailJobKey, OutboxRepository } from '../../src/mail/outbox.repository.js';
+import { UsersRepository } from '../../src/users/users.repository.js';
+import { createTestDatabase } from '../support/database.js';
+
+/** The email outbox against the real PostgreSQL and graphile-worker's schema: each row is claimed by one worker. */
+describe('OutboxRepository (real PostgreSQL)', () => {
+  let dataSource: DataSource;
+  let db: Db;
+  let invitations: InvitationRepository;
+  let outbox: OutboxRepository;
+  let orgId: string;
+
+  beforeAll(async () => {
+    const url = await createTestDatabase();
+    // The queue's schema, so the outbox trigger adds each queued row's job (as in production).
+    await runMigrations({ connectionString: url, logger: undefined });
+    dataSource = new DataSource(dataSourceOptions(url));
+    await dataSource.initialize();
+    db = new Db(dataSource);
+    invitations = new InvitationRepository(db);
+    outbox = new OutboxRepository(dataSource, invitations, new JobQueue(), {
+      publicAppUrl: 'https://app.example.test',
+    } as AppConfig);
+    orgId = newId('org');
+    await dataSource.query(`INSERT INTO organizations (id, name, slug) VALUES ($1, 'Mail Org', $2)`, [
+      orgId,
+      `mail-${Date.now().toString(36)}`,
+    ]);
+  });
+  afterAll(() => dataSource.destroy());
+
+  let seq = 0;
+  const invitation = async () => {
+    const id = newId('inv');
+    const email = `mail-${++seq}@example.test`;
+    const userId = await db.transaction(() =>
+      new UsersRepository(db).upsertInvitee(email, null as never, id),
+    );
+    await db.transaction(() =>
+      invitations.insert({
+        id,
+        organizationId: orgId,
+        userId,
+        membershipId: null as never,
+        email,
+        fullName: null,
+        roleIds: [],
+        departmentIds: [],
+        customMessage: null,
+        invitedBy: userId,
+        emailStatus: 'queued',
+        expiresInDays: 7,
+      }),
+    );
+    return id;
+  };
+  const rowsOf = (invitationId: string) =>
+    dataSource.query(
+      'SELECT id::text, invitation_version, status, attempts, message_id FROM email_outbox WHERE invitation_id = $1 ORDER BY invitation_version',
+      [invitationId],
+    );
+  const jobCount = async (outboxId: string) =>
+    Number(
+      (
+        await dataSource.query(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE key = $1`, [
+          emailJobKey(outboxId),
+        ])
+      )[0].n,
+    );
+
+  it('enqueue adds one row per version with its job, superseding older queued versions; repeating it adds nothing', async () => {
+    const id = await invitation();
+    await outbox.enqueue(dataSource.manager, id, 1);
+    await outbox.enqueue(dataSource.manager, id, 1);
+    const [first] = await rowsOf(id);
+    expect(await rowsOf(id)).toEqual([
+      expect.objectContaining({
+        invitation_version: 1,
+        status: 'queued',
+        message_id: `<${id}.v1@app.example.test>`,
+      }),
+    ]);
+    expect(await jobCount(first.id)).toBe(1);
+    await outbox.enqueue(dataSource.manager, id, 2);
+    expect((await rowsOf(id)).map((r: { status: string }) => r.status)).toEqual(['superseded', 'queued']);
+    await outbox.cancel(dataSource.manager, id);
+    expect((await rowsOf(id)).map((r: { status: string }) => r.status)).toEqual(['superseded', 'superseded']);
+  });
+
+  it('of two concurrent claims of one row exactly one wins, and a claimed row is not claimed again while leased', async () => {
+    const id = await invitation();
+    await outbox.enqueue(dataSource.manager, id, 1);
+    const [{ id: outboxId }] = await rowsOf(id);
+    const claims = await Promise.all([outbox.claim(outboxId, 60_000), outbox.claim(outboxId, 60_000)]);
+    const won = claims.filter((c) => c !== undefined);
+    expect(won).toEqual([
+      {
+        id: outboxId,
+        invitationId: id,
+        invitationVersion: 1,
+        verificationCodeId: null,
+        attempts: 1,
+        messageId: `<${id}.v1@app.example.test>`,
+      },
+    ]);
+    expect(await outbox.claim(outboxId, 60_000)).toBeUndefined();
+    await outbox.markSent(won[0]!);
+    expect((await rowsOf(id))[0].status).toBe('sent');
+    expect(
+      (await dataSource.query('SELECT email_status FROM invitations WHERE id = $1', [id]))[0].email_status,
+    ).toBe('sent');
+  });
+
+  it('concurrent claimDue calls take disjoint rows, every due row exactly once', async () => {
+    await dataSource.query(`UPDATE email_outbox SET status = 'superseded' WHERE status = 'queued'`);
+    const ids = await Promise.all([1, 2, 3, 4, 5, 6].map(() => invitation()));
+    for (const id of ids) await outbox.enqueue(dataSource.manager, id, 1);
+    const batches = await Promise.all([
+      outbox.claimDue(4, 60_000),
+      outbox.claimDue(4, 60_000),
+      outbox.claimDue(4, 60_000),
+    ]);
+    const claimed = batches.flat().map((c) => c.invitationId);
+    expect(claimed.sort()).toEqual([...ids].sort());
+    expect(await outbox.claimDue(10, 60_000)).toEqual([]);
+  });
+
+  it('a failed attempt is retried with a new job until maxAttempts, then given up on the row and the invitation', async () => {
+    const id = await invitation();
+    await outbox.enqueue(dataSource.manager, id, 1);
+    const [{ id: outboxId }] = await rowsOf(id);
+    const first = (await outbox.claim(outboxId, 60_000))!;
+    expect(await outbox.markAttemptFailed(first, 'smtp 451', 0, 2)).toBe('queued');
+    expect(await jobCount(outboxId)).toBe(1);
+    const inv = async () =>
+      (
+        await dataSource.query('SELECT email_status, email_last_error FROM invitations WHERE id = $1', [id])
+      )[0];
+    expect(await inv()).toEqual({ email_status: 'queued', email_last_error: 'smtp 451' });
+    const second = (await outbox.claim(outboxId, 60_000))!;
+    expect(second.attempts).toBe(2);
+    expect(await outbox.markAttemptFailed(second, 'smtp 550', 0, 2)).toBe('failed');
+    expect(await inv()).toEqual({ email_status: 'failed', email_last_error: 'smtp 550' });
+    expect((await rowsOf(id))[0]).toMatchObject({ status: 'failed', attempts: 2 });
+    // No longer queued: nothing changes.
+    expect(await outbox.markAttemptFailed(second, 'late', 0, 2)).toBeUndefined();
+  });
+
+  it('markSuperseded only touches a queued row; addJobsForDue re-adds the job of a due row that lost it', async () => {
+    const id = await invitation();
+    await outbox.enqueue(dataSource.manager, id, 1);
+    const [{ id: outboxId }] = await rowsOf(id);
+    await dataSource.query(`SELECT graphile_worker.remove_job($1)`, [emailJobKey(outboxId)]);
+    expect(await jobCount(outboxId)).toBe(0);
+    expect(await outbox.addJobsForDue(100)).toBeGreaterThanOrEqual(1);
+    expect(await jobCount(outboxId)).toBe(1);
+    const claimed = (await outbox.claim(outboxId, 60_000))!;
+    await outbox.markSuperseded(claimed);
+    expect((await rowsOf(id))[0].status).toBe('superseded');
+    await dataSource.query(`UPDATE email_outbox SET status = 'sent' WHERE id = $1`, [outboxId]);
+    await outbox.markSuperseded(claimed);
+    expect((await rowsOf(id))[0].status).toBe('sent');
+  });
+});
