@@ -34,35 +34,16 @@ export class InvitationEmailReaction implements OnModuleInit {
     const toCancel = events
       .filter((event) => event.type === 'invitation.revoked' || event.type === 'invitation.declined')
       .map((event) => event.subjectId);
-    if (toSend.length === 1) {
+    if (toSend.length > 0) {
       const versions = await this.invitations.versionsOf(toSend);
-      await this.outbox.enqueue(manager, toSend[0], versions.get(toSend[0])!);
-    } else if (toSend.length > 1) {
-      await this.enqueueAll(manager, toSend);
+      await this.outbox.enqueueAll(
+        manager,
+        toSend
+          .filter((id) => versions.has(id))
+          .map((id) => ({ invitationId: id, version: versions.get(id)! })),
+      );
     }
     for (const invitationId of toCancel) await this.outbox.cancel(manager, invitationId);
-  }
-
-  /**
-   * What `OutboxRepository.enqueue` does for one invitation, for a bulk request's many at once in a
-   * constant number of statements (a thousand invitations must not cost two thousand statements).
-   */
-  private async enqueueAll(manager: EntityManager, invitationIds: string[]): Promise<void> {
-    const versions = await this.invitations.versionsOf(invitationIds);
-    const ids = invitationIds.filter((id) => versions.has(id));
-    const numbers = ids.map((id) => versions.get(id)!);
-    await manager.query(
-      `UPDATE email_outbox o SET status = 'superseded'
-         FROM unnest($1::varchar[], $2::int[]) AS q(invitation_id, version)
-        WHERE o.invitation_id = q.invitation_id AND o.status = 'queued' AND o.invitation_version < q.version`,
-      [ids, numbers],
-    );
-    await manager.query(
-      `INSERT INTO email_outbox (invitation_id, invitation_version, message_id)
-       SELECT * FROM unnest($1::varchar[], $2::int[], $3::varchar[])
-       ON CONFLICT (invitation_id, invitation_version) DO NOTHING`,
-      [ids, numbers, ids.map((id, index) => this.outbox.messageId(id, numbers[index]))],
-    );
   }
 }
 

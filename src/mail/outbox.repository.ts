@@ -63,16 +63,32 @@ export class OutboxRepository {
    * Queues the email of this version of the invitation in the caller's transaction (its job comes
    * with the row). Mail still queued for older versions carries a dead link, so it is superseded.
    */
-  async enqueue(manager: EntityManager, invitationId: string, version: number): Promise<void> {
+  enqueue(manager: EntityManager, invitationId: string, version: number): Promise<void> {
+    return this.enqueueAll(manager, [{ invitationId, version }]);
+  }
+
+  /**
+   * `enqueue` for many invitations at once, in two statements however many there are (a bulk
+   * request's thousand invitations must not cost two thousand statements).
+   */
+  async enqueueAll(
+    manager: EntityManager,
+    emails: readonly { invitationId: string; version: number }[],
+  ): Promise<void> {
+    if (emails.length === 0) return;
+    const ids = emails.map((email) => email.invitationId);
+    const versions = emails.map((email) => email.version);
     await manager.query(
-      `UPDATE email_outbox SET status = 'superseded'
-        WHERE invitation_id = $1 AND status = 'queued' AND invitation_version < $2`,
-      [invitationId, version],
+      `UPDATE email_outbox o SET status = 'superseded'
+         FROM unnest($1::varchar[], $2::int[]) AS q(invitation_id, version)
+        WHERE o.invitation_id = q.invitation_id AND o.status = 'queued' AND o.invitation_version < q.version`,
+      [ids, versions],
     );
     await manager.query(
-      `INSERT INTO email_outbox (invitation_id, invitation_version, message_id) VALUES ($1, $2, $3)
+      `INSERT INTO email_outbox (invitation_id, invitation_version, message_id)
+       SELECT * FROM unnest($1::varchar[], $2::int[], $3::varchar[])
        ON CONFLICT (invitation_id, invitation_version) DO NOTHING`,
-      [invitationId, version, this.messageId(invitationId, version)],
+      [ids, versions, emails.map((email) => this.messageId(email.invitationId, email.version))],
     );
   }
 
