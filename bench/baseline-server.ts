@@ -17,18 +17,7 @@ import {
   newId,
   signInvitationToken,
 } from './lib/secrets.js';
-
-const secret = process.env.INVITATION_SECRET ?? '';
-const publicAppUrl = (process.env.PUBLIC_APP_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
-const ttlDays = Number(process.env.INVITATION_TTL_DAYS ?? 7);
-const messageIdHost = new URL(publicAppUrl).hostname;
-// The app's pool settings (src/database/data-source-options.ts).
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: 20,
-  connectionTimeoutMillis: 5000,
-  idleTimeoutMillis: 30000,
-});
+import { messageIdHost, pool, publicAppUrl, secret, ttlDays } from './lib/server-env.js';
 
 class HttpError extends Error {
   constructor(readonly status: number) {

@@ -10,7 +10,6 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
-import pg from 'pg';
 import { normalizeEmail } from './floor/email.js';
 import * as SQL from './floor/sql.js';
 import {
@@ -21,18 +20,7 @@ import {
   newId,
   signInvitationToken,
 } from './lib/secrets.js';
-
-const secret = process.env.INVITATION_SECRET ?? '';
-const publicAppUrl = (process.env.PUBLIC_APP_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
-const ttlDays = Number(process.env.INVITATION_TTL_DAYS ?? 7);
-const messageIdHost = new URL(publicAppUrl).hostname;
-// The app's pool size (src/database/data-source-options.ts), so the floor is not a pool-size win.
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: 20,
-  connectionTimeoutMillis: 5000,
-  idleTimeoutMillis: 30000,
-});
+import { messageIdHost, pool, publicAppUrl, secret, ttlDays } from './lib/server-env.js';
 
 class HttpError extends Error {
   constructor(

@@ -8,7 +8,7 @@ import {
 } from '../database/columns.js';
 import { Organization } from '../organizations/organization.entity.js';
 
-/** Where an organization wants its events POSTed. The signing secrets are stored sealed (secret-box.ts). */
+/** Where an organization wants its events POSTed. The signing secrets are stored sealed (common/crypto/sealed-box.ts, bound to the endpoint). */
 @Entity('webhook_endpoints')
 @Index('ix_webhook_endpoints_org_created', ['organizationId', 'createdAt', 'id'])
 export class WebhookEndpoint {

@@ -26,4 +26,16 @@ describe('SealedBox', () => {
     raw[raw.length - 1] ^= 1;
     expect(() => box.open(raw.toString('base64url'))).toThrow();
   });
+
+  it('opens a box bound to a row for that row only (a webhook secret copied onto another endpoint)', () => {
+    const webhooks = new SealedBox(
+      Buffer.from('a-webhook-secret-key-of-32-characters!!'),
+      'webhook-endpoint-secrets',
+    );
+    const sealed = webhooks.seal('whsec_abc', 'whep_1');
+    expect(sealed).not.toContain('whsec_abc');
+    expect(webhooks.open(sealed, 'whep_1')).toBe('whsec_abc');
+    expect(() => webhooks.open(sealed, 'whep_2')).toThrow();
+    expect(() => webhooks.open(sealed)).toThrow();
+  });
 });
