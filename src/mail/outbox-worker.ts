@@ -37,6 +37,8 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private stopping = false;
   /** The drain in progress (or the last one); drains queue behind it. */
   private pass: Promise<unknown> = Promise.resolve();
+  /** This process's `email_send` jobs still running: a row they leased is skipped by a drain, so it waits for them. */
+  private readonly jobsRunning = new Set<Promise<void>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -74,7 +76,11 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * rows this call handled. Retries scheduled for later are left for later.
    */
   drain(): Promise<number> {
-    const run = this.pass.then(() => this.sendUntilIdle());
+    const run = this.pass.then(async () => {
+      const handled = await this.sendUntilIdle();
+      await Promise.allSettled([...this.jobsRunning]);
+      return handled;
+    });
     this.pass = run.catch(() => undefined);
     return run;
   }
@@ -82,8 +88,15 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   /** The `email_send` job: one row, if it is still queued, due and free. */
   private async sendOne(outboxId: string): Promise<void> {
     if (this.stopping) return;
-    const claimed = await this.outbox.claim(outboxId, LEASE_MS);
-    if (claimed) await this.deliver(claimed);
+    const job = this.outbox
+      .claim(outboxId, LEASE_MS)
+      .then((claimed) => (claimed ? this.deliver(claimed) : undefined));
+    this.jobsRunning.add(job);
+    try {
+      await job;
+    } finally {
+      this.jobsRunning.delete(job);
+    }
   }
 
   private async sweep(): Promise<void> {
