@@ -4,6 +4,10 @@
  * `npx tsc -p bench/tsconfig.json`). Runs the server with --cpu-prof on a freshly seeded database
  * (10k invitations), drives it like the bench does, and prints its busy time by package and the
  * functions with the most self time. The raw profile stays in bench/.profiles/ for Chrome DevTools.
+ *
+ * `seconds` = `statements` instead counts the SQL the server sends for 100 requests of the
+ * scenario (pg_stat_statements; run it without DATABASE_URL, on the embedded server that preloads
+ * it): a measure that, unlike req/s, does not depend on what else the machine is doing.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,10 +15,15 @@ import { summarizeProfile } from './lib/cpu-profile.js';
 import { Measurement, runLoad, summarize } from './lib/load.js';
 import { signInvitationToken } from './lib/secrets.js';
 import { seedAcceptable } from './lib/seed.js';
+import {
+  enableStatementStats,
+  resetStatementStats,
+  statementCounts,
+  waitForIdleDatabase,
+} from './lib/statements.js';
 import { startServer } from './lib/servers.js';
-import { APP_DIR, freePort, log, prepare } from './lib/setup.js';
-import { waitForIdleDatabase } from './lib/statements.js';
-import { SCENARIOS, Target } from './scenarios.js';
+import { APP_DIR, freePort, log, prepare, Prepared } from './lib/setup.js';
+import { Scenario, SCENARIOS, Target } from './scenarios.js';
 
 async function main(): Promise<void> {
   const [scenarioId = 'get_by_email', serverName = 'app', secondsText = '15'] = process.argv.slice(2);
@@ -22,12 +31,13 @@ async function main(): Promise<void> {
   if (
     !scenario ||
     (serverName !== 'app' && serverName !== 'baseline' && serverName !== 'floor') ||
-    !/^\d+$/.test(secondsText)
+    !/^(\d+|statements)$/.test(secondsText)
   ) {
     throw new Error(
       `usage: profile.js [${SCENARIOS.map((s) => s.id).join('|')}] [app|baseline|floor] [seconds]`,
     );
   }
+  const countOnly = secondsText === 'statements';
   const seconds = Number(secondsText);
   const prepared = await prepare({ invitations: 10_000, fillerOrgs: 999, bulkApiKeys: 5000 });
   const profileDir = path.resolve('bench/.profiles', `${scenario.id}-${serverName}-${prepared.runTag}`);
@@ -49,11 +59,21 @@ async function main(): Promise<void> {
       target.acceptTokens = ids.map((id) => signInvitationToken(prepared.secret, id, 1));
     }
     const script = serverName === 'app' ? `${APP_DIR}/main.js` : `bench/.build/${serverName}-server.js`;
-    const server = await startServer(serverName, script, await freePort(), prepared.env, [
-      '--cpu-prof',
-      '--cpu-prof-dir',
-      profileDir,
-    ]);
+    const server = await startServer(
+      serverName,
+      script,
+      await freePort(),
+      prepared.env,
+      countOnly ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir],
+    );
+    if (countOnly) {
+      try {
+        await printStatements(prepared, server.url, scenario, target);
+      } finally {
+        await server.stop();
+      }
+      return;
+    }
     let measured: Measurement;
     try {
       const options = { url: server.url, requests: scenario.requests(target, prepared.fx), connections: 50 };
@@ -84,6 +104,33 @@ async function main(): Promise<void> {
   } finally {
     await prepared.dispose();
   }
+}
+
+const COUNTED_REQUESTS = 100;
+
+async function printStatements(
+  prepared: Prepared,
+  url: string,
+  scenario: Scenario,
+  target: Target,
+): Promise<void> {
+  if (!(await enableStatementStats(prepared.admin)))
+    throw new Error('pg_stat_statements is not loaded: run without DATABASE_URL (the embedded server)');
+  const requests = { url, requests: scenario.requests(target, prepared.fx), connections: 10 };
+  await runLoad({ ...requests, amount: 20 }); // prepared statements and caches warm
+  await waitForIdleDatabase(prepared.admin);
+  await resetStatementStats(prepared.admin);
+  const run = await runLoad({ ...requests, amount: COUNTED_REQUESTS });
+  await waitForIdleDatabase(prepared.admin);
+  const statements = await statementCounts(prepared.admin);
+  const total = statements.reduce((sum, s) => sum + s.calls, 0);
+  process.stdout.write(
+    [
+      `${scenario.title} on ${target.name}: ${(total / COUNTED_REQUESTS).toFixed(2)} statements per request, ` +
+        `statuses ${JSON.stringify(run.statusCodes)}`,
+      ...statements.map((s) => `${String(s.calls).padStart(6)}  ${s.query.slice(0, 240)}`),
+    ].join('\n') + '\n',
+  );
 }
 
 main().catch((error: unknown) => {
