@@ -95,6 +95,14 @@ export class AppValidationPipe extends ValidationPipe {
     });
   }
 
+  /**
+   * No constraint of ours is asynchronous, so class-validator's synchronous path does the same
+   * checks without a promise per constraint (the async path was 2.4% of a seed 003 GET's CPU).
+   */
+  protected override validate(object: object, options?: ValidatorOptions): ValidationError[] {
+    return validateSync(object, options);
+  }
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object) {
       if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
