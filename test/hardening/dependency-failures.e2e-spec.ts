@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,7 +7,7 @@ import { freePort } from '../../src/database/embedded-postgres.js';
 import { createTestDatabase } from '../support/database.js';
 import { eventually } from '../support/outbox-fixtures.js';
 import { refusedPort } from '../support/ports.js';
-import { ensureBuilt, Spawned, spawnNode } from '../support/processes.js';
+import { bootstrapWithCli, ensureBuilt, Spawned, spawnNode } from '../support/processes.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { TEST_INVITATION_SECRET } from '../support/test-app.js';
 
@@ -40,16 +39,7 @@ describe('what the service says when its dependencies fail', () => {
     db = new Client({ connectionString: databaseUrl });
     await db.connect();
     const env = { DATABASE_URL: databaseUrl, DATA_DIR: dataDir, INVITATION_SECRET: TEST_INVITATION_SECRET };
-    const out = execFileSync(
-      process.execPath,
-      ['dist/cli/bootstrap.js', '--org-name', 'Deps', '--owner-email', 'owner@deps.test', '--json'],
-      {
-        env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      },
-    );
-    ({ api_key: ownerKey, organization_id: orgId } = JSON.parse(out));
+    ({ apiKey: ownerKey, organizationId: orgId } = bootstrapWithCli(env, 'Deps', 'owner@deps.test'));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     server = spawnNode(['dist/main.js'], {

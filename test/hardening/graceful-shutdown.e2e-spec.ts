@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -8,7 +7,7 @@ import * as path from 'node:path';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { createTestDatabase } from '../support/database.js';
 import { GENEROUS_LIMITS } from '../support/invitations.js';
-import { ensureBuilt, Spawned, spawnNode } from '../support/processes.js';
+import { bootstrapWithCli, ensureBuilt, Spawned, spawnNode } from '../support/processes.js';
 import { TEST_INVITATION_SECRET } from '../support/test-app.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { adminClient, databaseName, waitForLockWaiters } from './support/database-admin.js';
@@ -57,19 +56,8 @@ describe('SIGTERM under load', () => {
   beforeAll(async () => {
     ensureBuilt();
     databaseUrl = await createTestDatabase();
-    const env = {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: dataDir,
-      INVITATION_SECRET: TEST_INVITATION_SECRET,
-      LOG_LEVEL: 'warn',
-    };
-    const out = execFileSync(
-      process.execPath,
-      ['dist/cli/bootstrap.js', '--org-name', 'Drain Corp', '--owner-email', 'owner@drain.test', '--json'],
-      { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    apiKey = JSON.parse(out).api_key;
+    const env = { DATABASE_URL: databaseUrl, DATA_DIR: dataDir, INVITATION_SECRET: TEST_INVITATION_SECRET };
+    ({ apiKey } = bootstrapWithCli(env, 'Drain Corp', 'owner@drain.test'));
   }, 120_000);
   afterAll(() => {
     if (server?.child.exitCode === null) server.child.kill('SIGKILL');

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -7,7 +6,7 @@ import * as path from 'node:path';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { createTestDatabase } from '../support/database.js';
 import { tokenFromLink } from '../support/invitations.js';
-import { ensureBuilt, Spawned, spawnNode } from '../support/processes.js';
+import { bootstrapWithCli, ensureBuilt, Spawned, spawnNode } from '../support/processes.js';
 import { TEST_INVITATION_SECRET } from '../support/test-app.js';
 
 /** Every spelling of a secret in a request target that the log must never show. */
@@ -94,16 +93,7 @@ describe('logs never contain secrets', () => {
     ensureBuilt();
     const databaseUrl = await createTestDatabase();
     const env = { DATABASE_URL: databaseUrl, DATA_DIR: dataDir, INVITATION_SECRET: TEST_INVITATION_SECRET };
-    const out = execFileSync(
-      process.execPath,
-      ['dist/cli/bootstrap.js', '--org-name', 'Logs', '--owner-email', 'owner@logs.test', '--json'],
-      {
-        env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      },
-    );
-    ({ api_key: ownerKey, organization_id: orgId } = JSON.parse(out));
+    ({ apiKey: ownerKey, organizationId: orgId } = bootstrapWithCli(env, 'Logs', 'owner@logs.test'));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     server = spawnNode(['dist/main.js'], {

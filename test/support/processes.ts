@@ -57,3 +57,33 @@ export function spawnNode(args: string[], env: Record<string, string | undefined
     });
   return { child, output: () => out, waitFor, exited };
 }
+
+export interface Bootstrapped {
+  apiKey: string;
+  organizationId: string;
+}
+
+/**
+ * `npm run bootstrap` as an operator runs it, through the built CLI (`--json`): the first
+ * organization and its Owner's API key, for tests that then start the built server on `env`.
+ */
+export function bootstrapWithCli(
+  env: Record<string, string | undefined>,
+  orgName: string,
+  ownerEmail: string,
+): Bootstrapped {
+  const out = execFileSync(
+    process.execPath,
+    ['dist/cli/bootstrap.js', '--org-name', orgName, '--owner-email', ownerEmail, '--json'],
+    {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
+  const { api_key: apiKey, organization_id: organizationId } = JSON.parse(out) as {
+    api_key: string;
+    organization_id: string;
+  };
+  return { apiKey, organizationId };
+}
