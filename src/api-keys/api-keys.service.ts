@@ -40,33 +40,48 @@ export class ApiKeysService {
   ): Promise<ApiKeyCreatedResponseDto> {
     return this.db.transaction(async (manager) => {
       await this.users.lockHoldings(userId);
-      const [{ n }]: { n: number }[] = await manager.query(
-        'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL',
-        [userId],
-      );
-      if (n >= this.config.maxApiKeysPerUser) {
-        throw new AppError(ErrorCode.API_KEY_LIMIT_REACHED, undefined, {
-          limit: this.config.maxApiKeysPerUser,
-        });
-      }
-      const secret = generateApiKey();
-      const id = newId('key');
-      const prefix = displayPrefix(secret);
-      // One statement: save() would add a reload SELECT to every key issued (accepting an invitation issues one).
-      const [row]: { created_at: Date }[] = await manager.query(
-        'INSERT INTO api_keys (id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING created_at',
-        [id, userId, name, prefix, hashApiKey(secret)],
-      );
-      const created = ApiKeyResponseDto.from({
-        id,
-        name,
-        prefix,
-        createdAt: row.created_at,
-        lastUsedAt: null,
-      });
-      await this.events.append(manager, keyEvent('api_key.created', created, actor));
-      return { ...created, key: secret };
+      const { created, event } = await this.issueUnderLock(userId, name, actor);
+      await this.events.append(manager, event);
+      return created;
     });
+  }
+
+  /**
+   * Issues a key in the caller's open transaction, which has already locked the user's row (FOR
+   * UPDATE, or `lockHoldings`) in an earlier statement: that lock serialises the count, and the
+   * count is taken in the INSERT itself (a statement after the lock sees every key committed before
+   * it). Returns the key and its `api_key.created` event, which the caller must append with its own
+   * (one INSERT for all). Needs no savepoint: a refusal has written nothing.
+   */
+  async issueUnderLock(
+    userId: string,
+    name: string,
+    actor: Actor,
+  ): Promise<{ created: ApiKeyCreatedResponseDto; event: NewEvent }> {
+    const secret = generateApiKey();
+    const id = newId('key');
+    const prefix = displayPrefix(secret);
+    // One statement: save() would add a reload SELECT to every key issued (accepting an invitation issues one).
+    const rows: { created_at: Date }[] = await this.db.manager().query(
+      `INSERT INTO api_keys (id, user_id, name, prefix, key_hash)
+       SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::varchar
+        WHERE (SELECT count(*) FROM api_keys WHERE user_id = $2 AND revoked_at IS NULL) < $6
+       RETURNING created_at`,
+      [id, userId, name, prefix, hashApiKey(secret), this.config.maxApiKeysPerUser],
+    );
+    if (rows.length === 0) {
+      throw new AppError(ErrorCode.API_KEY_LIMIT_REACHED, undefined, {
+        limit: this.config.maxApiKeysPerUser,
+      });
+    }
+    const created = ApiKeyResponseDto.from({
+      id,
+      name,
+      prefix,
+      createdAt: rows[0].created_at,
+      lastUsedAt: null,
+    });
+    return { created: { ...created, key: secret }, event: keyEvent('api_key.created', created, actor) };
   }
 
   list(userId: string, query: PageQueryDto): Promise<Page<ApiKeyResponseDto>> {

@@ -8,17 +8,17 @@ import { iso, isoOrNull } from '../common/http/timestamps.js';
 import { Db } from '../database/transactions.js';
 import { EmailVerificationCodes } from '../email-verification/email-verification-codes.js';
 import { Actor, userActor } from '../events/actor.js';
-import { EventLog } from '../events/event-log.js';
-import { MemberViews } from '../users/member-views.js';
-import { MembershipsRepository } from '../users/memberships.repository.js';
-import { InviteeRow, UsersRepository } from '../users/users.repository.js';
+import { EventLog, NewEvent } from '../events/event-log.js';
+import { memberView } from '../users/member-views.js';
+import { JoinedMember, MembershipsRepository } from '../users/memberships.repository.js';
+import { InviteeRow } from '../users/users.repository.js';
 import { InvitationAcceptResponseDto, InvitationLookupResponseDto } from './dto/invitation-token.dto.js';
 import { invitationEvent } from './invitation-events.js';
 import { InvitationTokens } from './invitation-token.js';
 import { Invitation } from './invitation.entity.js';
 import { InvitationQueriesService } from './invitation-queries.service.js';
 import { invitationNotFound } from './invitation-status.js';
-import { lockPendingByToken } from './invitation-transitions.js';
+import { lockPendingByToken, lockPendingWithInviteeByToken } from './invitation-transitions.js';
 import { InvitationRepository } from './invitation.repository.js';
 
 /**
@@ -40,9 +40,7 @@ export class InvitationAcceptanceService {
     private readonly tokens: InvitationTokens,
     private readonly apiKeys: ApiKeysService,
     private readonly invitations: InvitationRepository,
-    private readonly users: UsersRepository,
     private readonly memberships: MembershipsRepository,
-    private readonly memberViews: MemberViews,
     private readonly queries: InvitationQueriesService,
     private readonly emailCodes: EmailVerificationCodes,
     private readonly events: EventLog,
@@ -64,8 +62,7 @@ export class InvitationAcceptanceService {
     const claims = this.tokens.verify(token);
     if (!claims) throw invitationNotFound();
     const outcome = await this.db.transaction(async (manager): Promise<Outcome> => {
-      const invitation = await lockPendingByToken(this.invitations, claims);
-      const invitee = await this.users.lockInvitee(invitation.userId);
+      const { invitation, invitee } = await lockPendingWithInviteeByToken(this.invitations, claims);
       const proof = await this.proofOf(manager, invitation, invitee, emailCode, caller);
       if (proof instanceof AppError) return { refused: proof };
       return { accepted: await this.acceptWith(manager, proof, invitation, invitee, fullName, caller) };
@@ -83,10 +80,9 @@ export class InvitationAcceptanceService {
     if (!claims) throw invitationNotFound();
     await this.db.transaction(async (manager) => {
       const invitation = await lockPendingByToken(this.invitations, claims);
-      await this.invitations.settle(invitation.id, 'declined');
+      const declined = await this.invitations.settle(invitation.id, 'declined');
       if (invitation.membershipId)
         await this.memberships.deletePending(invitation.organizationId, invitation.membershipId);
-      const declined = await this.invitations.findById(invitation.id);
       await this.events.append(
         manager,
         invitationEvent('invitation.declined', declined, inviteeActor(invitation)),
@@ -125,6 +121,11 @@ export class InvitationAcceptanceService {
     return check.verified ? 'email-code' : check.refusal;
   }
 
+  /**
+   * Settles the invitation first: recording what it grants reads the still-pending membership.
+   * The invitee's row, locked since the start, serialises the key count; the key's event is
+   * appended with the invitation's two, in one statement.
+   */
   private async acceptWith(
     manager: EntityManager,
     proof: Proof,
@@ -133,48 +134,40 @@ export class InvitationAcceptanceService {
     fullName: string | null | undefined,
     caller: Caller | undefined,
   ): Promise<InvitationAcceptResponseDto> {
-    let apiKey: string | null = null;
     const actor = proof === 'credentials' && caller ? userActor(caller) : inviteeActor(invitation);
-    if (proof === 'credentials') {
-      await this.users.activate(invitee.id);
-    } else {
-      if (proof === 'email-code') {
-        // Whoever held keys to this address before it was proven is shut out (account pre-hijacking).
-        await this.users.markEmailVerified(invitee.id);
-        await this.apiKeys.revokeAll(invitee.id, actor);
-      }
-      // The name is the accepting person's own (they proved the account is theirs), never the inviter's.
-      await this.users.activate(invitee.id, fullName ?? null);
-      apiKey = (await this.apiKeys.issue(invitee.id, 'invitation', actor)).key;
+    const accepted = await this.invitations.settle(invitation.id, 'accepted');
+    const events: NewEvent[] = [];
+    let apiKey: string | null = null;
+    if (proof !== 'credentials') {
+      // Whoever held keys to this address before it was proven is shut out (account pre-hijacking).
+      if (proof === 'email-code') await this.apiKeys.revokeAll(invitee.id, actor);
+      const issued = await this.apiKeys.issueUnderLock(invitee.id, 'invitation', actor);
+      apiKey = issued.created.key;
+      events.push(issued.event);
     }
-
-    // Settle the invitation first: recording what it grants reads the still-pending membership.
-    await this.invitations.settle(invitation.id, 'accepted');
-    await this.activateMembership(invitation);
-    const accepted = await this.invitations.findById(invitation.id);
-    const member = await this.memberViews.findOne(
-      { organizationId: invitation.organizationId, rank: 0 },
-      invitee.id,
-    );
-    await this.events.appendAll(manager, [
-      invitationEvent('invitation.accepted', accepted, actor),
-      {
-        type: 'member.joined',
-        organizationId: invitation.organizationId,
-        actor,
-        subjectId: invitee.id,
-        data: { ...member, via: 'invitation' },
-      },
-    ]);
-    const user = await this.users.lockInvitee(invitee.id);
+    // The name is the accepting person's own (they proved the account is theirs), never the inviter's.
+    const joined = await this.join(invitation, {
+      fullName: proof === 'credentials' ? undefined : (fullName ?? null),
+      emailProven: proof === 'email-code',
+    });
+    events.push(invitationEvent('invitation.accepted', accepted, actor), {
+      type: 'member.joined',
+      organizationId: invitation.organizationId,
+      actor,
+      subjectId: invitee.id,
+      // The member view as an event sees it: the invitation is settled, so there is no link to show.
+      data: { ...memberView(joined.member, null), via: 'invitation' },
+    });
+    await this.events.appendAll(manager, events);
+    const { account } = joined;
     return {
       user: {
-        id: user.id,
-        email: user.email,
-        full_name: user.full_name,
-        user_name: user.user_name,
-        email_verified: user.email_verified_at !== null,
-        created_at: iso(user.created_at),
+        id: account.id,
+        email: account.email,
+        full_name: account.full_name,
+        user_name: account.user_name,
+        email_verified: account.email_verified_at !== null,
+        created_at: iso(account.created_at),
       },
       organization_id: invitation.organizationId,
       api_key: apiKey,
@@ -183,15 +176,25 @@ export class InvitationAcceptanceService {
 
   /**
    * The membership the invitation made holds the invited roles and departments already; it only
-   * becomes active. If it is gone or no longer pending (the pending user was removed or changed
-   * meanwhile), the invitation cannot be honoured any more.
+   * becomes active, and the account with it. If it is gone or no longer pending (the pending user
+   * was removed or changed meanwhile), the invitation cannot be honoured any more.
    */
-  private async activateMembership(invitation: Invitation): Promise<void> {
-    const activated =
-      invitation.membershipId !== null &&
-      (await this.memberships.activatePending(invitation.organizationId, invitation.membershipId));
-    if (!activated)
+  private async join(
+    invitation: Invitation,
+    account: { fullName?: string | null; emailProven: boolean },
+  ): Promise<JoinedMember> {
+    const joined =
+      invitation.membershipId === null
+        ? undefined
+        : await this.memberships.joinByInvitation(
+            invitation.organizationId,
+            invitation.membershipId,
+            invitation.userId,
+            account,
+          );
+    if (!joined)
       throw new AppError(ErrorCode.INVITATION_REVOKED, undefined, { invitation_id: invitation.id });
+    return joined;
   }
 }
 

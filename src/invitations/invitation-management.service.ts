@@ -66,10 +66,9 @@ export class InvitationManagementService {
       if (!invitation) throw invitationNotFound();
       const notPending = notPendingError(invitation);
       if (notPending) throw notPending;
-      await this.invitations.settle(invitation.id, 'revoked');
+      const revoked = await this.invitations.settle(invitation.id, 'revoked');
       if (invitation.membershipId)
         await this.memberships.deletePending(organizationId, invitation.membershipId);
-      const revoked = await this.invitations.findById(invitation.id);
       await this.events.append(manager, invitationEvent('invitation.revoked', revoked, userActor(caller)));
       return revoked;
     });

@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { Db } from '../database/transactions.js';
-import { Invitation } from './invitation.entity.js';
-import { grantsOwnerSql, RECORD_GRANTS } from './invitation-grants-sql.js';
+import { InviteeRow } from '../users/users.repository.js';
+import { EmailStatus, Invitation, InvitationStatus } from './invitation.entity.js';
+import {
+  grantedDepartmentIdsSql,
+  grantedRoleIdsSql,
+  grantsOwnerSql,
+  RECORD_GRANTS,
+} from './invitation-grants-sql.js';
 
 /** A new invitation's row, as the create path decided it. */
 export interface InvitationRow {
@@ -204,13 +210,15 @@ export class InvitationRepository {
     return Number(seconds);
   }
 
-  /** Takes a pending invitation (locked by the caller) into a final state. */
-  async settle(id: string, status: SettledStatus): Promise<void> {
-    await this.db.modify(
+  /** Takes a pending invitation (locked by the caller) into a final state; returns it as settled. */
+  async settle(id: string, status: SettledStatus): Promise<Invitation> {
+    const { rows } = await this.db.modify<InvitationColumns>(
       `UPDATE invitations AS i SET status = $2, ${SETTLED_AT[status]} = now(), updated_at = now(), ${RECORD_GRANTS}
-        WHERE i.id = $1`,
+        WHERE i.id = $1
+    RETURNING ${INVITATION_COLUMNS}`,
       [id, status],
     );
+    return toInvitation(rows[0]);
   }
 
   /** A removed member's pending invitation dies with the membership. Returns the invitations revoked. */
@@ -237,4 +245,113 @@ export class InvitationRepository {
       [organizationId, userIds],
     );
   }
+
+  // --- Accepting by link ---------------------------------------------------------------------
+
+  /**
+   * Locks the invitation and then its invitee's account (FOR UPDATE of both, in that order, as
+   * accept took them in two statements), and returns both; null when there is no such invitation.
+   */
+  async lockWithInvitee(id: string): Promise<{ invitation: Invitation; invitee: InviteeRow } | null> {
+    const rows: (InvitationColumns & InviteeColumns)[] = await this.db.manager().query(
+      `SELECT ${INVITATION_COLUMNS},
+              u.email AS invitee_email, u.full_name AS invitee_full_name, u.user_name AS invitee_user_name,
+              u.created_at AS invitee_created_at, u.activated_at AS invitee_activated_at,
+              u.email_verified_at AS invitee_email_verified_at,
+              u.created_by_invitation_id AS invitee_created_by_invitation_id
+         FROM invitations i JOIN users u ON u.id = i.user_id
+        WHERE i.id = $1
+          FOR UPDATE OF i, u`,
+      [id],
+    );
+    const [row] = rows;
+    if (!row) return null;
+    return {
+      invitation: toInvitation(row),
+      invitee: {
+        id: row.user_id,
+        email: row.invitee_email,
+        full_name: row.invitee_full_name,
+        user_name: row.invitee_user_name,
+        created_at: row.invitee_created_at,
+        activated_at: row.invitee_activated_at,
+        email_verified_at: row.invitee_email_verified_at,
+        created_by_invitation_id: row.invitee_created_by_invitation_id,
+      },
+    };
+  }
+}
+
+/** An invitation's columns over the alias `i`, with what the entity's virtual columns compute. */
+const INVITATION_COLUMNS = `i.id, i.organization_id, i.user_id, i.membership_id, i.email, i.full_name, i.role_ids,
+       i.department_ids, ${grantedRoleIdsSql('i')} AS granted_role_ids,
+       ${grantedDepartmentIdsSql('i')} AS granted_department_ids, ${grantsOwnerSql('i')} AS grants_owner,
+       i.status, i.version, i.custom_message, i.invited_by, i.email_status, i.email_last_error, i.expires_at,
+       i.issued_at, i.created_at, i.updated_at, i.accepted_at, i.declined_at, i.revoked_at`;
+
+interface InvitationColumns {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  membership_id: string | null;
+  email: string;
+  full_name: string | null;
+  role_ids: string[];
+  department_ids: string[];
+  granted_role_ids: string[];
+  granted_department_ids: string[];
+  grants_owner: boolean;
+  status: InvitationStatus;
+  version: number;
+  custom_message: string | null;
+  invited_by: string | null;
+  email_status: EmailStatus;
+  email_last_error: string | null;
+  expires_at: Date;
+  issued_at: Date;
+  created_at: Date;
+  updated_at: Date;
+  accepted_at: Date | null;
+  declined_at: Date | null;
+  revoked_at: Date | null;
+}
+
+interface InviteeColumns {
+  invitee_email: string;
+  invitee_full_name: string | null;
+  invitee_user_name: string | null;
+  invitee_created_at: Date;
+  invitee_activated_at: Date | null;
+  invitee_email_verified_at: Date | null;
+  invitee_created_by_invitation_id: string | null;
+}
+
+/** The entity of a row selected or returned with INVITATION_COLUMNS (what TypeORM would load). */
+function toInvitation(row: InvitationColumns): Invitation {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    userId: row.user_id,
+    membershipId: row.membership_id,
+    email: row.email,
+    fullName: row.full_name,
+    roleIds: row.role_ids,
+    departmentIds: row.department_ids,
+    grantedRoleIds: row.granted_role_ids,
+    grantedDepartmentIds: row.granted_department_ids,
+    grantsOwner: row.grants_owner,
+    status: row.status,
+    version: row.version,
+    customMessage: row.custom_message,
+    invitedBy: row.invited_by,
+    emailStatus: row.email_status,
+    emailLastError: row.email_last_error,
+    expiresAt: row.expires_at,
+    issuedAt: row.issued_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    acceptedAt: row.accepted_at,
+    declinedAt: row.declined_at,
+    revokedAt: row.revoked_at,
+  };
 }

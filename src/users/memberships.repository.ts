@@ -2,6 +2,23 @@ import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids/ids.js';
 import { Db } from '../database/transactions.js';
 import { AccountState } from './membership.entity.js';
+import { memberAssignmentsSql, MemberRow } from './member-views.js';
+
+/** The account of a member who just joined, as an accept answers it. */
+export interface JoinedAccount {
+  id: string;
+  email: string;
+  full_name: string | null;
+  user_name: string | null;
+  email_verified_at: Date | null;
+  created_at: Date;
+}
+
+/** Who joined: their account and their member row. */
+export interface JoinedMember {
+  account: JoinedAccount;
+  member: MemberRow;
+}
 
 /**
  * The `memberships` table and its `membership_roles` / `membership_departments` rows: every write,
@@ -48,16 +65,6 @@ export class MembershipsRepository {
         organizationId,
       ]);
     return rows[0]?.account_state;
-  }
-
-  /** pending_invitation → active; false when it is gone or no longer pending. */
-  async activatePending(organizationId: string, membershipId: string): Promise<boolean> {
-    const { count } = await this.db.modify(
-      `UPDATE memberships SET account_state = 'active', updated_at = now()
-        WHERE id = $1 AND organization_id = $2 AND account_state = 'pending_invitation'`,
-      [membershipId, organizationId],
-    );
-    return count > 0;
   }
 
   /** A pending membership goes away with its invitation; a member who is already active is left alone. */
@@ -121,5 +128,60 @@ export class MembershipsRepository {
       [membershipId, departments],
     );
     await manager.query('UPDATE memberships SET updated_at = now() WHERE id = $1', [membershipId]);
+  }
+
+  // --- Accepting an invitation -----------------------------------------------------------------
+
+  /**
+   * The invitee joins: their pending membership becomes active and their account active with it,
+   * in one statement that returns the account and the member as the member view shows them (their
+   * `member.joined`). `fullName` given: it becomes the account's name (the accepting person's own;
+   * null keeps it) and updated_at moves; `emailProven`: the email is verified now. Undefined, with
+   * nothing changed, when the membership is gone or no longer pending.
+   */
+  async joinByInvitation(
+    organizationId: string,
+    membershipId: string,
+    userId: string,
+    account: { fullName?: string | null; emailProven: boolean },
+  ): Promise<JoinedMember | undefined> {
+    const rows: (JoinedAccount & MemberRow)[] = await this.db.manager().query(
+      `WITH m AS (
+           UPDATE memberships SET account_state = 'active', updated_at = now()
+            WHERE id = $1 AND organization_id = $2 AND user_id = $3 AND account_state = 'pending_invitation'
+           RETURNING id, user_id, organization_id, account_state, invited_at, deactivated_at),
+         u AS (
+           UPDATE users SET activated_at = COALESCE(activated_at, now()),
+                  full_name = CASE WHEN $4 THEN COALESCE($5, full_name) ELSE full_name END,
+                  email_verified_at = CASE WHEN $6 THEN COALESCE(email_verified_at, now()) ELSE email_verified_at END,
+                  updated_at = CASE WHEN $4 OR $6 THEN now() ELSE updated_at END
+            WHERE id = (SELECT user_id FROM m)
+           RETURNING id, email, full_name, user_name, email_verified_at, created_at)
+         SELECT u.id, u.id AS user_id, u.email, u.full_name, u.user_name, u.email_verified_at, u.created_at,
+                m.account_state, m.organization_id, m.invited_at, m.deactivated_at,
+                ${memberAssignmentsSql('m')}
+           FROM m JOIN u ON u.id = m.user_id`,
+      [
+        membershipId,
+        organizationId,
+        userId,
+        account.fullName !== undefined,
+        account.fullName ?? null,
+        account.emailProven,
+      ],
+    );
+    const [row] = rows;
+    if (!row) return undefined;
+    return {
+      account: {
+        id: row.id,
+        email: row.email,
+        full_name: row.full_name,
+        user_name: row.user_name,
+        email_verified_at: row.email_verified_at,
+        created_at: row.created_at,
+      },
+      member: row,
+    };
   }
 }

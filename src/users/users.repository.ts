@@ -46,21 +46,6 @@ export class UsersRepository {
     return row;
   }
 
-  /** Marks the account active; `fullName`, when given, becomes its name (the accepting person's own). */
-  async activate(userId: string, fullName?: string | null): Promise<void> {
-    if (fullName === undefined) {
-      await this.db.modify('UPDATE users SET activated_at = COALESCE(activated_at, now()) WHERE id = $1', [
-        userId,
-      ]);
-      return;
-    }
-    await this.db.modify(
-      `UPDATE users SET activated_at = COALESCE(activated_at, now()), full_name = COALESCE($2, full_name),
-              updated_at = now() WHERE id = $1`,
-      [userId, fullName],
-    );
-  }
-
   /** Marks the user's email as proven (an emailed code or an accepted invitation's code proved it). */
   async markEmailVerified(userId: string): Promise<void> {
     await this.db.modify(

@@ -53,12 +53,22 @@ describe('MembershipsRepository and UsersRepository (real PostgreSQL)', () => {
     ).toEqual([{ role_id: ownerRoleId }]);
   });
 
-  it('upsertPending refreshes a pending membership but never touches an active one', async () => {
+  it('upsertPending refreshes a pending membership but never touches an active one; joinByInvitation activates it once', async () => {
     const userId = await person('repo-c@example.test');
     const pending = await db.transaction(() => memberships.upsertPending(orgId, userId));
     expect(await db.transaction(() => memberships.upsertPending(orgId, userId))).toBe(pending);
-    expect(await db.transaction(() => memberships.activatePending(orgId, pending!))).toBe(true);
-    expect(await db.transaction(() => memberships.activatePending(orgId, pending!))).toBe(false);
+    const join = () =>
+      db.transaction(() =>
+        memberships.joinByInvitation(orgId, pending!, userId, { fullName: 'Pat Own', emailProven: false }),
+      );
+    const joined = await join();
+    expect(joined?.account).toMatchObject({ id: userId, full_name: 'Pat Own', email_verified_at: null });
+    expect(joined?.member).toMatchObject({
+      user_id: userId,
+      account_state: 'active',
+      organization_id: orgId,
+    });
+    expect(await join()).toBeUndefined();
     expect(await db.transaction(() => memberships.upsertPending(orgId, userId))).toBeUndefined();
     await db.transaction(() => memberships.deletePending(orgId, pending!));
     expect(await stateOf(pending!)).toBe('active');
