@@ -86,9 +86,10 @@ export class InvitationCreateService {
   }
 
   /**
-   * Five statements: the preconditions (and the settling of an expired invitation for the email),
-   * the invitee's account, membership and grants, the invitation (RETURNING what the database
-   * set, so nothing is read back), and its event with what reacts to it.
+   * Four statements of its own: the preconditions (with the settling of an expired invitation for
+   * the email), the invitee's account, membership and grants, the invitation (RETURNING what the
+   * database set, so nothing is read back), and its event (with the reads its reactions need);
+   * then what the reactions write (the email's outbox row, webhook deliveries if any match).
    */
   private async createWithin(
     manager: EntityManager,
