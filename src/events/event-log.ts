@@ -29,6 +29,17 @@ export interface AppendedEvent extends NewEvent {
 export type EventReaction = (manager: EntityManager, events: readonly AppendedEvent[]) => Promise<void>;
 
 /**
+ * A reaction that reads what it needs in the very statement that inserts the events, so an append
+ * costs one round trip when nothing else is to be written (no webhook endpoint matches, say).
+ * `select` is a SELECT over `appended`, the inserted rows (`id`, `organization_id`, `type`); its
+ * rows are handed to `react`, which runs in the transaction like every reaction.
+ */
+export interface ReadingReaction<Row> {
+  select: string;
+  react(manager: EntityManager, events: readonly AppendedEvent[], rows: readonly Row[]): Promise<void>;
+}
+
+/**
  * The one writer of the `events` table. Services append the event of each change they make;
  * modules with side effects subscribe once at start-up. The event log knows none of them, so
  * every feature may depend on it and it depends on no feature.
@@ -36,9 +47,14 @@ export type EventReaction = (manager: EntityManager, events: readonly AppendedEv
 @Injectable()
 export class EventLog {
   private readonly reactions: EventReaction[] = [];
+  private readonly readingReactions: ReadingReaction<unknown>[] = [];
 
   subscribe(reaction: EventReaction): void {
     this.reactions.push(reaction);
+  }
+
+  subscribeReading<Row>(reaction: ReadingReaction<Row>): void {
+    this.readingReactions.push(reaction as ReadingReaction<unknown>);
   }
 
   async append(manager: EntityManager, event: NewEvent): Promise<AppendedEvent> {
@@ -46,15 +62,27 @@ export class EventLog {
     return appended;
   }
 
-  /** Appends many events in one statement (however many there are), then runs each reaction once. */
+  /**
+   * Appends many events in one statement (however many there are), with the reading reactions'
+   * reads, then runs each reaction once.
+   */
   async appendAll(manager: EntityManager, events: readonly NewEvent[]): Promise<AppendedEvent[]> {
     if (events.length === 0) return [];
     const ids = events.map(() => newId('evt'));
     const data = events.map((event) => eventData(event.data));
-    const rows: { created_at: Date }[] = await manager.query(
-      `INSERT INTO events (id, organization_id, type, actor_type, actor_id, actor_api_key_id, subject_type, subject_id, data)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])
-       RETURNING created_at`,
+    // The reading reactions' SELECTs see the inserted rows through the CTE's RETURNING.
+    const reads = this.readingReactions
+      .map(
+        (reaction, index) =>
+          `, (SELECT COALESCE(json_agg(r), '[]') FROM (${reaction.select}) r) AS read_${index}`,
+      )
+      .join('');
+    const [row]: { created_at: Date; [read: string]: unknown }[] = await manager.query(
+      `WITH appended AS (
+         INSERT INTO events (id, organization_id, type, actor_type, actor_id, actor_api_key_id, subject_type, subject_id, data)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])
+         RETURNING id, organization_id, type, created_at)
+       SELECT (SELECT created_at FROM appended LIMIT 1) AS created_at${reads}`,
       [
         ids,
         events.map((event) => event.organizationId),
@@ -67,13 +95,15 @@ export class EventLog {
         data.map((value) => JSON.stringify(value)),
       ],
     );
-    // One statement, one now(): every row has the same created_at, in input order.
+    // One statement, one now(): every row has the same created_at.
     const appended = events.map((event, index) => ({
       ...event,
       data: data[index],
       id: ids[index],
-      createdAt: rows[index].created_at,
+      createdAt: row.created_at,
     }));
+    for (const [index, reaction] of this.readingReactions.entries())
+      await reaction.react(manager, appended, row[`read_${index}`] as unknown[]);
     for (const reaction of this.reactions) await reaction(manager, appended);
     return appended;
   }

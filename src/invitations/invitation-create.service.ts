@@ -12,8 +12,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { Db } from '../database/transactions.js';
 import { userActor } from '../events/actor.js';
 import { EventLog } from '../events/event-log.js';
-import { MembershipsRepository } from '../users/memberships.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { createdInvitation } from './bulk/bulk-outcomes.js';
 import { invitationEvent } from './invitation-events.js';
 import { Invitation } from './invitation.entity.js';
 import { resolveInvitationGrants } from './invitation-grants.js';
@@ -52,7 +52,6 @@ export class InvitationCreateService {
     private readonly db: Db,
     private readonly invitations: InvitationRepository,
     private readonly users: UsersRepository,
-    private readonly memberships: MembershipsRepository,
     private readonly events: EventLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -86,6 +85,12 @@ export class InvitationCreateService {
     }
   }
 
+  /**
+   * Four statements of its own: the preconditions (with the settling of an expired invitation for
+   * the email), the invitee's account, membership and grants, the invitation (RETURNING what the
+   * database set, so nothing is read back), and its event (with the reads its reactions need);
+   * then what the reactions write (the email's outbox row, webhook deliveries if any match).
+   */
   private async createWithin(
     manager: EntityManager,
     org: OrgScope,
@@ -94,19 +99,28 @@ export class InvitationCreateService {
   ): Promise<Invitation> {
     const organizationId = org.organizationId;
     const { email } = input;
-    await assertInvitePolicyAllows(manager, organizationId, email);
-    const grants = await resolveInvitationGrants(
-      manager,
-      org,
-      unique(input.roleIds ?? []),
-      unique(input.departmentIds ?? []),
+    const roleIds = unique(input.roleIds ?? []);
+    const departmentIds = unique(input.departmentIds ?? []);
+    const { policyAllows, refs } = await this.invitations.settleExpiredAndReadRefs(
+      organizationId,
+      email,
+      roleIds,
+      departmentIds,
     );
-
-    await this.invitations.settleExpired(organizationId, email);
+    assertInvitePolicyAllows(policyAllows, organizationId, email);
+    const grants = resolveInvitationGrants(org, roleIds, departmentIds, refs);
 
     const invitationId = newId('inv');
-    const userId = await this.users.upsertInvitee(email, input.fullName ?? null, invitationId);
-    const membershipId = await this.memberships.upsertPending(organizationId, userId);
+    const fullName = input.fullName ?? null;
+    // The pending membership holds exactly what the latest invitation grants.
+    const { userId, membershipId } = await this.users.upsertPendingInvitee({
+      organizationId,
+      email,
+      fullName,
+      invitationId,
+      roleIds: grants.roleIds,
+      departmentIds: grants.departmentIds,
+    });
     if (!membershipId) {
       throw new AppError(ErrorCode.USER_ALREADY_EXISTS, undefined, {
         email,
@@ -114,23 +128,32 @@ export class InvitationCreateService {
       });
     }
 
-    await this.invitations.insert({
+    const send = input.sendInvitation ?? true;
+    const row = {
       id: invitationId,
-      organizationId,
       userId,
       membershipId,
       email,
-      fullName: input.fullName ?? null,
+      fullName,
       roleIds: grants.roleIds,
       departmentIds: grants.departmentIds,
       customMessage: input.customMessage || null,
-      invitedBy: inviter.userId,
-      emailStatus: (input.sendInvitation ?? true) ? 'queued' : 'not_requested',
       expiresInDays: input.expiresInDays ?? this.config.invitationTtlDays,
+    };
+    const stored = await this.invitations.insert({
+      ...row,
+      organizationId,
+      invitedBy: inviter.userId,
+      emailStatus: send ? 'queued' : 'not_requested',
     });
-    // The pending membership holds exactly what the latest invitation grants.
-    await this.memberships.replaceAssignments(membershipId, grants.roleIds, grants.departmentIds);
-    const invitation = await this.invitations.findById(invitationId);
+    const invitation = createdInvitation(
+      organizationId,
+      inviter.userId,
+      send,
+      row,
+      grants.grantsOwner,
+      stored,
+    );
     await this.events.append(manager, invitationEvent('invitation.created', invitation, userActor(inviter)));
     return invitation;
   }

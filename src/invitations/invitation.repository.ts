@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { Db } from '../database/transactions.js';
+import { emailDomain } from '../domains/domain-name.js';
+import { invitePolicyAllowsSql } from '../domains/invite-policy.js';
 import { InviteeRow } from '../users/users.repository.js';
+import { StoredTimes } from './bulk/bulk-invitations.repository.js';
 import { EmailStatus, Invitation, InvitationStatus } from './invitation.entity.js';
 import {
   grantedDepartmentIdsSql,
@@ -9,6 +12,19 @@ import {
   grantsOwnerSql,
   RECORD_GRANTS,
 } from './invitation-grants-sql.js';
+
+/** The roles and departments of the organization a create asked for, as found (and locked). */
+export interface GrantRefs {
+  roles: { id: string; is_owner: boolean }[];
+  departmentIds: string[];
+}
+
+/** What the single create reads before it writes (settleExpiredAndReadRefs). */
+export interface CreatePreconditions {
+  /** The invite policy's verdict for the email's domain; null when the organization is gone. */
+  policyAllows: boolean | null;
+  refs: GrantRefs;
+}
 
 /** A new invitation's row, as the create path decided it. */
 export interface InvitationRow {
@@ -124,37 +140,6 @@ export class InvitationRepository {
       );
   }
 
-  /** An expired invitation must never block a new one: it is settled into its stored final state. */
-  async settleExpired(organizationId: string, email: string): Promise<void> {
-    await this.db.modify(
-      `UPDATE invitations AS i SET status = 'expired', updated_at = now(), ${RECORD_GRANTS}
-        WHERE i.organization_id = $1 AND i.email = $2 AND i.status = 'pending' AND i.expires_at <= now()`,
-      [organizationId, email],
-    );
-  }
-
-  async insert(row: InvitationRow): Promise<void> {
-    await this.db.manager().query(
-      `INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
-                                status, version, custom_message, invited_by, email_status, issued_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 1, $9, $10, $11, now(), now() + make_interval(days => $12))`,
-      [
-        row.id,
-        row.organizationId,
-        row.userId,
-        row.membershipId,
-        row.email,
-        row.fullName,
-        row.roleIds,
-        row.departmentIds,
-        row.customMessage,
-        row.invitedBy,
-        row.emailStatus,
-        row.expiresInDays,
-      ],
-    );
-  }
-
   async pendingIdForEmail(organizationId: string, email: string): Promise<string | null> {
     const rows: { id: string }[] = await this.db
       .manager()
@@ -244,6 +229,68 @@ export class InvitationRepository {
           AND i.status = 'pending' AND i.email_status = 'not_requested' AND i.expires_at > now()`,
       [organizationId, userIds],
     );
+  }
+
+  // ---- The single create (InvitationCreateService): its reads and writes, few round trips ----
+
+  /**
+   * The create's preconditions in one statement: settles an expired pending invitation for the
+   * email (it must never block the new one; the transaction rolls back if a check then fails),
+   * and reads the invite policy's verdict and the requested roles (the Member role when none are
+   * requested) and departments of the organization, locked FOR KEY SHARE until commit.
+   */
+  async settleExpiredAndReadRefs(
+    organizationId: string,
+    email: string,
+    roleIds: string[],
+    departmentIds: string[],
+  ): Promise<CreatePreconditions> {
+    const [row]: { policy_allows: boolean | null; roles: GrantRefs['roles']; department_ids: string[] }[] =
+      await this.db.manager().query(
+        `WITH settled AS (
+           UPDATE invitations AS i SET status = 'expired', updated_at = now(), ${RECORD_GRANTS}
+            WHERE i.organization_id = $1 AND i.email = $2 AND i.status = 'pending' AND i.expires_at <= now()),
+         r AS (
+           SELECT id, (is_system AND key = 'owner') AS is_owner FROM roles
+            WHERE organization_id = $1
+              AND (id = ANY($4::varchar[]) OR (cardinality($4::varchar[]) = 0 AND is_system AND key = 'member'))
+              FOR KEY SHARE),
+         d AS (
+           SELECT id FROM departments WHERE organization_id = $1 AND id = ANY($5::varchar[]) FOR KEY SHARE)
+         SELECT ${invitePolicyAllowsSql('$1', '$3')} AS policy_allows,
+                COALESCE((SELECT json_agg(json_build_object('id', r.id, 'is_owner', r.is_owner)) FROM r), '[]') AS roles,
+                ARRAY(SELECT d.id FROM d) AS department_ids`,
+        [organizationId, email, emailDomain(email), roleIds, departmentIds],
+      );
+    return {
+      policyAllows: row.policy_allows,
+      refs: { roles: row.roles, departmentIds: row.department_ids },
+    };
+  }
+
+  /** Inserts the new pending invitation (version 1); returns what the database set, so it need not be read back. */
+  async insert(row: InvitationRow): Promise<StoredTimes> {
+    const [stored]: StoredTimes[] = await this.db.manager().query(
+      `INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
+                                status, version, custom_message, invited_by, email_status, issued_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 1, $9, $10, $11, now(), now() + make_interval(days => $12))
+       RETURNING created_at, updated_at, issued_at, expires_at`,
+      [
+        row.id,
+        row.organizationId,
+        row.userId,
+        row.membershipId,
+        row.email,
+        row.fullName,
+        row.roleIds,
+        row.departmentIds,
+        row.customMessage,
+        row.invitedBy,
+        row.emailStatus,
+        row.expiresInDays,
+      ],
+    );
+    return stored;
   }
 
   // --- Accepting by link ---------------------------------------------------------------------

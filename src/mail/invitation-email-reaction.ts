@@ -9,7 +9,8 @@ import { OutboxRepository } from './outbox.repository.js';
  * `send_invitation` (its `email_status` is `queued`) and every resend queue the email of the
  * invitation's current version; a revoke or decline cancels what is still queued. It runs in the
  * transaction of the change (an event reaction), so the email commits with it or not at all. The
- * events carry no link or token: the version the email is for is read by id from the invitations.
+ * events carry no link or token: a resent invitation's version the email is for is read by id from the
+ * invitations (a created one is at version 1).
  */
 @Injectable()
 export class InvitationEmailReaction implements OnModuleInit {
@@ -24,25 +25,25 @@ export class InvitationEmailReaction implements OnModuleInit {
   }
 
   private async react(manager: EntityManager, events: readonly AppendedEvent[]): Promise<void> {
-    const toSend = events
-      .filter(
-        (event) =>
-          event.type === 'invitation.resent' ||
-          (event.type === 'invitation.created' && emailStatusOf(event) === 'queued'),
-      )
+    // A created invitation is at version 1 (its insert wrote it in this transaction): only a
+    // resend's version must be read.
+    const created = events
+      .filter((event) => event.type === 'invitation.created' && emailStatusOf(event) === 'queued')
+      .map((event) => event.subjectId);
+    const resent = events
+      .filter((event) => event.type === 'invitation.resent')
       .map((event) => event.subjectId);
     const toCancel = events
       .filter((event) => event.type === 'invitation.revoked' || event.type === 'invitation.declined')
       .map((event) => event.subjectId);
-    if (toSend.length > 0) {
-      const versions = await this.invitations.versionsOf(toSend);
-      await this.outbox.enqueueAll(
-        manager,
-        toSend
-          .filter((id) => versions.has(id))
-          .map((id) => ({ invitationId: id, version: versions.get(id)! })),
-      );
-    }
+    const versions =
+      resent.length > 0 ? await this.invitations.versionsOf(resent) : new Map<string, number>();
+    await this.outbox.enqueueAll(manager, [
+      ...created.map((id) => ({ invitationId: id, version: 1 })),
+      ...resent
+        .filter((id) => versions.has(id))
+        .map((id) => ({ invitationId: id, version: versions.get(id)! })),
+    ]);
     for (const invitationId of toCancel) await this.outbox.cancel(manager, invitationId);
   }
 }

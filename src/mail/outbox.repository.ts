@@ -69,7 +69,8 @@ export class OutboxRepository {
 
   /**
    * `enqueue` for many invitations at once, in two statements however many there are (a bulk
-   * request's thousand invitations must not cost two thousand statements).
+   * request's thousand invitations must not cost two thousand statements); one when every email is
+   * of a first version.
    */
   async enqueueAll(
     manager: EntityManager,
@@ -78,12 +79,14 @@ export class OutboxRepository {
     if (emails.length === 0) return;
     const ids = emails.map((email) => email.invitationId);
     const versions = emails.map((email) => email.version);
-    await manager.query(
-      `UPDATE email_outbox o SET status = 'superseded'
+    // Only a later version (a resend) can have older mail still queued.
+    if (versions.some((version) => version > 1))
+      await manager.query(
+        `UPDATE email_outbox o SET status = 'superseded'
          FROM unnest($1::varchar[], $2::int[]) AS q(invitation_id, version)
         WHERE o.invitation_id = q.invitation_id AND o.status = 'queued' AND o.invitation_version < q.version`,
-      [ids, versions],
-    );
+        [ids, versions],
+      );
     await manager.query(
       `INSERT INTO email_outbox (invitation_id, invitation_version, message_id)
        SELECT * FROM unnest($1::varchar[], $2::int[], $3::varchar[])

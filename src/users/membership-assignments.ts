@@ -27,12 +27,30 @@ export async function organizationRefs(
           'SELECT id FROM departments WHERE organization_id = $1 AND id = ANY($2::varchar[]) FOR KEY SHARE',
           [organizationId, departmentIds],
         );
+  assertOrganizationRefsFound(
+    roleIds,
+    departmentIds,
+    roles.map((r) => r.id),
+    departments.map((d) => d.id),
+  );
+  return { grantsOwner: roles.some((r) => r.is_owner) };
+}
+
+/**
+ * The check of `organizationRefs` on rows read elsewhere (the invitation create path reads them
+ * with its other preconditions): names every requested ID the organization does not have.
+ */
+export function assertOrganizationRefsFound(
+  roleIds: string[],
+  departmentIds: string[],
+  foundRoleIds: string[],
+  foundDepartmentIds: string[],
+): void {
   const errors: FieldError[] = [
-    ...unknownIds('role_ids', roleIds, new Set(roles.map((r) => r.id)), 'role'),
-    ...unknownIds('department_ids', departmentIds, new Set(departments.map((d) => d.id)), 'department'),
+    ...unknownIds('role_ids', roleIds, new Set(foundRoleIds), 'role'),
+    ...unknownIds('department_ids', departmentIds, new Set(foundDepartmentIds), 'department'),
   ];
   if (errors.length > 0) throw AppError.validation(errors);
-  return { grantsOwner: roles.some((r) => r.is_owner) };
 }
 
 function unknownIds(field: string, ids: string[], known: Set<string>, noun: string): FieldError[] {

@@ -40,23 +40,6 @@ export class MembershipsRepository {
     return id;
   }
 
-  /**
-   * The pending membership (created, or refreshed when an earlier invitation left one). Returns
-   * undefined when the user is already an active or deactivated member: the conditional DO UPDATE
-   * then returns no row.
-   */
-  async upsertPending(organizationId: string, userId: string): Promise<string | undefined> {
-    const rows: { id: string }[] = await this.db.manager().query(
-      `INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
-       VALUES ($1, $2, $3, 'pending_invitation', now())
-       ON CONFLICT (organization_id, user_id) DO UPDATE SET invited_at = now(), updated_at = now()
-        WHERE memberships.account_state = 'pending_invitation'
-       RETURNING id`,
-      [newId('mem'), organizationId, userId],
-    );
-    return rows[0]?.id;
-  }
-
   async stateOf(organizationId: string, membershipId: string): Promise<AccountState | undefined> {
     const rows: { account_state: AccountState }[] = await this.db
       .manager()

@@ -19,24 +19,6 @@ export interface InviteeRow {
 export class UsersRepository {
   constructor(private readonly db: Db) {}
 
-  /**
-   * The global account for this email: reused when it exists, else created never-activated and
-   * marked as created by this invitation, the only one that may activate it without an emailed
-   * code (API.md "Email proof"). Only then does the invitation's name become the account's: an
-   * organization never renames an account its invitation did not create.
-   */
-  async upsertInvitee(email: string, fullName: string | null, invitationId: string): Promise<string> {
-    const manager = this.db.manager();
-    const inserted: { id: string }[] = await manager.query(
-      `INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (email) DO NOTHING RETURNING id`,
-      [newId('usr'), email, fullName, invitationId],
-    );
-    if (inserted.length > 0) return inserted[0].id;
-    const [user]: { id: string }[] = await manager.query('SELECT id FROM users WHERE email = $1', [email]);
-    return user.id;
-  }
-
   async lockInvitee(userId: string): Promise<InviteeRow> {
     const [row]: InviteeRow[] = await this.db.manager().query(
       `SELECT id, email, full_name, user_name, created_at, activated_at, email_verified_at, created_by_invitation_id
@@ -60,5 +42,71 @@ export class UsersRepository {
    */
   async lockHoldings(userId: string): Promise<void> {
     await this.db.manager().query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
+  }
+
+  // ---- The single invitation create: the invitee's account and pending membership, one statement ----
+
+  /**
+   * The invitee's global account, their pending membership and its grants, in one statement:
+   * - the account for this email is reused when it exists, else created never-activated and marked
+   *   as created by this invitation, the only one that may activate it without an emailed code
+   *   (API.md "Email proof"); only then does the invitation's name become the account's (an
+   *   organization never renames an account its invitation did not create);
+   * - the pending membership is created, or refreshed when an earlier invitation left one; an
+   *   active or deactivated member gets no row back (the conditional DO UPDATE), `membershipId`
+   *   is then undefined and nothing else is written;
+   * - the membership then holds exactly these roles and departments (duplicates ignored): only
+   *   the difference is written, and only a refreshed membership (`xmax <> 0`) can hold any to remove.
+   * All parts read the statement's one snapshot: an account a concurrent invite committed after it
+   * was taken is neither inserted (DO NOTHING) nor seen, so the statement runs again with a new one.
+   */
+  async upsertPendingInvitee(invitee: {
+    organizationId: string;
+    email: string;
+    fullName: string | null;
+    invitationId: string;
+    roleIds: string[];
+    departmentIds: string[];
+  }): Promise<{ userId: string; membershipId: string | undefined }> {
+    const roles = [...new Set(invitee.roleIds)];
+    const departments = [...new Set(invitee.departmentIds)];
+    for (;;) {
+      const [row]: { user_id: string | null; membership_id: string | null }[] = await this.db.manager().query(
+        `WITH new_user AS (
+           INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (email) DO NOTHING RETURNING id),
+         u AS (SELECT id FROM new_user UNION ALL SELECT id FROM users WHERE email = $2),
+         m AS (
+           INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
+           SELECT $5, $6, u.id, 'pending_invitation', now() FROM u
+           ON CONFLICT (organization_id, user_id) DO UPDATE SET invited_at = now(), updated_at = now()
+            WHERE memberships.account_state = 'pending_invitation'
+           RETURNING id, (xmax = 0) AS inserted),
+         stale_roles AS (
+           DELETE FROM membership_roles
+            WHERE membership_id IN (SELECT id FROM m WHERE NOT inserted) AND role_id <> ALL($7::varchar[])),
+         stale_departments AS (
+           DELETE FROM membership_departments
+            WHERE membership_id IN (SELECT id FROM m WHERE NOT inserted) AND department_id <> ALL($8::varchar[])),
+         new_roles AS (
+           INSERT INTO membership_roles (membership_id, role_id)
+           SELECT m.id, unnest($7::varchar[]) FROM m ON CONFLICT DO NOTHING),
+         new_departments AS (
+           INSERT INTO membership_departments (membership_id, department_id)
+           SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING)
+         SELECT (SELECT id FROM u LIMIT 1) AS user_id, (SELECT id FROM m) AS membership_id`,
+        [
+          newId('usr'),
+          invitee.email,
+          invitee.fullName,
+          invitee.invitationId,
+          newId('mem'),
+          invitee.organizationId,
+          roles,
+          departments,
+        ],
+      );
+      if (row.user_id) return { userId: row.user_id, membershipId: row.membership_id ?? undefined };
+    }
   }
 }

@@ -8,6 +8,22 @@ import { JobQueue } from '../jobs/job-queue.js';
 /** The job that makes one attempt of one delivery (webhook-attempts.ts). */
 export const DELIVERY_TASK = 'webhook_delivery';
 
+/**
+ * The enabled endpoints of each appended event's organization whose event types match it, read in
+ * the statement that inserts the events (EventLog's reading reaction): an event no endpoint wants
+ * costs no round trip of its own.
+ */
+const MATCHING_ENDPOINTS = `SELECT a.id AS event_id, e.id AS endpoint_id
+  FROM appended a JOIN webhook_endpoints e ON e.organization_id = a.organization_id
+ WHERE e.enabled
+   AND ('*' = ANY(e.event_types) OR a.type = ANY(e.event_types)
+        OR split_part(a.type, '.', 1) || '.*' = ANY(e.event_types))`;
+
+interface EndpointMatch {
+  event_id: string;
+  endpoint_id: string;
+}
+
 interface Delivery {
   endpointId: string;
   event: EventJson;
@@ -16,8 +32,9 @@ interface Delivery {
 /**
  * Turns events into deliveries: a reaction of the event log, so the delivery rows and their jobs
  * commit with the change and its events, or not at all. Nothing is lost between the change and the
- * queue, and a rolled-back change sends nothing. Set-based: one append of a thousand events costs one
- * SELECT of matching endpoints per organization, one INSERT of deliveries and one add_jobs.
+ * queue, and a rolled-back change sends nothing. Set-based: the matching endpoints of a thousand
+ * events are read with their insert, then cost one INSERT of deliveries and one add_jobs per
+ * organization, and nothing when no endpoint matches.
  */
 @Injectable()
 export class WebhookScheduler implements OnModuleInit {
@@ -27,40 +44,33 @@ export class WebhookScheduler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.events.subscribe((manager, events) => this.toMatchingEndpoints(manager, events));
+    this.events.subscribeReading<EndpointMatch>({
+      select: MATCHING_ENDPOINTS,
+      react: (manager, events, matches) => this.toMatchingEndpoints(manager, events, matches),
+    });
   }
 
   /** One delivery (and its job) per enabled endpoint of each event's organization whose event types match. */
-  async toMatchingEndpoints(manager: EntityManager, events: readonly AppendedEvent[]): Promise<void> {
-    const byOrganization = new Map<string, AppendedEvent[]>();
+  private async toMatchingEndpoints(
+    manager: EntityManager,
+    events: readonly AppendedEvent[],
+    matches: readonly EndpointMatch[],
+  ): Promise<void> {
+    if (matches.length === 0) return;
+    const endpointsOf = new Map<string, string[]>();
+    for (const match of matches)
+      endpointsOf.set(match.event_id, [...(endpointsOf.get(match.event_id) ?? []), match.endpoint_id]);
+    const byOrganization = new Map<string, Delivery[]>();
     for (const event of events) {
-      if (!event.organizationId) continue;
+      const endpoints = endpointsOf.get(event.id);
+      if (!endpoints || !event.organizationId) continue;
+      const json = appendedEventJson(event);
       const list = byOrganization.get(event.organizationId) ?? [];
-      list.push(event);
+      for (const endpointId of endpoints) list.push({ endpointId, event: json });
       byOrganization.set(event.organizationId, list);
     }
-    for (const [organizationId, orgEvents] of byOrganization) {
-      const types = [...new Set(orgEvents.map((event) => event.type))];
-      const matches: { endpoint_id: string; type: string }[] = await manager.query(
-        `SELECT e.id AS endpoint_id, t.type
-         FROM webhook_endpoints e CROSS JOIN unnest($2::text[]) AS t(type)
-         WHERE e.organization_id = $1 AND e.enabled
-           AND ('*' = ANY(e.event_types) OR t.type = ANY(e.event_types)
-                OR split_part(t.type, '.', 1) || '.*' = ANY(e.event_types))`,
-        [organizationId, types],
-      );
-      if (matches.length === 0) continue;
-      const endpointsOf = new Map<string, string[]>();
-      for (const match of matches)
-        endpointsOf.set(match.type, [...(endpointsOf.get(match.type) ?? []), match.endpoint_id]);
-      const deliveries: Delivery[] = [];
-      for (const event of orgEvents) {
-        const json = appendedEventJson(event);
-        for (const endpointId of endpointsOf.get(event.type) ?? [])
-          deliveries.push({ endpointId, event: json });
-      }
+    for (const [organizationId, deliveries] of byOrganization)
       await this.insert(manager, organizationId, deliveries);
-    }
   }
 
   /** The delivery of one event to one endpoint (the test message); returns its id. */

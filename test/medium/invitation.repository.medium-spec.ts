@@ -5,7 +5,6 @@ import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { Db } from '../../src/database/transactions.js';
 import { InvitationRepository } from '../../src/invitations/invitation.repository.js';
 import { RolesRepository } from '../../src/roles/roles.repository.js';
-import { MembershipsRepository } from '../../src/users/memberships.repository.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { createTestDatabase } from '../support/database.js';
 
@@ -46,11 +45,17 @@ describe('InvitationRepository (real PostgreSQL)', () => {
   ) => {
     const org = over.org ?? orgId;
     const id = newId('inv');
-    const userId = await db.transaction(() => new UsersRepository(db).upsertInvitee(email, 'Pat', id));
-    const memberships = new MembershipsRepository(db);
-    const membershipId = (await db.transaction(() => memberships.upsertPending(org, userId)))!;
-    if (org === orgId)
-      await db.transaction(() => memberships.replaceAssignments(membershipId, [ownerRoleId], []));
+    const { userId, membershipId: created } = await db.transaction(() =>
+      new UsersRepository(db).upsertPendingInvitee({
+        organizationId: org,
+        email,
+        fullName: 'Pat',
+        invitationId: id,
+        roleIds: org === orgId ? [ownerRoleId] : [],
+        departmentIds: [],
+      }),
+    );
+    const membershipId = created!;
     await db.transaction(() =>
       invitations.insert({
         id,
@@ -144,14 +149,16 @@ describe('InvitationRepository (real PostgreSQL)', () => {
     expect(settled.accepted_at).toBeNull();
   });
 
-  it('settleExpired frees the email for a new invitation; an unexpired one is left alone', async () => {
+  it('settleExpiredAndReadRefs frees the email for a new invitation; an unexpired one is left alone', async () => {
     const { id } = await invite('inv-f@example.test');
-    await db.transaction(() => invitations.settleExpired(orgId, 'inv-f@example.test'));
+    await db.transaction(() => invitations.settleExpiredAndReadRefs(orgId, 'inv-f@example.test', [], []));
     expect((await row(id)).status).toBe('pending');
     await expire(id);
-    await db.transaction(() => invitations.settleExpired(otherOrgId, 'inv-f@example.test'));
+    await db.transaction(() =>
+      invitations.settleExpiredAndReadRefs(otherOrgId, 'inv-f@example.test', [], []),
+    );
     expect((await row(id)).status).toBe('pending');
-    await db.transaction(() => invitations.settleExpired(orgId, 'inv-f@example.test'));
+    await db.transaction(() => invitations.settleExpiredAndReadRefs(orgId, 'inv-f@example.test', [], []));
     expect(await row(id)).toMatchObject({ status: 'expired', role_ids: [ownerRoleId] });
     expect(await invitations.pendingIdForEmail(orgId, 'inv-f@example.test')).toBeNull();
   });
@@ -159,7 +166,7 @@ describe('InvitationRepository (real PostgreSQL)', () => {
   it('an expired invitation can be resent back to pending, but a revoked one cannot', async () => {
     const expired = await invite('inv-g@example.test');
     await expire(expired.id);
-    await db.transaction(() => invitations.settleExpired(orgId, 'inv-g@example.test'));
+    await db.transaction(() => invitations.settleExpiredAndReadRefs(orgId, 'inv-g@example.test', [], []));
     expect(await db.transaction(() => invitations.resend(orgId, expired.id, 0))).toMatchObject({
       id: expired.id,
     });

@@ -32,15 +32,52 @@ describe('MembershipsRepository and UsersRepository (real PostgreSQL)', () => {
   });
   afterAll(() => dataSource.destroy());
 
-  const person = (email: string) => db.transaction(() => users.upsertInvitee(email, 'Pat', newId('inv')));
+  /** An invitee's account and pending membership with these roles, as the invitation create leaves them. */
+  const invitee = (email: string, roleIds: string[] = []) =>
+    db.transaction(() =>
+      users.upsertPendingInvitee({
+        organizationId: orgId,
+        email,
+        fullName: 'Pat',
+        invitationId: newId('inv'),
+        roleIds,
+        departmentIds: [],
+      }),
+    );
+  /** An account without a membership. */
+  const person = async (email: string): Promise<string> => {
+    const [{ id }]: { id: string }[] = await dataSource.query(
+      'INSERT INTO users (id, email) VALUES ($1, $2) RETURNING id',
+      [newId('usr'), email],
+    );
+    return id;
+  };
+  const rolesOf = async (membershipId: string) =>
+    (
+      await dataSource.query('SELECT role_id FROM membership_roles WHERE membership_id = $1', [membershipId])
+    ).map((row: { role_id: string }) => row.role_id);
   const stateOf = async (membershipId: string) =>
     db.transaction(() => memberships.stateOf(orgId, membershipId));
 
-  it('upsertInvitee creates an account once and returns the same one for the same email', async () => {
-    const first = await person('repo-a@example.test');
-    expect(await person('repo-a@example.test')).toBe(first);
-    const locked = await db.transaction(() => users.lockInvitee(first));
-    expect(locked).toMatchObject({ id: first, email: 'repo-a@example.test', activated_at: null });
+  it('upsertPendingInvitee creates an account once and returns the same one for the same email', async () => {
+    const first = await invitee('repo-a@example.test');
+    expect(first.membershipId).toMatch(/^mem_/);
+    expect(await invitee('repo-a@example.test')).toEqual(first);
+    const locked = await db.transaction(() => users.lockInvitee(first.userId));
+    expect(locked).toMatchObject({ id: first.userId, email: 'repo-a@example.test', activated_at: null });
+  });
+
+  it('upsertPendingInvitee reuses an existing account and makes its membership hold exactly the roles given', async () => {
+    const userId = await person('repo-e@example.test');
+    const [{ id: otherRoleId }]: { id: string }[] = await dataSource.query(
+      `SELECT id FROM roles WHERE organization_id = $1 AND key = 'member'`,
+      [orgId],
+    );
+    const first = await invitee('repo-e@example.test', [ownerRoleId]);
+    expect(first.userId).toBe(userId);
+    expect(await rolesOf(first.membershipId!)).toEqual([ownerRoleId]);
+    expect(await invitee('repo-e@example.test', [otherRoleId])).toEqual(first);
+    expect(await rolesOf(first.membershipId!)).toEqual([otherRoleId]);
   });
 
   it('insertActive makes one active membership with its role; a second one for the user is refused', async () => {
@@ -53,10 +90,9 @@ describe('MembershipsRepository and UsersRepository (real PostgreSQL)', () => {
     ).toEqual([{ role_id: ownerRoleId }]);
   });
 
-  it('upsertPending refreshes a pending membership but never touches an active one; joinByInvitation activates it once', async () => {
-    const userId = await person('repo-c@example.test');
-    const pending = await db.transaction(() => memberships.upsertPending(orgId, userId));
-    expect(await db.transaction(() => memberships.upsertPending(orgId, userId))).toBe(pending);
+  it('upsertPendingInvitee refreshes a pending membership but never touches an active one; joinByInvitation activates it once', async () => {
+    const { userId, membershipId: pending } = await invitee('repo-c@example.test', [ownerRoleId]);
+    expect((await invitee('repo-c@example.test', [ownerRoleId])).membershipId).toBe(pending);
     const join = () =>
       db.transaction(() =>
         memberships.joinByInvitation(orgId, pending!, userId, { fullName: 'Pat Own', emailProven: false }),
@@ -69,7 +105,8 @@ describe('MembershipsRepository and UsersRepository (real PostgreSQL)', () => {
       organization_id: orgId,
     });
     expect(await join()).toBeUndefined();
-    expect(await db.transaction(() => memberships.upsertPending(orgId, userId))).toBeUndefined();
+    expect(await invitee('repo-c@example.test', [])).toEqual({ userId, membershipId: undefined });
+    expect(await rolesOf(pending!)).toEqual([ownerRoleId]);
     await db.transaction(() => memberships.deletePending(orgId, pending!));
     expect(await stateOf(pending!)).toBe('active');
   });

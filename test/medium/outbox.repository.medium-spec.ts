@@ -42,8 +42,15 @@ describe('OutboxRepository (real PostgreSQL)', () => {
   const invitation = async () => {
     const id = newId('inv');
     const email = `mail-${++seq}@example.test`;
-    const userId = await db.transaction(() =>
-      new UsersRepository(db).upsertInvitee(email, null as never, id),
+    const { userId } = await db.transaction(() =>
+      new UsersRepository(db).upsertPendingInvitee({
+        organizationId: orgId,
+        email,
+        fullName: null,
+        invitationId: id,
+        roleIds: [],
+        departmentIds: [],
+      }),
     );
     await db.transaction(() =>
       invitations.insert({
