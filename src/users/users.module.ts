@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { VerifiedUsers } from '../common/auth/oidc/verified-users.js';
 import { MembershipDepartment } from './membership-department.entity.js';
 import { MembershipRole } from './membership-role.entity.js';
 import { Membership } from './membership.entity.js';
@@ -23,8 +24,17 @@ import { UsersRepository } from './users.repository.js';
     MemberChangesService,
     UsersRepository,
     MembershipsRepository,
+    // common/'s OIDC linking writes users through the port it declares.
+    { provide: VerifiedUsers, useExisting: UsersRepository },
   ],
   // The one way other modules write users and memberships: these repositories and services.
-  exports: [MemberViews, MeService, MemberChangesService, UsersRepository, MembershipsRepository],
+  exports: [
+    MemberViews,
+    MeService,
+    MemberChangesService,
+    UsersRepository,
+    MembershipsRepository,
+    VerifiedUsers,
+  ],
 })
 export class UsersModule {}

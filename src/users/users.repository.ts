@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { VerifiedUsers } from '../common/auth/oidc/verified-users.js';
 import { newId } from '../common/ids/ids.js';
 import { Db } from '../database/transactions.js';
 
@@ -14,9 +15,12 @@ export interface InviteeRow {
   created_by_invitation_id: string | null;
 }
 
-/** The `users` table's locks and writes for the other modules' flows, in the caller's transaction through `Db`. */
+/**
+ * The `users` table's locks and writes for the other modules' flows, in the caller's transaction
+ * through `Db`. It is also common/'s `VerifiedUsers` (OIDC linking).
+ */
 @Injectable()
-export class UsersRepository {
+export class UsersRepository implements VerifiedUsers {
   constructor(private readonly db: Db) {}
 
   /**
@@ -61,11 +65,33 @@ export class UsersRepository {
     );
   }
 
-  /** Marks the user's email as proven (an emailed code or an accepted invitation's code proved it). */
-  async markEmailVerified(userId: string): Promise<void> {
+  /**
+   * The user with this email, else a new one named `fullName`: either way active and with the email
+   * marked verified (an identity provider's verified email, or the operator bootstrapping the first
+   * Owner, vouches for it). One statement: concurrent calls serialise on the email's unique index.
+   */
+  async upsertVerified(email: string, fullName: string | null): Promise<string> {
+    const [user]: { id: string }[] = await this.db.manager().query(
+      `INSERT INTO users (id, email, full_name, activated_at, email_verified_at) VALUES ($1, $2, $3, now(), now())
+       ON CONFLICT (email) DO UPDATE
+          SET email_verified_at = COALESCE(users.email_verified_at, now()),
+              activated_at = COALESCE(users.activated_at, now()), updated_at = now()
+       RETURNING id`,
+      [newId('usr'), email, fullName],
+    );
+    return user.id;
+  }
+
+  /**
+   * Marks the user's email as proven (an emailed code or an accepted invitation's code proved it).
+   * With `email`, only while that is still the user's unproven address (their identity provider
+   * vouches for the address it names, not for whatever the account holds now).
+   */
+  async markEmailVerified(userId: string, email?: string): Promise<void> {
     await this.db.modify(
-      'UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()), updated_at = now() WHERE id = $1',
-      [userId],
+      `UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()), updated_at = now()
+        WHERE id = $1 AND ($2::varchar IS NULL OR (email = $2 AND email_verified_at IS NULL))`,
+      [userId, email ?? null],
     );
   }
 
