@@ -122,4 +122,22 @@ export class MembershipsRepository {
     );
     await manager.query('UPDATE memberships SET updated_at = now() WHERE id = $1', [membershipId]);
   }
+
+  /**
+   * Takes the department away from every membership of the organization that holds it (pending
+   * ones too: a pending invitation grants what its membership holds), in one statement; their
+   * updated_at moves. Returns the users whose membership changed.
+   */
+  async removeDepartment(organizationId: string, departmentId: string): Promise<string[]> {
+    const { rows } = await this.db.modify<{ user_id: string }>(
+      `WITH removed AS (
+         DELETE FROM membership_departments md USING memberships m
+          WHERE md.membership_id = m.id AND m.organization_id = $1 AND md.department_id = $2
+         RETURNING md.membership_id)
+       UPDATE memberships m SET updated_at = now() FROM removed r WHERE m.id = r.membership_id
+       RETURNING m.user_id`,
+      [organizationId, departmentId],
+    );
+    return rows.map((row) => row.user_id);
+  }
 }

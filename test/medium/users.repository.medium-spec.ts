@@ -39,7 +39,9 @@ describe('UsersRepository (real PostgreSQL)', () => {
       }),
     );
     const invitationId = newId('inv');
-    const invited = await db.transaction(() => users.upsertInvitee('invited@example.test', 'Kept', invitationId));
+    const invited = await db.transaction(() =>
+      users.upsertInvitee('invited@example.test', 'Kept', invitationId),
+    );
     expect((await user(invited)).activated_at).toBeNull();
     expect(await users.upsertVerified('invited@example.test', 'Other Name')).toBe(invited);
     expect(await user(invited)).toEqual({
