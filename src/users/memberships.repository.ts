@@ -140,4 +140,71 @@ export class MembershipsRepository {
     );
     return rows.map((row) => row.user_id);
   }
+
+  /**
+   * `upsertPending` for many (a bulk request's rows), in one statement: created or refreshed (an
+   * earlier invitation may have left one). A user who
+   * is already an active or deactivated member gets no row back: the conditional DO UPDATE skips it.
+   * Returns each user's membership id.
+   */
+  async upsertPendingAll(
+    organizationId: string,
+    rows: { membershipId: string; userId: string }[],
+  ): Promise<Map<string, string>> {
+    const returned: { id: string; user_id: string }[] = await this.db.manager().query(
+      `INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
+       SELECT m.id, $1, m.user_id, 'pending_invitation', now()
+         FROM unnest($2::varchar[], $3::varchar[]) AS m(id, user_id)
+       ON CONFLICT (organization_id, user_id) DO UPDATE SET invited_at = now(), updated_at = now()
+        WHERE memberships.account_state = 'pending_invitation'
+       RETURNING id, user_id`,
+      [organizationId, rows.map((r) => r.membershipId), rows.map((r) => r.userId)],
+    );
+    return new Map(returned.map((m) => [m.user_id, m.id]));
+  }
+
+  /**
+   * Deletes memberships this transaction created (a bulk row whose invitation lost the race);
+   * their role and department rows cascade.
+   */
+  async deleteUnused(organizationId: string, membershipIds: string[]): Promise<void> {
+    if (membershipIds.length === 0) return;
+    await this.db.modify('DELETE FROM memberships WHERE organization_id = $1 AND id = ANY($2::varchar[])', [
+      organizationId,
+      membershipIds,
+    ]);
+  }
+
+  /**
+   * `replaceAssignments` for many memberships (a bulk request's pending ones), in a fixed number of
+   * statements. Only memberships in `refreshed` (an earlier invitation left them) can hold anything
+   * to remove.
+   */
+  async replaceAssignmentsAll(
+    rows: { membershipId: string; roleIds: string[]; departmentIds: string[] }[],
+    refreshed: ReadonlySet<string>,
+  ): Promise<void> {
+    const manager = this.db.manager();
+    const grants = (ids: 'roleIds' | 'departmentIds', of = rows) =>
+      JSON.stringify(of.map((r) => ({ membership_id: r.membershipId, ids: r[ids] })));
+    const older = rows.filter((r) => refreshed.has(r.membershipId));
+    const recordset = 'jsonb_to_recordset($1::jsonb) AS r(membership_id varchar, ids varchar[])';
+    for (const [table, column, ids] of [
+      ['membership_roles', 'role_id', 'roleIds'],
+      ['membership_departments', 'department_id', 'departmentIds'],
+    ] as const) {
+      if (older.length > 0)
+        await manager.query(
+          `DELETE FROM ${table} AS g USING ${recordset}
+            WHERE g.membership_id = r.membership_id AND g.${column} <> ALL(r.ids)`,
+          [grants(ids, older)],
+        );
+      const json = grants(ids);
+      await manager.query(
+        `INSERT INTO ${table} (membership_id, ${column})
+         SELECT r.membership_id, unnest(r.ids) FROM ${recordset} ON CONFLICT DO NOTHING`,
+        [json],
+      );
+    }
+  }
 }

@@ -102,4 +102,42 @@ export class UsersRepository implements VerifiedUsers {
   async lockHoldings(userId: string): Promise<void> {
     await this.db.manager().query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
   }
+
+  /**
+   * `upsertInvitee` for many (a bulk request's rows), in two statements: existing accounts reused,
+   * missing ones created never-activated and marked as created by their row's invitation (API.md
+   * "Email proof"; the name only for those). Returns every email's user id, and which of them this
+   * call created.
+   */
+  async upsertInvitees(
+    rows: { userId: string; email: string; fullName: string | null; invitationId: string }[],
+  ): Promise<{ userIds: Map<string, string>; created: Set<string> }> {
+    const manager = this.db.manager();
+    const inserted: { id: string }[] = await manager.query(
+      `INSERT INTO users (id, email, full_name, created_by_invitation_id)
+       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[])
+       ON CONFLICT (email) DO NOTHING RETURNING id`,
+      [
+        rows.map((r) => r.userId),
+        rows.map((r) => r.email),
+        rows.map((r) => r.fullName),
+        rows.map((r) => r.invitationId),
+      ],
+    );
+    // A new statement, so accounts a concurrent transaction committed meanwhile are visible.
+    const all: { id: string; email: string }[] = await manager.query(
+      'SELECT id, email FROM users WHERE email = ANY($1::varchar[])',
+      [rows.map((r) => r.email)],
+    );
+    return { userIds: new Map(all.map((u) => [u.email, u.id])), created: new Set(inserted.map((u) => u.id)) };
+  }
+
+  /**
+   * Deletes accounts this transaction created and nothing refers to yet (a bulk row whose
+   * invitation lost the race: a single create rolls its whole transaction back instead).
+   */
+  async deleteUnused(userIds: string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.db.modify('DELETE FROM users WHERE id = ANY($1::varchar[])', [userIds]);
+  }
 }
