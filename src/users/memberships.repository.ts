@@ -3,6 +3,16 @@ import { newId } from '../common/ids/ids.js';
 import { Db } from '../database/transactions.js';
 import { AccountState } from './membership.entity.js';
 
+/** One of a user's memberships, as `GET /v1/me` lists them. */
+export interface UserMembershipRow {
+  organization_id: string;
+  organization_name: string;
+  organization_slug: string;
+  account_state: AccountState;
+  role_ids: string[];
+  department_ids: string[];
+}
+
 /**
  * The `memberships` table and its `membership_roles` / `membership_departments` rows: every write,
  * in the caller's transaction through `Db`. Each statement carries the organization id.
@@ -206,5 +216,21 @@ export class MembershipsRepository {
         [json],
       );
     }
+  }
+
+  /**
+   * Every membership of the user, oldest first, with its organization's name and slug (a read-only
+   * join: organizations are the organizations folder's, but this one read serves `GET /v1/me`).
+   */
+  async allOfUser(userId: string): Promise<UserMembershipRow[]> {
+    return this.db.manager().query(
+      `SELECT o.id AS organization_id, o.name AS organization_name, o.slug AS organization_slug, m.account_state,
+              COALESCE((SELECT array_agg(mr.role_id ORDER BY mr.role_id) FROM membership_roles mr WHERE mr.membership_id = m.id), '{}') AS role_ids,
+              COALESCE((SELECT array_agg(md.department_id ORDER BY md.department_id) FROM membership_departments md WHERE md.membership_id = m.id), '{}') AS department_ids
+         FROM memberships m JOIN organizations o ON o.id = m.organization_id
+        WHERE m.user_id = $1
+        ORDER BY m.created_at, m.id`,
+      [userId],
+    );
   }
 }

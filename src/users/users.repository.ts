@@ -15,6 +15,16 @@ export interface InviteeRow {
   created_by_invitation_id: string | null;
 }
 
+/** A user's own fields, as `GET /v1/me` shows them. */
+export interface UserProfileRow {
+  id: string;
+  email: string;
+  full_name: string | null;
+  user_name: string | null;
+  email_verified_at: Date | null;
+  created_at: Date;
+}
+
 /**
  * The `users` table's locks and writes for the other modules' flows, in the caller's transaction
  * through `Db`. It is also common/'s `VerifiedUsers` (OIDC linking).
@@ -139,5 +149,16 @@ export class UsersRepository implements VerifiedUsers {
   async deleteUnused(userIds: string[]): Promise<void> {
     if (userIds.length === 0) return;
     await this.db.modify('DELETE FROM users WHERE id = ANY($1::varchar[])', [userIds]);
+  }
+
+  /** The user as `GET /v1/me` shows them. */
+  async profile(userId: string): Promise<UserProfileRow> {
+    const [user]: UserProfileRow[] = await this.db
+      .manager()
+      .query(
+        'SELECT id, email, full_name, user_name, email_verified_at, created_at FROM users WHERE id = $1',
+        [userId],
+      );
+    return user;
   }
 }
