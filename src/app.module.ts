@@ -5,7 +5,6 @@ import { AcceptPageModule } from './accept-page/accept-page.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { BootstrapService } from './cli/bootstrap.service.js';
 import { AccessRepository } from './common/auth/access.repository.js';
-import { ApiKeyActivity } from './common/auth/api-key-activity.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
 import { OidcIdentitiesRepository } from './common/auth/oidc/oidc-identities.repository.js';
 import { OidcVerifier } from './common/auth/oidc/oidc-verifier.js';
@@ -83,7 +82,6 @@ export class AppModule {
         // After the AuthGuard: budgets count per resolved API key and organization.
         { provide: APP_GUARD, useClass: RateLimitGuard },
         AccessRepository,
-        ApiKeyActivity,
         OidcVerifier,
         OidcIdentitiesRepository,
         TokenAuthenticator,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from 'pg';
-import { OutboxRepository } from '../src/mail/outbox.repository.js';
+import { OutboxRepository } from '../src/outbox/outbox.repository.js';
 import { createTestDatabase } from './support/database.js';
 import { createWorld, uniqueEmail, World } from './support/fixtures.js';
 import { eventually, queueInvitationEmail, QueuedInvitation } from './support/outbox-fixtures.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ClaimedEmail, OutboxRepository } from '../src/mail/outbox.repository.js';
+import { EmailOutcomes } from '../src/mail/email-outcomes.js';
+import { ClaimedEmail, OutboxRepository } from '../src/outbox/outbox.repository.js';
 import { auth, createWorld, uniqueEmail, World } from './support/fixtures.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
@@ -68,7 +69,7 @@ describe('outbox outcomes and invitation changes lock in one order', () => {
 
   it('records a sent email while a resend is under way, without a deadlock', async () => {
     const email = await claimedEmail();
-    await whileResending(email, () => t.app.get(OutboxRepository).markSent(email));
+    await whileResending(email, () => t.app.get(EmailOutcomes).markSent(email));
     const [row] = await t.dataSource.query('SELECT status FROM email_outbox WHERE id = $1', [email.id]);
     // It was sent: the row says so, even though the resend superseded it meanwhile.
     expect(row.status).toBe('sent');
@@ -76,9 +77,7 @@ describe('outbox outcomes and invitation changes lock in one order', () => {
 
   it('records a failed attempt while a resend is under way, without a deadlock', async () => {
     const email = await claimedEmail();
-    await whileResending(email, () =>
-      t.app.get(OutboxRepository).markAttemptFailed(email, 'refused', 1000, 8),
-    );
+    await whileResending(email, () => t.app.get(EmailOutcomes).markAttemptFailed(email, 'refused', 1000, 8));
     const [row] = await t.dataSource.query('SELECT status FROM email_outbox WHERE id = $1', [email.id]);
     expect(row.status).toBe('superseded');
   });

@@ -14,6 +14,7 @@ import { Actor, userActor } from '../events/actor.js';
 import { EventLog, NewEvent } from '../events/event-log.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { ApiKey } from './api-key.entity.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeyCreatedResponseDto, ApiKeyResponseDto } from './dto/api-key.dto.js';
 
 @Injectable()
@@ -21,6 +22,7 @@ export class ApiKeysService {
   constructor(
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
     private readonly db: Db,
+    private readonly rows: ApiKeysRepository,
     private readonly users: UsersRepository,
     private readonly events: EventLog,
     private readonly cursors: CursorCodec,
@@ -61,15 +63,11 @@ export class ApiKeysService {
     const secret = generateApiKey();
     const id = newId('key');
     const prefix = displayPrefix(secret);
-    // One statement: save() would add a reload SELECT to every key issued (accepting an invitation issues one).
-    const rows: { created_at: Date }[] = await this.db.manager().query(
-      `INSERT INTO api_keys (id, user_id, name, prefix, key_hash)
-       SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::varchar
-        WHERE (SELECT count(*) FROM api_keys WHERE user_id = $2 AND revoked_at IS NULL) < $6
-       RETURNING created_at`,
-      [id, userId, name, prefix, hashApiKey(secret), this.config.maxApiKeysPerUser],
+    const createdAt = await this.rows.insertWithinLimit(
+      { id, userId, name, prefix, hash: hashApiKey(secret) },
+      this.config.maxApiKeysPerUser,
     );
-    if (rows.length === 0) {
+    if (!createdAt) {
       throw new AppError(ErrorCode.API_KEY_LIMIT_REACHED, undefined, {
         limit: this.config.maxApiKeysPerUser,
       });
@@ -78,7 +76,7 @@ export class ApiKeysService {
       id,
       name,
       prefix,
-      createdAt: rows[0].created_at,
+      createdAt,
       lastUsedAt: null,
     });
     return { created: { ...created, key: secret }, event: keyEvent('api_key.created', created, actor) };
@@ -93,29 +91,17 @@ export class ApiKeysService {
 
   /** Revokes every key of the user (inside the caller's transaction), e.g. once their email is proven by someone else. */
   async revokeAll(userId: string, actor: Actor): Promise<void> {
-    await this.revokeWhere('user_id = $1', [userId], actor);
+    await this.revokeAndRecord(userId, undefined, actor);
   }
 
   /** Revokes one of the user's own keys; effective on the next request. */
   async revoke(userId: string, keyId: string, actor: Actor = userActor({ userId })): Promise<void> {
-    const revoked = await this.db.transaction(() =>
-      this.revokeWhere('user_id = $1 AND id = $2', [userId, keyId], actor),
-    );
+    const revoked = await this.db.transaction(() => this.revokeAndRecord(userId, keyId, actor));
     if (revoked === 0) throw new AppError(ErrorCode.API_KEY_NOT_FOUND);
   }
 
-  private async revokeWhere(condition: string, parameters: unknown[], actor: Actor): Promise<number> {
-    const { rows } = await this.db.modify<{
-      id: string;
-      name: string;
-      prefix: string;
-      created_at: Date;
-      last_used_at: Date | null;
-    }>(
-      `UPDATE api_keys SET revoked_at = now() WHERE ${condition} AND revoked_at IS NULL
-       RETURNING id, name, prefix, created_at, last_used_at`,
-      parameters,
-    );
+  private async revokeAndRecord(userId: string, keyId: string | undefined, actor: Actor): Promise<number> {
+    const rows = await this.rows.revoke(userId, keyId);
     await this.events.appendAll(
       this.db.manager(),
       rows.map((row) =>

@@ -6,7 +6,7 @@ import { OrganizationDomain } from '../domains/organization-domain.entity.js';
 import { EmailVerificationCode } from '../email-verification/email-verification-code.entity.js';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
 import { Invitation } from '../invitations/invitation.entity.js';
-import { EmailOutbox } from '../mail/email-outbox.entity.js';
+import { EmailOutbox } from '../outbox/email-outbox.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Role } from '../roles/role.entity.js';
 import { MembershipDepartment } from '../users/membership-department.entity.js';

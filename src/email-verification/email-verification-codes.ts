@@ -1,10 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { newId } from '../common/ids/ids.js';
-import { AppConfig } from '../config/app-config.js';
-import { APP_CONFIG } from '../config/config.module.js';
+import { OutboxRepository } from '../outbox/outbox.repository.js';
 import { EMAIL_CODE_RULES, EmailCodes } from './email-codes.js';
 
 /** What asking for a code did: a new one was emailed, or the last one is too recent to replace. */
@@ -20,21 +19,18 @@ export interface CodeRequest {
 export type CodeCheck = { verified: true } | { verified: false; refusal: AppError };
 
 /**
- * The `email_verification_codes` table and the email each code goes out in. Every rule is one SQL
+ * The `email_verification_codes` table (each new code's email is queued through the outbox's
+ * repository, in the same transaction). Every rule is one SQL
  * statement, so the database enforces it under concurrency: the upsert that issues a code refuses
  * to replace one younger than a minute, and the UPDATE that checks a try counts it in the same
  * statement and refuses a sixth. Both run inside the caller's transaction.
  */
 @Injectable()
 export class EmailVerificationCodes {
-  private readonly messageIdHost: string;
-
   constructor(
     private readonly codes: EmailCodes,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.messageIdHost = new URL(config.publicAppUrl).hostname;
-  }
+    private readonly outbox: OutboxRepository,
+  ) {}
 
   /** Issues a new code for the user and queues its email, unless the last code is less than a minute old. */
   async request(manager: EntityManager, user: { id: string; email: string }): Promise<CodeRequest> {
@@ -58,16 +54,7 @@ export class EmailVerificationCodes {
       ],
     );
     if (issued.length > 0) {
-      // A code email still queued carries a code that no longer works.
-      await manager.query(
-        `UPDATE email_outbox SET status = 'superseded'
-          WHERE user_id = $1 AND verification_code_id IS NOT NULL AND status = 'queued'`,
-        [user.id],
-      );
-      await manager.query(
-        'INSERT INTO email_outbox (user_id, verification_code_id, message_id) VALUES ($1, $2, $3)',
-        [user.id, id, `<${id}@${this.messageIdHost}>`],
-      );
+      await this.outbox.enqueueCode(manager, user.id, id);
       return { sent: true, expiresAt: issued[0].expires_at, retryAfterSeconds: newCodeAfterSeconds };
     }
     const [current]: { live_until: Date | null; retry_after: number }[] = await manager.query(

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OutboxModule } from '../outbox/outbox.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { EmailCodesModule } from './email-codes.module.js';
 import { EmailVerificationCodes } from './email-verification-codes.js';
@@ -10,7 +11,7 @@ import { EmailVerificationService } from './email-verification.service.js';
  * `/v1/me/email-verification` and from accepting an invitation (which uses `EmailVerificationCodes`).
  */
 @Module({
-  imports: [EmailCodesModule, UsersModule],
+  imports: [EmailCodesModule, OutboxModule, UsersModule],
   controllers: [EmailVerificationController],
   providers: [EmailVerificationCodes, EmailVerificationService],
   exports: [EmailVerificationCodes],

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppendedEvent, EventLog } from '../events/event-log.js';
 import { InvitationRepository } from '../invitations/invitation.repository.js';
-import { OutboxRepository } from './outbox.repository.js';
+import { OutboxRepository } from '../outbox/outbox.repository.js';
 
 /**
  * The one place that decides which changes email an invitee: an invitation created with

@@ -9,7 +9,7 @@ import { grantedRoleIdsSql } from '../invitations/invitation-grants-sql.js';
 import { InvitationTokens } from '../invitations/invitation-token.js';
 import { buildInvitationEmail } from './invitation-email.js';
 import { TEMPLATES_DIR } from './mailer-options.js';
-import { ClaimedEmail } from './outbox.repository.js';
+import { ClaimedEmail } from '../outbox/outbox.repository.js';
 import { sendTemplated, TemplatedMail } from './send-templated.js';
 
 interface InvitationEmailRow {

@@ -5,10 +5,11 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { EmailCodesModule } from '../email-verification/email-codes.module.js';
 import { InvitationRepositoryModule } from '../invitations/invitation-repository.module.js';
 import { InvitationTokensModule } from '../invitations/invitation-tokens.module.js';
+import { OutboxModule } from '../outbox/outbox.module.js';
+import { EmailOutcomes } from './email-outcomes.js';
 import { InvitationEmailReaction } from './invitation-email-reaction.js';
 import { InvitationMailer } from './invitation-mailer.js';
 import { mailerOptions } from './mailer-options.js';
-import { OutboxRepository } from './outbox.repository.js';
 import { OutboxWorker } from './outbox-worker.js';
 import { VerificationCodeMailer } from './verification-code-mailer.js';
 
@@ -21,6 +22,7 @@ import { VerificationCodeMailer } from './verification-code-mailer.js';
     InvitationTokensModule,
     InvitationRepositoryModule,
     EmailCodesModule,
+    OutboxModule,
     // APP_CONFIG comes from the global ConfigModule, so the factory imports nothing.
     MailerModule.forRootAsync({
       imports: [],
@@ -29,14 +31,13 @@ import { VerificationCodeMailer } from './verification-code-mailer.js';
     }),
   ],
   providers: [
-    OutboxRepository,
+    EmailOutcomes,
     InvitationMailer,
     VerificationCodeMailer,
     OutboxWorker,
     // Which changes email someone: decided here, from the event log, not by each service.
     InvitationEmailReaction,
   ],
-  // OutboxRepository: its enqueue/cancel are how other modules queue and cancel an invitation's email.
-  exports: [OutboxWorker, OutboxRepository],
+  exports: [OutboxWorker],
 })
 export class MailModule {}

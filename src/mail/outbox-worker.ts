@@ -5,10 +5,11 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { ClaimedEmail, EMAIL_TASK, OutboxRepository } from '../outbox/outbox.repository.js';
+import { EmailOutcomes } from './email-outcomes.js';
 import { InvitationMailer } from './invitation-mailer.js';
 import { SEND_TIMEOUT_MS } from './mailer-options.js';
 import { smtpSecrets } from './mail-transport.js';
-import { ClaimedEmail, EMAIL_TASK, OutboxRepository } from './outbox.repository.js';
 import { VerificationCodeMailer } from './verification-code-mailer.js';
 import { retryDelayMs } from './retry-backoff.js';
 import { describeSendError } from './send-error.js';
@@ -43,6 +44,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxRepository,
+    private readonly outcomes: EmailOutcomes,
     private readonly mailer: InvitationMailer,
     private readonly metrics: MetricsService,
     private readonly codeMailer: VerificationCodeMailer,
@@ -147,7 +149,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       });
       return;
     }
-    await this.outbox.markSent(email);
+    await this.outcomes.markSent(email);
     this.metrics.recordEmailDelivery('sent');
     this.logger.log({
       msg: 'email sent',
@@ -167,7 +169,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private async recordFailure(email: ClaimedEmail, error: unknown): Promise<void> {
     const reason = describeSendError(error, this.secrets);
     const delay = retryDelayMs(email.attempts, this.config.mailRetryBaseMs);
-    const status = await this.outbox.markAttemptFailed(email, reason, delay, this.config.mailMaxAttempts);
+    const status = await this.outcomes.markAttemptFailed(email, reason, delay, this.config.mailMaxAttempts);
     // undefined: the row moved on (superseded by a resend) while this attempt ran.
     this.metrics.recordEmailDelivery(
       status === 'failed' ? 'failed' : status === 'queued' ? 'retrying' : 'superseded',

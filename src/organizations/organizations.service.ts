@@ -70,6 +70,11 @@ export class OrganizationsService {
     return org;
   }
 
+  /** True before the first organization exists (the bootstrap CLI's test). */
+  async noneExist(): Promise<boolean> {
+    return !(await this.organizations.exists());
+  }
+
   async get(organizationId: string): Promise<Organization> {
     const org = await this.organizations.findOneBy({ id: organizationId });
     if (!org) throw new AppError(ErrorCode.ORGANIZATION_NOT_FOUND);

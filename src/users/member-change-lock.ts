@@ -20,6 +20,20 @@ interface MembershipRow {
 }
 
 /**
+ * The organization lock that every membership write takes first (see `lockMemberForChange`), also
+ * taken on its own by a write that changes many memberships at once (deleting a department).
+ */
+export async function lockOrganizationForMemberChange(
+  manager: EntityManager,
+  organizationId: string,
+): Promise<void> {
+  const org: unknown[] = await manager.query('SELECT id FROM organizations WHERE id = $1 FOR NO KEY UPDATE', [
+    organizationId,
+  ]);
+  if (org.length === 0) throw new AppError(ErrorCode.ORGANIZATION_NOT_FOUND);
+}
+
+/**
  * Opens every membership write: locks the organization row, so writes that could change who the
  * active Owners are run one after another, and then reads the target and the caller. Because the
  * reads follow the lock, each write sees the one before it: two Owners demoting each other at once
@@ -37,10 +51,7 @@ export async function lockMemberForChange(
   callerUserId: string,
   options: { beforeMembershipLock?: () => Promise<void> } = {},
 ): Promise<{ target: LockedMember; callerRank: number }> {
-  const org: unknown[] = await manager.query('SELECT id FROM organizations WHERE id = $1 FOR NO KEY UPDATE', [
-    organizationId,
-  ]);
-  if (org.length === 0) throw new AppError(ErrorCode.ORGANIZATION_NOT_FOUND);
+  await lockOrganizationForMemberChange(manager, organizationId);
   // What must be locked before the membership (a removal's pending invitation), in that order.
   await options.beforeMembershipLock?.();
 

@@ -13,6 +13,7 @@ import {
   assertMayChange,
   LockedMember,
   lockMemberForChange,
+  lockOrganizationForMemberChange,
 } from './member-change-lock.js';
 import { MemberViews } from './member-views.js';
 import { organizationRefs } from './membership-assignments.js';
@@ -122,6 +123,30 @@ export class MemberChangesService {
         });
       },
       first,
+    );
+  }
+
+  /**
+   * A department is being deleted (in its transaction, before its row is locked): every member who
+   * holds it loses it, with a `member.updated` each, in a fixed number of statements however many
+   * members hold it. The organization lock first, as every membership write takes it, so this and a
+   * concurrent change of one of those members run one after the other instead of deadlocking.
+   */
+  async removeDepartment(organizationId: string, departmentId: string, actor: Actor): Promise<void> {
+    const manager = this.db.manager();
+    await lockOrganizationForMemberChange(manager, organizationId);
+    const userIds = await this.memberships.removeDepartment(organizationId, departmentId);
+    if (userIds.length === 0) return;
+    const views = await this.views.find({ organizationId, rank: 0 }, userIds);
+    await this.events.appendAll(
+      manager,
+      userIds.map((userId) => ({
+        type: 'member.updated' as const,
+        organizationId,
+        actor,
+        subjectId: userId,
+        data: views.get(userId),
+      })),
     );
   }
 

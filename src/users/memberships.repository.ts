@@ -20,6 +20,16 @@ export interface JoinedMember {
   member: MemberRow;
 }
 
+/** One of a user's memberships, as `GET /v1/me` lists them. */
+export interface UserMembershipRow {
+  organization_id: string;
+  organization_name: string;
+  organization_slug: string;
+  account_state: AccountState;
+  role_ids: string[];
+  department_ids: string[];
+}
+
 /**
  * The `memberships` table and its `membership_roles` / `membership_departments` rows: every write,
  * in the caller's transaction through `Db`. Each statement carries the organization id.
@@ -166,5 +176,106 @@ export class MembershipsRepository {
       },
       member: row,
     };
+  }
+
+  /**
+   * Takes the department away from every membership of the organization that holds it (pending
+   * ones too: a pending invitation grants what its membership holds), in one statement; their
+   * updated_at moves. Returns the users whose membership changed.
+   */
+  async removeDepartment(organizationId: string, departmentId: string): Promise<string[]> {
+    const { rows } = await this.db.modify<{ user_id: string }>(
+      `WITH removed AS (
+         DELETE FROM membership_departments md USING memberships m
+          WHERE md.membership_id = m.id AND m.organization_id = $1 AND md.department_id = $2
+         RETURNING md.membership_id)
+       UPDATE memberships m SET updated_at = now() FROM removed r WHERE m.id = r.membership_id
+       RETURNING m.user_id`,
+      [organizationId, departmentId],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
+  /**
+   * The pending memberships of a bulk request's rows, in one statement: created or refreshed (an
+   * earlier invitation may have left one). A user who
+   * is already an active or deactivated member gets no row back: the conditional DO UPDATE skips it.
+   * Returns each user's membership id.
+   */
+  async upsertPendingAll(
+    organizationId: string,
+    rows: { membershipId: string; userId: string }[],
+  ): Promise<Map<string, string>> {
+    const returned: { id: string; user_id: string }[] = await this.db.manager().query(
+      `INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
+       SELECT m.id, $1, m.user_id, 'pending_invitation', now()
+         FROM unnest($2::varchar[], $3::varchar[]) AS m(id, user_id)
+       ON CONFLICT (organization_id, user_id) DO UPDATE SET invited_at = now(), updated_at = now()
+        WHERE memberships.account_state = 'pending_invitation'
+       RETURNING id, user_id`,
+      [organizationId, rows.map((r) => r.membershipId), rows.map((r) => r.userId)],
+    );
+    return new Map(returned.map((m) => [m.user_id, m.id]));
+  }
+
+  /**
+   * Deletes memberships this transaction created (a bulk row whose invitation lost the race);
+   * their role and department rows cascade.
+   */
+  async deleteUnused(organizationId: string, membershipIds: string[]): Promise<void> {
+    if (membershipIds.length === 0) return;
+    await this.db.modify('DELETE FROM memberships WHERE organization_id = $1 AND id = ANY($2::varchar[])', [
+      organizationId,
+      membershipIds,
+    ]);
+  }
+
+  /**
+   * `replaceAssignments` for many memberships (a bulk request's pending ones), in a fixed number of
+   * statements. Only memberships in `refreshed` (an earlier invitation left them) can hold anything
+   * to remove.
+   */
+  async replaceAssignmentsAll(
+    rows: { membershipId: string; roleIds: string[]; departmentIds: string[] }[],
+    refreshed: ReadonlySet<string>,
+  ): Promise<void> {
+    const manager = this.db.manager();
+    const grants = (ids: 'roleIds' | 'departmentIds', of = rows) =>
+      JSON.stringify(of.map((r) => ({ membership_id: r.membershipId, ids: r[ids] })));
+    const older = rows.filter((r) => refreshed.has(r.membershipId));
+    const recordset = 'jsonb_to_recordset($1::jsonb) AS r(membership_id varchar, ids varchar[])';
+    for (const [table, column, ids] of [
+      ['membership_roles', 'role_id', 'roleIds'],
+      ['membership_departments', 'department_id', 'departmentIds'],
+    ] as const) {
+      if (older.length > 0)
+        await manager.query(
+          `DELETE FROM ${table} AS g USING ${recordset}
+            WHERE g.membership_id = r.membership_id AND g.${column} <> ALL(r.ids)`,
+          [grants(ids, older)],
+        );
+      const json = grants(ids);
+      await manager.query(
+        `INSERT INTO ${table} (membership_id, ${column})
+         SELECT r.membership_id, unnest(r.ids) FROM ${recordset} ON CONFLICT DO NOTHING`,
+        [json],
+      );
+    }
+  }
+
+  /**
+   * Every membership of the user, oldest first, with its organization's name and slug (a read-only
+   * join: organizations are the organizations folder's, but this one read serves `GET /v1/me`).
+   */
+  async allOfUser(userId: string): Promise<UserMembershipRow[]> {
+    return this.db.manager().query(
+      `SELECT o.id AS organization_id, o.name AS organization_name, o.slug AS organization_slug, m.account_state,
+              COALESCE((SELECT array_agg(mr.role_id ORDER BY mr.role_id) FROM membership_roles mr WHERE mr.membership_id = m.id), '{}') AS role_ids,
+              COALESCE((SELECT array_agg(md.department_id ORDER BY md.department_id) FROM membership_departments md WHERE md.membership_id = m.id), '{}') AS department_ids
+         FROM memberships m JOIN organizations o ON o.id = m.organization_id
+        WHERE m.user_id = $1
+        ORDER BY m.created_at, m.id`,
+      [userId],
+    );
   }
 }

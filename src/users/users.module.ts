@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { VerifiedUsers } from '../common/auth/oidc/verified-users.js';
+import { DepartmentsModule } from '../departments/departments.module.js';
+import { DepartmentRemoval } from './department-removal.js';
 import { MembershipDepartment } from './membership-department.entity.js';
 import { MembershipRole } from './membership-role.entity.js';
 import { Membership } from './membership.entity.js';
@@ -14,7 +17,10 @@ import { User } from './user.entity.js';
 import { UsersRepository } from './users.repository.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User, Membership, MembershipRole, MembershipDepartment])],
+  imports: [
+    TypeOrmModule.forFeature([User, Membership, MembershipRole, MembershipDepartment]),
+    DepartmentsModule,
+  ],
   controllers: [MeController, MembersController],
   providers: [
     MeService,
@@ -23,8 +29,18 @@ import { UsersRepository } from './users.repository.js';
     MemberChangesService,
     UsersRepository,
     MembershipsRepository,
+    DepartmentRemoval,
+    // common/'s OIDC linking writes users through the port it declares.
+    { provide: VerifiedUsers, useExisting: UsersRepository },
   ],
   // The one way other modules write users and memberships: these repositories and services.
-  exports: [MemberViews, MeService, MemberChangesService, UsersRepository, MembershipsRepository],
+  exports: [
+    MemberViews,
+    MeService,
+    MemberChangesService,
+    UsersRepository,
+    MembershipsRepository,
+    VerifiedUsers,
+  ],
 })
 export class UsersModule {}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { ApiKey } from '../../src/api-keys/api-key.entity.js';
+import { ApiKeysRepository } from '../../src/api-keys/api-keys.repository.js';
 import { ApiKeysService } from '../../src/api-keys/api-keys.service.js';
 import { ErrorCode } from '../../src/common/errors/error-code.js';
 import { newId } from '../../src/common/ids/ids.js';
@@ -31,6 +32,7 @@ describe('ApiKeysService SQL (real PostgreSQL)', () => {
     keys = new ApiKeysService(
       dataSource.getRepository(ApiKey),
       db,
+      new ApiKeysRepository(db),
       new UsersRepository(db),
       new EventLog(),
       new CursorCodec(config),

@@ -8,13 +8,20 @@ import {
   InvitationInsert,
 } from '../../src/invitations/bulk/bulk-invitations.repository.js';
 import { RolesRepository } from '../../src/roles/roles.repository.js';
+import { MembershipsRepository } from '../../src/users/memberships.repository.js';
+import { UsersRepository } from '../../src/users/users.repository.js';
 import { createTestDatabase } from '../support/database.js';
 
-/** The set-based writes of a bulk invite against the real PostgreSQL: the unique indexes decide every race. */
+/**
+ * The set-based writes of a bulk invite against the real PostgreSQL (the accounts and memberships
+ * through their owners' set-based methods): the unique indexes decide every race.
+ */
 describe('BulkInvitationsRepository (real PostgreSQL)', () => {
   let dataSource: DataSource;
   let db: Db;
   let bulk: BulkInvitationsRepository;
+  let users: UsersRepository;
+  let memberships: MembershipsRepository;
   let orgId: string;
   let otherOrgId: string;
   let inviterId: string;
@@ -37,6 +44,8 @@ describe('BulkInvitationsRepository (real PostgreSQL)', () => {
     await dataSource.initialize();
     db = new Db(dataSource);
     bulk = new BulkInvitationsRepository(db);
+    users = new UsersRepository(db);
+    memberships = new MembershipsRepository(db);
     orgId = await organization('Bulk');
     otherOrgId = await organization('Other');
     for (const row of await dataSource.query('SELECT id, key FROM roles WHERE organization_id = $1', [orgId]))
@@ -59,8 +68,8 @@ describe('BulkInvitationsRepository (real PostgreSQL)', () => {
       fullName: null,
       invitationId: newId('inv'),
     }));
-    const { userIds } = await bulk.upsertInvitees(rows);
-    const members = await bulk.upsertPendingMemberships(
+    const { userIds } = await users.upsertInvitees(rows);
+    const members = await memberships.upsertPendingAll(
       orgId,
       emails.map((email) => ({ membershipId: newId('mem'), userId: userIds.get(email)! })),
     );
@@ -118,7 +127,7 @@ describe('BulkInvitationsRepository (real PostgreSQL)', () => {
     await dataSource.query(`INSERT INTO users (id, email) VALUES ($1, 'bulk-old@example.test')`, [existing]);
     const fresh = newId('usr');
     const { userIds, created } = await db.transaction(() =>
-      bulk.upsertInvitees([
+      users.upsertInvitees([
         { userId: newId('usr'), email: 'bulk-old@example.test', fullName: 'X', invitationId: newId('inv') },
         { userId: fresh, email: 'bulk-new@example.test', fullName: 'Y', invitationId: newId('inv') },
       ]),
@@ -132,7 +141,7 @@ describe('BulkInvitationsRepository (real PostgreSQL)', () => {
     expect(created).toEqual(new Set([fresh]));
   });
 
-  it('upsertPendingMemberships skips active members and refreshes a pending one', async () => {
+  it('upsertPendingAll skips active members and refreshes a pending one', async () => {
     const [activeUser, pendingUser] = [newId('usr'), newId('usr')];
     await dataSource.query(
       `INSERT INTO users (id, email) VALUES ($1, 'bulk-active@example.test'), ($2, 'bulk-pending@example.test')`,
@@ -144,14 +153,14 @@ describe('BulkInvitationsRepository (real PostgreSQL)', () => {
       [activeMembership, orgId, activeUser],
     );
     const first = await db.transaction(() =>
-      bulk.upsertPendingMemberships(orgId, [
+      memberships.upsertPendingAll(orgId, [
         { membershipId: newId('mem'), userId: activeUser },
         { membershipId: newId('mem'), userId: pendingUser },
       ]),
     );
     expect([...first.keys()]).toEqual([pendingUser]);
     const again = await db.transaction(() =>
-      bulk.upsertPendingMemberships(orgId, [{ membershipId: newId('mem'), userId: pendingUser }]),
+      memberships.upsertPendingAll(orgId, [{ membershipId: newId('mem'), userId: pendingUser }]),
     );
     expect(again.get(pendingUser)).toBe(first.get(pendingUser));
     expect(
@@ -216,7 +225,7 @@ describe('BulkInvitationsRepository (real PostgreSQL)', () => {
     ]);
   });
 
-  it('replaceGrants leaves each membership holding exactly its latest grants; removeCreatedFor deletes what was made', async () => {
+  it('replaceAssignmentsAll leaves each membership holding exactly its latest grants; deleteUnused deletes what was made', async () => {
     const [row] = await prepare(['bulk-g@example.test']);
     const grantsOf = async () => [
       (
@@ -232,7 +241,7 @@ describe('BulkInvitationsRepository (real PostgreSQL)', () => {
       ).map((r: { department_id: string }) => r.department_id),
     ];
     await db.transaction(() =>
-      bulk.replaceGrants(
+      memberships.replaceAssignmentsAll(
         [
           {
             membershipId: row.membershipId,
@@ -245,13 +254,16 @@ describe('BulkInvitationsRepository (real PostgreSQL)', () => {
     );
     expect(await grantsOf()).toEqual([[roleIds.admin, roleIds.member].sort(), [departmentId]]);
     await db.transaction(() =>
-      bulk.replaceGrants(
+      memberships.replaceAssignmentsAll(
         [{ membershipId: row.membershipId, roleIds: [roleIds.owner], departmentIds: [] }],
         new Set([row.membershipId]),
       ),
     );
     expect(await grantsOf()).toEqual([[roleIds.owner], []]);
-    await db.transaction(() => bulk.removeCreatedFor([row.membershipId], [row.userId]));
+    await db.transaction(async () => {
+      await memberships.deleteUnused(orgId, [row.membershipId]);
+      await users.deleteUnused([row.userId]);
+    });
     expect(await dataSource.query('SELECT id FROM memberships WHERE id = $1', [row.membershipId])).toEqual(
       [],
     );

@@ -7,16 +7,21 @@ import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { Db } from '../../src/database/transactions.js';
 import { InvitationRepository } from '../../src/invitations/invitation.repository.js';
 import { JobQueue } from '../../src/jobs/job-queue.js';
-import { emailJobKey, OutboxRepository } from '../../src/mail/outbox.repository.js';
+import { EmailOutcomes } from '../../src/mail/email-outcomes.js';
+import { emailJobKey, OutboxRepository } from '../../src/outbox/outbox.repository.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { createTestDatabase } from '../support/database.js';
 
-/** The email outbox against the real PostgreSQL and graphile-worker's schema: each row is claimed by one worker. */
+/**
+ * The email outbox against the real PostgreSQL and graphile-worker's schema: each row is claimed by
+ * one worker. A send's outcome goes through mail/'s EmailOutcomes, which also records it on the invitation.
+ */
 describe('OutboxRepository (real PostgreSQL)', () => {
   let dataSource: DataSource;
   let db: Db;
   let invitations: InvitationRepository;
   let outbox: OutboxRepository;
+  let outcomes: EmailOutcomes;
   let orgId: string;
 
   beforeAll(async () => {
@@ -27,9 +32,10 @@ describe('OutboxRepository (real PostgreSQL)', () => {
     await dataSource.initialize();
     db = new Db(dataSource);
     invitations = new InvitationRepository(db);
-    outbox = new OutboxRepository(dataSource, invitations, new JobQueue(), {
+    outbox = new OutboxRepository(dataSource, new JobQueue(), {
       publicAppUrl: 'https://app.example.test',
     } as AppConfig);
+    outcomes = new EmailOutcomes(dataSource, outbox, invitations);
     orgId = newId('org');
     await dataSource.query(`INSERT INTO organizations (id, name, slug) VALUES ($1, 'Mail Org', $2)`, [
       orgId,
@@ -120,7 +126,7 @@ describe('OutboxRepository (real PostgreSQL)', () => {
       },
     ]);
     expect(await outbox.claim(outboxId, 60_000)).toBeUndefined();
-    await outbox.markSent(won[0]!);
+    await outcomes.markSent(won[0]!);
     expect((await rowsOf(id))[0].status).toBe('sent');
     expect(
       (await dataSource.query('SELECT email_status FROM invitations WHERE id = $1', [id]))[0].email_status,
@@ -146,7 +152,7 @@ describe('OutboxRepository (real PostgreSQL)', () => {
     await outbox.enqueue(dataSource.manager, id, 1);
     const [{ id: outboxId }] = await rowsOf(id);
     const first = (await outbox.claim(outboxId, 60_000))!;
-    expect(await outbox.markAttemptFailed(first, 'smtp 451', 0, 2)).toBe('queued');
+    expect(await outcomes.markAttemptFailed(first, 'smtp 451', 0, 2)).toBe('queued');
     expect(await jobCount(outboxId)).toBe(1);
     const inv = async () =>
       (
@@ -155,11 +161,11 @@ describe('OutboxRepository (real PostgreSQL)', () => {
     expect(await inv()).toEqual({ email_status: 'queued', email_last_error: 'smtp 451' });
     const second = (await outbox.claim(outboxId, 60_000))!;
     expect(second.attempts).toBe(2);
-    expect(await outbox.markAttemptFailed(second, 'smtp 550', 0, 2)).toBe('failed');
+    expect(await outcomes.markAttemptFailed(second, 'smtp 550', 0, 2)).toBe('failed');
     expect(await inv()).toEqual({ email_status: 'failed', email_last_error: 'smtp 550' });
     expect((await rowsOf(id))[0]).toMatchObject({ status: 'failed', attempts: 2 });
     // No longer queued: nothing changes.
-    expect(await outbox.markAttemptFailed(second, 'late', 0, 2)).toBeUndefined();
+    expect(await outcomes.markAttemptFailed(second, 'late', 0, 2)).toBeUndefined();
   });
 
   it('markSuperseded only touches a queued row; addJobsForDue re-adds the job of a due row that lost it', async () => {
@@ -176,5 +182,33 @@ describe('OutboxRepository (real PostgreSQL)', () => {
     await dataSource.query(`UPDATE email_outbox SET status = 'sent' WHERE id = $1`, [outboxId]);
     await outbox.markSuperseded(claimed);
     expect((await rowsOf(id))[0].status).toBe('sent');
+  });
+
+  it('enqueueCode queues one email per code and supersedes the queued email of an older code', async () => {
+    const email = `code-${++seq}@example.test`;
+    const { userIds } = await db.transaction(() =>
+      new UsersRepository(db).upsertInvitees([
+        { userId: newId('usr'), email, fullName: null, invitationId: newId('inv') },
+      ]),
+    );
+    const userId = userIds.get(email)!;
+    const first = newId('evc');
+    const second = newId('evc');
+    await outbox.enqueueCode(dataSource.manager, userId, first);
+    await outbox.enqueueCode(dataSource.manager, userId, second);
+    const rows: { verification_code_id: string; status: string; message_id: string }[] =
+      await dataSource.query(
+        'SELECT verification_code_id, status, message_id FROM email_outbox WHERE user_id = $1 ORDER BY id',
+        [userId],
+      );
+    expect(rows).toEqual([
+      { verification_code_id: first, status: 'superseded', message_id: `<${first}@app.example.test>` },
+      { verification_code_id: second, status: 'queued', message_id: `<${second}@app.example.test>` },
+    ]);
+    const [{ id: outboxId }] = await dataSource.query(
+      'SELECT id::text FROM email_outbox WHERE verification_code_id = $1',
+      [second],
+    );
+    expect(await jobCount(outboxId)).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { poolQuery, PreparedStatement } from '../../database/pool-query.js';
-import { KEY_USE_RESOLUTION_SQL } from './api-key-activity.js';
+import { KEY_USE_RESOLUTION_SQL } from './api-key-use-recorder.js';
 import { ROLE_RANK } from './system-roles.js';
 import { hashApiKey } from './api-key-secret.js';
 import { Caller, OrgScope } from './request-context.js';

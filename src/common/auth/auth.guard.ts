@@ -6,7 +6,7 @@ import { AccessLevel } from './access-level.js';
 import { meetsLevel } from './system-roles.js';
 import { ACCESS_METADATA } from './access.decorator.js';
 import { AccessRepository, FoundCaller } from './access.repository.js';
-import { ApiKeyActivity } from './api-key-activity.js';
+import { ApiKeyUseRecorder } from './api-key-use-recorder.js';
 import { isWellFormedApiKey } from './api-key-secret.js';
 import { TokenAuthenticator } from './oidc/token-authenticator.js';
 import { AuthenticatedRequest, Caller, OrgScope } from './request-context.js';
@@ -34,7 +34,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly access: AccessRepository,
     private readonly tokens: TokenAuthenticator,
-    private readonly activity: ApiKeyActivity,
+    private readonly keyUses: ApiKeyUseRecorder,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -76,7 +76,7 @@ export class AuthGuard implements CanActivate {
   /** The credential authenticated: it acts as its user, and a key's use is recorded (at most once a minute). */
   private identify(request: AuthenticatedRequest, caller: Caller | undefined): void {
     request.caller = caller;
-    if (caller?.touchDue && caller.apiKeyId) this.activity.recordUse(caller.apiKeyId);
+    if (caller?.touchDue && caller.apiKeyId) this.keyUses.recordUse(caller.apiKeyId);
   }
 
   /**

@@ -13,7 +13,7 @@ export interface Caller {
   apiKeyId: string | null;
   /** The `sub` of the OIDC access token the request used (of OIDC_ISSUER); null with an API key. */
   tokenSubject: string | null;
-  /** The key's last_used_at is over a minute old (or unset): ApiKeyActivity records this use. */
+  /** The key's last_used_at is over a minute old (or unset): ApiKeyUseRecorder records this use. */
   touchDue?: boolean;
 }
 

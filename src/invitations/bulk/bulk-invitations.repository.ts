@@ -116,55 +116,6 @@ export class BulkInvitationsRepository {
   }
 
   /**
-   * The global accounts: existing ones reused, missing ones created never-activated and marked as
-   * created by their row's invitation (API.md "Email proof"; the name only for those). Returns
-   * every email's user id, and which of them this call created.
-   */
-  async upsertInvitees(
-    rows: { userId: string; email: string; fullName: string | null; invitationId: string }[],
-  ): Promise<{ userIds: Map<string, string>; created: Set<string> }> {
-    const manager = this.db.manager();
-    const inserted: { id: string }[] = await manager.query(
-      `INSERT INTO users (id, email, full_name, created_by_invitation_id)
-       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[])
-       ON CONFLICT (email) DO NOTHING RETURNING id`,
-      [
-        rows.map((r) => r.userId),
-        rows.map((r) => r.email),
-        rows.map((r) => r.fullName),
-        rows.map((r) => r.invitationId),
-      ],
-    );
-    // A new statement, so accounts a concurrent transaction committed meanwhile are visible.
-    const all: { id: string; email: string }[] = await manager.query(
-      'SELECT id, email FROM users WHERE email = ANY($1::varchar[])',
-      [rows.map((r) => r.email)],
-    );
-    return { userIds: new Map(all.map((u) => [u.email, u.id])), created: new Set(inserted.map((u) => u.id)) };
-  }
-
-  /**
-   * Pending memberships, created or refreshed (an earlier invitation may have left one). A user who
-   * is already an active or deactivated member gets no row back: the conditional DO UPDATE skips it.
-   * Returns each user's membership id.
-   */
-  async upsertPendingMemberships(
-    organizationId: string,
-    rows: { membershipId: string; userId: string }[],
-  ): Promise<Map<string, string>> {
-    const returned: { id: string; user_id: string }[] = await this.db.manager().query(
-      `INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
-       SELECT m.id, $1, m.user_id, 'pending_invitation', now()
-         FROM unnest($2::varchar[], $3::varchar[]) AS m(id, user_id)
-       ON CONFLICT (organization_id, user_id) DO UPDATE SET invited_at = now(), updated_at = now()
-        WHERE memberships.account_state = 'pending_invitation'
-       RETURNING id, user_id`,
-      [organizationId, rows.map((r) => r.membershipId), rows.map((r) => r.userId)],
-    );
-    return new Map(returned.map((m) => [m.user_id, m.id]));
-  }
-
-  /**
    * The invitations. The partial unique index on pending invitations decides races: a row another
    * transaction won is skipped (DO NOTHING) and missing from the result. Returns, per inserted id,
    * what the database set (the timestamps), so the rows need not be read back.
@@ -204,49 +155,5 @@ export class BulkInvitationsRepository {
       ],
     );
     return new Map(returned.map(({ id, ...times }) => [id, times]));
-  }
-
-  /**
-   * Undoes what this request created for rows whose invitation lost the race (a single create
-   * rolls its whole transaction back instead): the memberships and accounts it made for them.
-   * Nothing else can refer to them yet: they are uncommitted.
-   */
-  async removeCreatedFor(membershipIds: string[], userIds: string[]): Promise<void> {
-    const manager = this.db.manager();
-    if (membershipIds.length > 0)
-      await manager.query('DELETE FROM memberships WHERE id = ANY($1::varchar[])', [membershipIds]);
-    if (userIds.length > 0) await manager.query('DELETE FROM users WHERE id = ANY($1::varchar[])', [userIds]);
-  }
-
-  /**
-   * Each pending membership holds exactly what its latest invitation grants (replaceAssignments,
-   * for many). Only memberships an earlier invitation left (`refreshed`) can hold anything to remove.
-   */
-  async replaceGrants(
-    rows: { membershipId: string; roleIds: string[]; departmentIds: string[] }[],
-    refreshed: ReadonlySet<string>,
-  ): Promise<void> {
-    const manager = this.db.manager();
-    const grants = (ids: 'roleIds' | 'departmentIds', of = rows) =>
-      JSON.stringify(of.map((r) => ({ membership_id: r.membershipId, ids: r[ids] })));
-    const older = rows.filter((r) => refreshed.has(r.membershipId));
-    const recordset = 'jsonb_to_recordset($1::jsonb) AS r(membership_id varchar, ids varchar[])';
-    for (const [table, column, ids] of [
-      ['membership_roles', 'role_id', 'roleIds'],
-      ['membership_departments', 'department_id', 'departmentIds'],
-    ] as const) {
-      if (older.length > 0)
-        await manager.query(
-          `DELETE FROM ${table} AS g USING ${recordset}
-            WHERE g.membership_id = r.membership_id AND g.${column} <> ALL(r.ids)`,
-          [grants(ids, older)],
-        );
-      const json = grants(ids);
-      await manager.query(
-        `INSERT INTO ${table} (membership_id, ${column})
-         SELECT r.membership_id, unnest(r.ids) FROM ${recordset} ON CONFLICT DO NOTHING`,
-        [json],
-      );
-    }
   }
 }

@@ -13,6 +13,8 @@ import { userActor } from '../../events/actor.js';
 import { EventLog } from '../../events/event-log.js';
 import { InvitationResponseDto } from '../dto/invitation-response.dto.js';
 import { InvitationTokens } from '../invitation-token.js';
+import { MembershipsRepository } from '../../users/memberships.repository.js';
+import { UsersRepository } from '../../users/users.repository.js';
 import { BulkInvitationsRepository, InvitationInsert, StoredTimes } from './bulk-invitations.repository.js';
 import {
   draftOf,
@@ -41,6 +43,8 @@ export class BulkInvitationsService {
   constructor(
     private readonly db: Db,
     private readonly rows: BulkInvitationsRepository,
+    private readonly users: UsersRepository,
+    private readonly memberships: MembershipsRepository,
     private readonly events: EventLog,
     private readonly budget: InviteBudget,
     private readonly tokens: InvitationTokens,
@@ -139,7 +143,7 @@ export class BulkInvitationsService {
         { invitation: newId('inv'), user: newId('usr'), membership: newId('mem') },
       ]),
     );
-    const users = await this.rows.upsertInvitees(
+    const users = await this.users.upsertInvitees(
       candidates.map((row) => ({
         userId: ids.get(row.index)!.user,
         email: row.email,
@@ -147,7 +151,7 @@ export class BulkInvitationsService {
         invitationId: ids.get(row.index)!.invitation,
       })),
     );
-    const memberships = await this.rows.upsertPendingMemberships(
+    const memberships = await this.memberships.upsertPendingAll(
       organizationId,
       candidates.map((row) => ({
         membershipId: ids.get(row.index)!.membership,
@@ -184,7 +188,7 @@ export class BulkInvitationsService {
     if (winners.length === 0) return;
 
     const ours = new Set(candidates.map((row) => ids.get(row.index)!.membership));
-    await this.rows.replaceGrants(
+    await this.memberships.replaceAssignmentsAll(
       winners,
       new Set(winners.map((row) => row.membershipId).filter((id) => !ours.has(id))),
     );
@@ -233,8 +237,12 @@ export class BulkInvitationsService {
   ): Promise<void> {
     const indexOf = new Map(candidates.map((row) => [ids.get(row.index)!.invitation, row.index]));
     const createdMemberships = new Set(candidates.map((row) => ids.get(row.index)!.membership));
-    await this.rows.removeCreatedFor(
+    // What this request created for rows whose invitation lost the race: nothing refers to it yet.
+    await this.memberships.deleteUnused(
+      organizationId,
       losers.filter((row) => createdMemberships.has(row.membershipId)).map((row) => row.membershipId),
+    );
+    await this.users.deleteUnused(
       losers.filter((row) => createdUsers.has(row.userId)).map((row) => row.userId),
     );
     // The winner has committed (the insert waited for it), so a new statement sees its id.

@@ -5,6 +5,7 @@ import { AccessRepository, CallerRef, FoundCaller } from '../access.repository.j
 import { OrgScope } from '../request-context.js';
 import { OidcIdentitiesRepository } from './oidc-identities.repository.js';
 import { looksLikeJwt, OidcVerifier } from './oidc-verifier.js';
+import { VerifiedUsers } from './verified-users.js';
 
 /**
  * The AuthGuard's path for OIDC access tokens: verify the token, then find its user exactly as an
@@ -17,6 +18,7 @@ export class TokenAuthenticator {
     private readonly verifier: OidcVerifier,
     private readonly access: AccessRepository,
     private readonly identities: OidcIdentitiesRepository,
+    private readonly users: VerifiedUsers,
   ) {}
 
   /** With OIDC configured, a JWT-shaped credential is a token; anything else stays an API key. */
@@ -41,7 +43,7 @@ export class TokenAuthenticator {
     const found = await lookup();
     if (found) {
       if (!found.emailVerified && claims.emailVerified && claims.email === found.caller.email) {
-        await this.identities.markEmailVerified(found.caller.userId, claims.email);
+        await this.users.markEmailVerified(found.caller.userId, claims.email);
       }
       return found;
     }

@@ -1,7 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAtColumn, RefColumn, TimestampColumn } from '../database/columns.js';
-import { Invitation } from '../invitations/invitation.entity.js';
-import { User } from '../users/user.entity.js';
 
 export const OUTBOX_STATUSES = ['queued', 'sent', 'failed', 'superseded'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
@@ -27,9 +25,10 @@ export class EmailOutbox {
   @RefColumn({ nullable: true })
   invitationId: string | null;
 
-  @ManyToOne(() => Invitation, { onDelete: 'CASCADE' })
+  // By entity name, not class: outbox/ sits below the features whose rows its emails are about.
+  @ManyToOne('Invitation', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'invitation_id', foreignKeyConstraintName: 'fk_email_outbox_invitation' })
-  invitation?: Invitation;
+  invitation?: unknown;
 
   @Column({ type: 'int', nullable: true })
   invitationVersion: number | null;
@@ -38,9 +37,9 @@ export class EmailOutbox {
   @RefColumn({ nullable: true })
   userId: string | null;
 
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @ManyToOne('User', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_email_outbox_user' })
-  user?: User;
+  user?: unknown;
 
   /** The code (`email_verification_codes.id`) this email carries; no FK: a newer code replaces the row's id. */
   @Column({ type: 'varchar', length: 40, nullable: true })

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { InvitationRepository } from '../invitations/invitation.repository.js';
 import { JobQueue } from '../jobs/job-queue.js';
 
 /** The job that sends one outbox row (added by the table's trigger for every queued row). */
@@ -36,10 +35,12 @@ interface ClaimedRow {
 const CLAIMED_COLUMNS = 'id, invitation_id, invitation_version, verification_code_id, attempts, message_id';
 
 /**
- * The outbox's state changes, each one SQL statement (or one transaction) so that several workers,
- * in one process or many, can share the table. Every queued row has its job (the table's trigger
- * adds it in the inserting transaction; a failed attempt adds the retry's): the job names the row,
- * the row keeps the email's state.
+ * The `email_outbox` table: every statement sent to it is here. Each state change is one SQL
+ * statement so that several workers, in one process or many, can share the table. Every queued row
+ * has its job (the table's trigger adds it in the inserting transaction; a failed attempt adds the
+ * retry's): the job names the row, the row keeps the email's state. It sits below every feature
+ * that queues mail (email-verification, invitations' reaction in mail/), so it knows none of them:
+ * what a sent or failed email means for an invitation is mail/'s `EmailOutcomes`.
  */
 @Injectable()
 export class OutboxRepository {
@@ -47,7 +48,6 @@ export class OutboxRepository {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly invitations: InvitationRepository,
     private readonly jobs: JobQueue,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -92,6 +92,22 @@ export class OutboxRepository {
        SELECT * FROM unnest($1::varchar[], $2::int[], $3::varchar[])
        ON CONFLICT (invitation_id, invitation_version) DO NOTHING`,
       [ids, versions, emails.map((email) => this.messageId(email.invitationId, email.version))],
+    );
+  }
+
+  /**
+   * Queues the email carrying verification code `codeId` to the user, in the caller's transaction
+   * (the code's own). A code email still queued carries a code that no longer works: superseded.
+   */
+  async enqueueCode(manager: EntityManager, userId: string, codeId: string): Promise<void> {
+    await manager.query(
+      `UPDATE email_outbox SET status = 'superseded'
+        WHERE user_id = $1 AND verification_code_id IS NOT NULL AND status = 'queued'`,
+      [userId],
+    );
+    await manager.query(
+      'INSERT INTO email_outbox (user_id, verification_code_id, message_id) VALUES ($1, $2, $3)',
+      [userId, codeId, `<${codeId}@${this.messageIdHost}>`],
     );
   }
 
@@ -163,69 +179,47 @@ export class OutboxRepository {
     return rows.map(claimedEmail);
   }
 
-  /**
-   * Sent: the row records it, and the invitation too unless a resend has moved it to a newer version.
-   * The invitation first: resend, revoke and accept lock the invitation and then its outbox rows, and
-   * the opposite order here deadlocked with them (test/mail-lock-order.e2e-spec.ts).
-   */
-  async markSent(email: ClaimedEmail): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      if (email.invitationId) {
-        await this.invitations.recordEmailSent(manager, email.invitationId, email.invitationVersion!);
-      }
-      await manager.query(
-        `UPDATE email_outbox SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1`,
-        [email.id],
-      );
-    });
+  /** Sent, in the caller's transaction (mail/'s EmailOutcomes records it on the invitation too). */
+  async markSent(manager: EntityManager, outboxId: string): Promise<void> {
+    await manager.query(
+      `UPDATE email_outbox SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1`,
+      [outboxId],
+    );
   }
 
   /**
-   * A failed attempt: retried after `retryDelayMs`, or, once `maxAttempts` are spent, given up
-   * ('failed', also on the invitation). Returns the row's new status; nothing changes when the row
-   * stopped being queued meanwhile (superseded by a resend or revoke).
+   * A failed attempt, in the caller's transaction: retried after `retryDelayMs` (the retry's job
+   * comes with it, due when the row is), or, once `maxAttempts` are spent, given up ('failed').
+   * Returns the row's new status; nothing changes when the row stopped being queued meanwhile
+   * (superseded by a resend or revoke).
    */
   async markAttemptFailed(
-    email: ClaimedEmail,
+    manager: EntityManager,
+    outboxId: string,
     error: string,
     retryDelayMs: number,
     maxAttempts: number,
   ): Promise<'queued' | 'failed' | undefined> {
-    return this.dataSource.transaction(async (manager) => {
-      // The invitation's row before the outbox row, in the order its changes take them (see markSent).
-      if (email.invitationId) await this.invitations.lockForEmail(manager, email.invitationId);
-      const [rows]: [{ status: 'queued' | 'failed'; next_attempt_at: Date }[], number] = await manager.query(
-        `UPDATE email_outbox
-            SET last_error = $2, locked_until = NULL,
-                status = CASE WHEN attempts >= $3 THEN 'failed' ELSE status END,
-                next_attempt_at = CASE WHEN attempts >= $3 THEN next_attempt_at
-                                       ELSE now() + $4 * interval '1 millisecond' END
-          WHERE id = $1 AND status = 'queued'
-      RETURNING status, next_attempt_at`,
-        [email.id, error, maxAttempts, retryDelayMs],
+    const [rows]: [{ status: 'queued' | 'failed'; next_attempt_at: Date }[], number] = await manager.query(
+      `UPDATE email_outbox
+          SET last_error = $2, locked_until = NULL,
+              status = CASE WHEN attempts >= $3 THEN 'failed' ELSE status END,
+              next_attempt_at = CASE WHEN attempts >= $3 THEN next_attempt_at
+                                     ELSE now() + $4 * interval '1 millisecond' END
+        WHERE id = $1 AND status = 'queued'
+    RETURNING status, next_attempt_at`,
+      [outboxId, error, maxAttempts, retryDelayMs],
+    );
+    const status = rows[0]?.status;
+    if (status === 'queued') {
+      await this.jobs.add(
+        manager,
+        EMAIL_TASK,
+        { outbox_id: outboxId },
+        { runAt: rows[0].next_attempt_at, jobKey: emailJobKey(outboxId), maxAttempts: 25 },
       );
-      const status = rows[0]?.status;
-      if (status === undefined) return undefined;
-      if (email.invitationId) {
-        await this.invitations.recordEmailFailure(
-          manager,
-          email.invitationId,
-          email.invitationVersion!,
-          error,
-          status === 'failed',
-        );
-      }
-      // The retry's job, with the retry: due when the row is.
-      if (status === 'queued') {
-        await this.jobs.add(
-          manager,
-          EMAIL_TASK,
-          { outbox_id: email.id },
-          { runAt: rows[0].next_attempt_at, jobKey: emailJobKey(email.id), maxAttempts: 25 },
-        );
-      }
-      return status;
-    });
+    }
+    return status;
   }
 
   /** The invitation moved on (resent, revoked, accepted, expired): this version's email must not go out. */

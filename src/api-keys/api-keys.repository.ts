@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { KEY_USE_RESOLUTION_SQL } from '../common/auth/api-key-use-recorder.js';
+import { Db } from '../database/transactions.js';
+
+/** A key's row as the API shows it (never its hash). */
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  created_at: Date;
+  last_used_at: Date | null;
+}
+
+/** The `api_keys` table's writes, in the caller's transaction through `Db` (the auth read is common/'s AccessRepository). */
+@Injectable()
+export class ApiKeysRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Inserts the key unless the user already holds `limit` unrevoked ones, the count taken in the
+   * INSERT itself: the caller has locked the user's row in an earlier statement, so the count stays
+   * true until commit. One statement (save() would add a reload SELECT); the key's creation time,
+   * or undefined when the limit is reached.
+   */
+  async insertWithinLimit(
+    key: { id: string; userId: string; name: string; prefix: string; hash: string },
+    limit: number,
+  ): Promise<Date | undefined> {
+    const rows: { created_at: Date }[] = await this.db.manager().query(
+      `INSERT INTO api_keys (id, user_id, name, prefix, key_hash)
+       SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::varchar
+        WHERE (SELECT count(*) FROM api_keys WHERE user_id = $2 AND revoked_at IS NULL) < $6
+       RETURNING created_at`,
+      [key.id, key.userId, key.name, key.prefix, key.hash, limit],
+    );
+    return rows[0]?.created_at;
+  }
+
+  /** Revokes the user's unrevoked keys (only `keyId` when given); returns those it revoked. */
+  async revoke(userId: string, keyId?: string): Promise<ApiKeyRow[]> {
+    const { rows } = await this.db.modify<ApiKeyRow>(
+      `UPDATE api_keys SET revoked_at = now()
+        WHERE user_id = $1 AND ($2::varchar IS NULL OR id = $2) AND revoked_at IS NULL
+       RETURNING id, name, prefix, created_at, last_used_at`,
+      [userId, keyId ?? null],
+    );
+    return rows;
+  }
+
+  /**
+   * Stamps the key's use, unless it was stamped within the minute: the WHERE decides, so concurrent
+   * requests (or instances) write at most once a minute. Outside any transaction: it runs off the
+   * request's path.
+   */
+  async touchLastUsed(keyId: string): Promise<void> {
+    await this.db.modify(
+      `UPDATE api_keys SET last_used_at = now()
+        WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - ${KEY_USE_RESOLUTION_SQL})`,
+      [keyId],
+    );
+  }
+}
