@@ -95,6 +95,14 @@ export class AppValidationPipe extends ValidationPipe {
     });
   }
 
+  /**
+   * Synchronously: no validator in this codebase is asynchronous, and class-validator's
+   * asynchronous path costs a promise per constraint on every request.
+   */
+  protected override validate(object: object, validatorOptions?: ValidatorOptions): ValidationError[] {
+    return validateSync(object, validatorOptions);
+  }
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object) {
       if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
