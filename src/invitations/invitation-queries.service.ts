@@ -74,9 +74,10 @@ export class InvitationQueriesService {
     const rows = await this.reads.page(
       organizationId,
       {
-        status: query.status,
-        email: query.email,
-        after: query.cursor === undefined ? undefined : cursors.decode(query.cursor),
+        status: query.status || undefined,
+        email: query.email || undefined,
+        // Empty values filter nothing and an empty cursor is the first page, as with `paginate`.
+        after: query.cursor ? cursors.decode(query.cursor) : undefined,
       },
       query.limit + 1,
     );
