@@ -179,7 +179,7 @@ describe('query plans of the hot paths', () => {
       `invitation_id=${invitation.id}`,
     ]) {
       const statements = await statementsOf(getPending(query), 200);
-      expect(await bigSeqScans(find(statements, /FROM "invitations"/))).toEqual([]);
+      expect(await bigSeqScans(find(statements, /FROM invitations i\b/))).toEqual([]);
     }
   });
 
@@ -187,7 +187,7 @@ describe('query plans of the hot paths', () => {
     const list = (query: string) => () =>
       t.http().get(`/v1/organizations/${w.orgId}/invitations${query}`).set(auth(w.member));
     const first = await statementsOf(list(''), 200);
-    expect(await bigSeqScans(find(first, /FROM "invitations"/))).toEqual([]);
+    expect(await bigSeqScans(find(first, /FROM invitations i\b/))).toEqual([]);
 
     const page = await list('?limit=100')();
     const [deep] = (
@@ -200,7 +200,7 @@ describe('query plans of the hot paths', () => {
     const cursor = t.app.get(CursorCodec).for('invitations', w.orgId).encode(deep.created_at, deep.id);
     expect(page.body.next_cursor).toEqual(expect.any(String));
     const after = await statementsOf(list(`?cursor=${cursor}`), 200);
-    expect(await bigSeqScans(find(after, /FROM "invitations"/))).toEqual([]);
+    expect(await bigSeqScans(find(after, /FROM invitations i\b/))).toEqual([]);
   });
 
   it('pending-invitation uniqueness: the expired-settling update (in the preconditions statement) and the 409 lookup', async () => {

@@ -32,8 +32,13 @@ export function grantedDepartmentIdsSql(i: string): string {
 
 /** Whether the invitation grants the organization's Owner role (then only an Owner may see its link). */
 export function grantsOwnerSql(i: string): string {
+  return ownerAmongSql(i, grantedRoleIdsSql(i));
+}
+
+/** Whether `roleIds` (an SQL array of the invitation's organization's role ids) holds its Owner role. */
+export function ownerAmongSql(i: string, roleIds: string): string {
   return `EXISTS (SELECT 1 FROM roles go WHERE go.organization_id = ${i}.organization_id
-     AND go.is_system AND go.key = 'owner' AND go.id = ANY(${grantedRoleIdsSql(i)}))`;
+     AND go.is_system AND go.key = 'owner' AND go.id = ANY(${roleIds}))`;
 }
 
 /**

@@ -5,14 +5,16 @@ import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { iso } from '../common/http/timestamps.js';
 import { CursorCodec } from '../common/pagination/cursor-codec.js';
-import { Page, paginate } from '../common/pagination/pagination.js';
+import { Page, pageOfRows } from '../common/pagination/pagination.js';
 import { InvitationListQueryDto } from './dto/invitation-list-query.dto.js';
-import { InvitationResponseDto } from './dto/invitation-response.dto.js';
+import { InvitationResponseDto, shownLink } from './dto/invitation-response.dto.js';
+import { PendingInvitationResponseDto } from './dto/pending-invitation.dto.js';
 import { InvitationLookupResponseDto } from './dto/invitation-token.dto.js';
 import { InvitationTokens } from './invitation-token.js';
 import { Invitation } from './invitation.entity.js';
 import { grantedRoleIdsSql } from './invitation-grants-sql.js';
-import { effectiveStatus, effectiveStatusCondition, invitationNotFound } from './invitation-status.js';
+import { effectiveStatus, invitationNotFound } from './invitation-status.js';
+import { InvitationReadRepository, PendingKeyColumn } from './invitation-read.repository.js';
 
 /** The one identifier a pending invitation is found by. */
 export interface PendingInvitationKey {
@@ -20,7 +22,11 @@ export interface PendingInvitationKey {
   value: string;
 }
 
-const PENDING_KEY_COLUMNS = { email: 'email', userId: 'user_id', invitationId: 'id' } as const;
+const PENDING_KEY_COLUMNS = {
+  email: 'email',
+  userId: 'user_id',
+  invitationId: 'id',
+} as const satisfies Record<PendingInvitationKey['by'], PendingKeyColumn>;
 
 /** What the hosted accept page shows besides the lookup (src/accept-page). */
 export interface InvitationPageDetails {
@@ -44,45 +50,68 @@ interface LookupRow {
 export class InvitationQueriesService {
   constructor(
     @InjectRepository(Invitation) private readonly invitations: Repository<Invitation>,
+    private readonly reads: InvitationReadRepository,
     private readonly tokens: InvitationTokens,
     private readonly cursors: CursorCodec,
   ) {}
 
-  async get(organizationId: string, invitationId: string): Promise<Invitation> {
-    const invitation = await this.invitations.findOneBy({ id: invitationId, organizationId });
-    if (!invitation) throw invitationNotFound();
-    return invitation;
+  async get(
+    organizationId: string,
+    invitationId: string,
+    viewerRank: number,
+  ): Promise<InvitationResponseDto> {
+    const row = await this.reads.byId(organizationId, invitationId);
+    if (!row) throw invitationNotFound();
+    return InvitationResponseDto.fromRow(row, this.tokens, viewerRank);
   }
 
-  list(
+  async list(
     organizationId: string,
     query: InvitationListQueryDto,
     viewerRank: number,
   ): Promise<Page<InvitationResponseDto>> {
-    const qb = this.invitations
-      .createQueryBuilder('i')
-      .where('i.organization_id = :organizationId', { organizationId });
-    if (query.status) qb.andWhere(effectiveStatusCondition('i', query.status), { status: query.status });
-    if (query.email) qb.andWhere('i.email = :email', { email: query.email });
-    return paginate(
-      qb,
-      query,
-      (invitation) => InvitationResponseDto.from(invitation, this.tokens, viewerRank),
-      this.cursors.for('invitations', organizationId),
+    const cursors = this.cursors.for('invitations', organizationId);
+    const rows = await this.reads.page(
+      organizationId,
+      {
+        status: query.status || undefined,
+        email: query.email || undefined,
+        // Empty values filter nothing and an empty cursor is the first page, as with `paginate`.
+        after: query.cursor ? cursors.decode(query.cursor) : undefined,
+      },
+      query.limit + 1,
+    );
+    return pageOfRows(
+      rows,
+      query.limit,
+      (row) => InvitationResponseDto.fromRow(row, this.tokens, viewerRank),
+      (last) => cursors.encode(new Date(last.position_at), last.id),
     );
   }
 
   /** The pending invitation found by its email, its invitee's user id or its own id. */
-  async findPending(organizationId: string, key: PendingInvitationKey): Promise<Invitation> {
-    const invitation = await this.invitations
-      .createQueryBuilder('i')
-      .where('i.organization_id = :organizationId', { organizationId })
-      .andWhere(`i.${PENDING_KEY_COLUMNS[key.by]} = :value`, { value: key.value })
-      .andWhere(effectiveStatusCondition('i', 'pending'))
-      .getOne();
+  async findPending(
+    organizationId: string,
+    key: PendingInvitationKey,
+    viewerRank: number,
+  ): Promise<PendingInvitationResponseDto> {
+    const row = await this.reads.pending(organizationId, PENDING_KEY_COLUMNS[key.by], key.value);
     // The code's default message is the pending-invitation page's ("No pending invitation found").
-    if (!invitation) throw new AppError(ErrorCode.INVITATION_NOT_FOUND);
-    return invitation;
+    if (!row) throw new AppError(ErrorCode.INVITATION_NOT_FOUND);
+    return {
+      invitation_id: row.id,
+      email: row.email,
+      user_id: row.user_id,
+      organization_id: row.organization_id,
+      role_id: row.role_ids[0],
+      invitation_link: shownLink(
+        { id: row.id, version: row.version, status: row.status, grantsOwner: row.grants_owner },
+        this.tokens,
+        viewerRank,
+      ),
+      expires_at: row.expires_at,
+      created_at: row.created_at,
+    };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
-import { Invitation, InvitationStatus } from './invitation.entity.js';
+import { Invitation, INVITATION_STATUSES, InvitationStatus } from './invitation.entity.js';
 
 /** The same answer for a missing invitation, another tenant's, and every wrong or outdated token. */
 export const INVITATION_NOT_FOUND_MESSAGE = 'Invitation not found.';
@@ -19,15 +19,21 @@ export function effectiveStatus(
     : invitation.status;
 }
 
+/** `effectiveStatus` as an SQL expression over the invitations alias, for reads that return it. */
+export function effectiveStatusSql(alias: string): string {
+  return `CASE WHEN ${alias}.status = 'pending' AND ${alias}.expires_at <= now() THEN 'expired' ELSE ${alias}.status END`;
+}
+
 /**
- * A WHERE condition over the invitations alias matching `effectiveStatus`; the stored-status case
- * binds the query builder parameter `:status`.
+ * A WHERE condition over the invitations alias matching `effectiveStatus`: fixed text per status
+ * (the status is one of INVITATION_STATUSES, written as a literal), so each is its own prepared statement.
  */
 export function effectiveStatusCondition(alias: string, status: InvitationStatus): string {
   if (status === 'expired')
     return `(${alias}.status = 'expired' OR (${alias}.status = 'pending' AND ${alias}.expires_at <= now()))`;
   if (status === 'pending') return `(${alias}.status = 'pending' AND ${alias}.expires_at > now())`;
-  return `${alias}.status = :status`;
+  if (!INVITATION_STATUSES.includes(status)) throw new Error(`not an invitation status: ${String(status)}`);
+  return `${alias}.status = '${status}'`;
 }
 
 /**

@@ -47,8 +47,8 @@ const SETTLED_AT = { accepted: 'accepted_at', declined: 'declined_at', revoked: 
 export type SettledStatus = keyof typeof SETTLED_AT;
 
 /**
- * The `invitations` table's one writer (the list and lookup reads are in InvitationQueriesService):
- * the invitations module's changes, the email's outcome recorded by the mail worker, and the
+ * The `invitations` table's one writer (the hot reads are in InvitationReadRepository, the link
+ * lookup in InvitationQueriesService): the invitations module's changes, the email's outcome recorded by the mail worker, and the
  * sweeper's settling of expired invitations. Each runs in the caller's transaction (through `Db`,
  * or the `manager` passed), so it commits with what the caller records beside it. Statements that
  * take an invitation out of `pending` record what it granted (`RECORD_GRANTS`).

@@ -85,11 +85,7 @@ export class InvitationsController {
     @CurrentOrg() org: OrgScope,
     @Param() params: InvitationIdParams,
   ): Promise<InvitationResponseDto> {
-    return InvitationResponseDto.from(
-      await this.queries.get(org.organizationId, params.invitation_id),
-      this.tokens,
-      org.rank,
-    );
+    return this.queries.get(org.organizationId, params.invitation_id, org.rank);
   }
 
   @Post(':invitation_id/resend')

@@ -15,6 +15,7 @@ import { InvitationCreateService } from './invitation-create.service.js';
 import { InvitationLinksController } from './invitation-links.controller.js';
 import { InvitationManagementService } from './invitation-management.service.js';
 import { InvitationQueriesService } from './invitation-queries.service.js';
+import { InvitationReadRepository } from './invitation-read.repository.js';
 import { InvitationTokensModule } from './invitation-tokens.module.js';
 import { Invitation } from './invitation.entity.js';
 import { InvitationsController } from './invitations.controller.js';
@@ -46,6 +47,7 @@ import { PublishedInvitationsController } from './published-invitations.controll
   providers: [
     InvitationCreateService,
     InvitationQueriesService,
+    InvitationReadRepository,
     InvitationAcceptanceService,
     InvitationManagementService,
     MemberInvitationLinks,

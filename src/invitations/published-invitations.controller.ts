@@ -3,7 +3,6 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { Access } from '../common/auth/access.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Caller, CurrentCaller, CurrentOrg, OrgScope } from '../common/auth/request-context.js';
-import { iso } from '../common/http/timestamps.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
@@ -11,7 +10,6 @@ import { ORG_PARAM } from '../common/ids/id-params.js';
 import { InvitePolicyErrors } from '../domains/invite-policy.js';
 import { MemberResponseDto } from '../users/dto/member-response.dto.js';
 import { MemberViews } from '../users/member-views.js';
-import { visibleLink } from './dto/invitation-response.dto.js';
 import { InviteUserV2Dto } from './dto/invite-user-v2.dto.js';
 import { InviteUserDto, InviteUserResponseDto } from './dto/invite-user.dto.js';
 import { PendingInvitationQueryDto, PendingInvitationResponseDto } from './dto/pending-invitation.dto.js';
@@ -149,16 +147,6 @@ export class PublishedInvitationsController {
     @CurrentOrg() org: OrgScope,
     @Query() query: PendingInvitationQueryDto,
   ): Promise<PendingInvitationResponseDto> {
-    const invitation = await this.queries.findPending(org.organizationId, pendingInvitationKey(query));
-    return {
-      invitation_id: invitation.id,
-      email: invitation.email,
-      user_id: invitation.userId,
-      organization_id: invitation.organizationId,
-      role_id: invitation.grantedRoleIds[0],
-      invitation_link: visibleLink(invitation, this.tokens, org.rank),
-      expires_at: iso(invitation.expiresAt),
-      created_at: iso(invitation.createdAt),
-    };
+    return this.queries.findPending(org.organizationId, pendingInvitationKey(query), org.rank);
   }
 }

@@ -72,13 +72,28 @@ export async function paginate<E extends ObjectLiteral & { id: string; createdAt
   qb.orderBy(`${alias}.created_at`, direction)
     .addOrderBy(`${alias}.id`, direction)
     .limit(query.limit + 1);
-  const rows = await qb.getMany();
-  const hasMore = rows.length > query.limit;
-  const items = hasMore ? rows.slice(0, query.limit) : rows;
+  return pageOfRows(await qb.getMany(), query.limit, toDto, (last) =>
+    cursors.encode(last.createdAt, last.id),
+  );
+}
+
+/**
+ * The page of `limit` items from rows fetched in keyset order with LIMIT `limit + 1` (the extra
+ * row only says there is a next page), for lists that run their own statement; `cursorAfter`
+ * encodes the last item's position.
+ */
+export function pageOfRows<R, D>(
+  rows: R[],
+  limit: number,
+  toDto: (row: R) => D,
+  cursorAfter: (last: R) => string,
+): Page<D> {
+  const hasMore = rows.length > limit;
+  const items = hasMore ? rows.slice(0, limit) : rows;
   const last = items[items.length - 1];
   return {
     data: items.map(toDto),
     has_more: hasMore,
-    next_cursor: hasMore && last ? cursors.encode(last.createdAt, last.id) : null,
+    next_cursor: hasMore && last ? cursorAfter(last) : null,
   };
 }

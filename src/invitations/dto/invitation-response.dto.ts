@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { iso, isoOrNull } from '../../common/http/timestamps.js';
 import { InvitationTokens } from '../invitation-token.js';
+import type { InvitationResourceRow } from '../invitation-read.repository.js';
 import {
   EMAIL_STATUSES,
   EmailStatus,
@@ -20,7 +21,26 @@ export function visibleLink(
   tokens: InvitationTokens | null,
   viewerRank: number,
 ): string | null {
-  if (!tokens || effectiveStatus(invitation) !== 'pending' || !maySeeLink(viewerRank, invitation.grantsOwner))
+  return shownLink(
+    {
+      id: invitation.id,
+      version: invitation.version,
+      status: effectiveStatus(invitation),
+      grantsOwner: invitation.grantsOwner,
+    },
+    tokens,
+    viewerRank,
+  );
+}
+
+/** `visibleLink` for an invitation whose effective status and Owner grant were read with it. */
+export function shownLink(
+  invitation: { id: string; version: number; status: InvitationStatus; grantsOwner: boolean },
+  tokens: InvitationTokens | null,
+  viewerRank: number,
+): string | null {
+  // Signed only when shown: the HMAC is the costliest part of a row.
+  if (!tokens || invitation.status !== 'pending' || !maySeeLink(viewerRank, invitation.grantsOwner))
     return null;
   return tokens.link(invitation.id, invitation.version);
 }
@@ -130,6 +150,36 @@ export class InvitationResponseDto {
       created_at: iso(invitation.createdAt),
       accepted_at: isoOrNull(invitation.acceptedAt),
       revoked_at: isoOrNull(invitation.revokedAt),
+    };
+  }
+
+  /** The same resource from a read row (InvitationReadRepository), which holds it already formatted. */
+  static fromRow(
+    row: InvitationResourceRow,
+    tokens: InvitationTokens,
+    viewerRank: number,
+  ): InvitationResponseDto {
+    return {
+      invitation_id: row.id,
+      organization_id: row.organization_id,
+      email: row.email,
+      user_id: row.user_id,
+      role_id: row.role_ids[0],
+      role_ids: row.role_ids,
+      department_ids: row.department_ids,
+      status: row.status,
+      invitation_link: shownLink(
+        { id: row.id, version: row.version, status: row.status, grantsOwner: row.grants_owner },
+        tokens,
+        viewerRank,
+      ),
+      custom_message: row.custom_message,
+      invited_by: row.invited_by,
+      email_status: row.email_status,
+      expires_at: row.expires_at,
+      created_at: row.created_at,
+      accepted_at: row.accepted_at,
+      revoked_at: row.revoked_at,
     };
   }
 }
