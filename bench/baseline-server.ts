@@ -1,9 +1,10 @@
 /**
- * The floor: the benchmarked requests served by Fastify and `pg` alone, with the same SQL in the
+ * The baseline: the benchmarked requests served by Fastify and `pg` alone, with the same SQL in the
  * same transactions as the app (bench/baseline/sql.ts), the API-key and organization lookups
  * included, and the same response bodies — but no Nest, no TypeORM, no validation, no error
  * envelope, no helmet. It handles the happy paths the bench drives and answers anything else
- * with a bare status. Env: DATABASE_URL, PORT, INVITATION_SECRET, PUBLIC_APP_URL, INVITATION_TTL_DAYS.
+ * with a bare status. Env: DATABASE_URL, PORT, INVITATION_SECRET, PUBLIC_APP_URL, INVITATION_TTL_DAYS,
+ * MAX_API_KEYS_PER_USER.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
@@ -17,7 +18,7 @@ import {
   newId,
   signInvitationToken,
 } from './lib/secrets.js';
-import { messageIdHost, pool, publicAppUrl, secret, ttlDays } from './lib/server-env.js';
+import { maxApiKeysPerUser, messageIdHost, pool, publicAppUrl, secret, ttlDays } from './lib/server-env.js';
 
 class HttpError extends Error {
   constructor(readonly status: number) {
@@ -35,13 +36,18 @@ interface OrgScope {
   rank: number;
 }
 
+interface Caller {
+  userId: string;
+  apiKeyId: string;
+}
+
 const touching = new Set<string>();
 
 /** The guard's read: the caller by key and their membership in the path's org, in one query. */
 async function authorize(
   request: FastifyRequest,
   minRank: number,
-): Promise<{ userId: string; org: OrgScope }> {
+): Promise<{ caller: Caller; org: OrgScope }> {
   const key = request.headers['x-api-key'];
   if (typeof key !== 'string') throw new HttpError(401);
   const idOrSlug = (request.params as { organization_id: string }).organization_id;
@@ -68,8 +74,14 @@ async function authorize(
   if (!row.organization_id || row.rank === null) throw new HttpError(404);
   const rank = row.rank;
   if (rank < minRank) throw new HttpError(403);
-  return { userId: row.user_id, org: { organizationId: row.organization_id, rank } };
+  return {
+    caller: { userId: row.user_id, apiKeyId: row.key_id },
+    org: { organizationId: row.organization_id, rank },
+  };
 }
+
+/** Who sees a link (src/invitations/link-visibility.ts): an Admin, or an Owner for one granting Owner. */
+const maySeeLink = (rank: number, grantsOwner: boolean) => rank >= (grantsOwner ? 3 : 2);
 
 async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
@@ -86,30 +98,27 @@ async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Prom
   }
 }
 
-interface InvitationRow {
-  id: string;
-  organization_id: string;
-  user_id: string;
-  membership_id: string | null;
-  email: string;
-  role_ids: string[];
-  department_ids: string[];
-  status: string;
-  version: number;
-  custom_message: string | null;
-  invited_by: string | null;
-  email_status: string;
-  expires_at: Date;
-  created_at: Date;
-  accepted_at: Date | null;
-  revoked_at: Date | null;
+interface NewEvent {
+  type: string;
+  organizationId: string | null;
+  actor: { id: string; apiKeyId: string | null };
+  subjectId: string;
+  data: unknown;
 }
 
-/** TypeORM's aliased columns (`i_email`) back to column names. */
-function unalias<T>(row: Record<string, unknown>, alias: string): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) out[k.slice(alias.length + 1)] = v;
-  return out as T;
+/** EventLog.appendAll: the events (with the webhook endpoints match) in one statement. */
+async function appendEvents(c: pg.PoolClient, events: NewEvent[]): Promise<void> {
+  await c.query(SQL.APPEND_EVENTS, [
+    events.map(() => newId('evt')),
+    events.map((e) => e.organizationId),
+    events.map((e) => e.type),
+    events.map(() => 'user'),
+    events.map((e) => e.actor.id),
+    events.map((e) => e.actor.apiKeyId),
+    events.map((e) => e.type.slice(0, e.type.indexOf('.'))),
+    events.map((e) => e.subjectId),
+    events.map((e) => JSON.stringify(e.data)),
+  ]);
 }
 
 interface NewInvitation {
@@ -121,100 +130,113 @@ interface NewInvitation {
   customMessage: string | null;
 }
 
+interface CreatedInvitation {
+  id: string;
+  email: string;
+  userId: string;
+  roleIds: string[];
+  version: number;
+}
+
 /** InvitationCreateService.createWithin, statement for statement. */
 async function createInvitation(
   org: OrgScope,
-  inviterId: string,
+  caller: Caller,
   input: NewInvitation,
-): Promise<InvitationRow> {
+): Promise<CreatedInvitation> {
   const { organizationId } = org;
   const email = input.email.trim().toLowerCase();
   return transaction(async (c) => {
-    const policy = await c.query<{ allowed: boolean }>(SQL.INVITE_POLICY, [
-      organizationId,
-      email.slice(email.lastIndexOf('@') + 1),
-    ]);
-    if (!policy.rows[0]?.allowed) throw new HttpError(400);
-    const roleIds =
-      input.roleIds.length > 0
-        ? input.roleIds
-        : [(await c.query<{ id: string }>(SQL.MEMBER_ROLE_ID, [organizationId])).rows[0].id];
-    const roles = await c.query<{ id: string; is_owner: boolean }>(SQL.ORG_ROLES, [organizationId, roleIds]);
-    const departments =
-      input.departmentIds.length === 0
-        ? []
-        : (await c.query<{ id: string }>(SQL.ORG_DEPARTMENTS, [organizationId, input.departmentIds])).rows;
-    if (roles.rows.length !== roleIds.length || departments.length !== input.departmentIds.length)
+    const pre = (
+      await c.query<{
+        policy_allows: boolean | null;
+        roles: { id: string; is_owner: boolean }[];
+        department_ids: string[];
+      }>(SQL.PRECONDITIONS, [
+        organizationId,
+        email,
+        email.slice(email.lastIndexOf('@') + 1),
+        input.roleIds,
+        input.departmentIds,
+      ])
+    ).rows[0];
+    if (!pre.policy_allows) throw new HttpError(400);
+    if (
+      (input.roleIds.length > 0 ? pre.roles.length !== input.roleIds.length : pre.roles.length === 0) ||
+      pre.department_ids.length !== input.departmentIds.length
+    )
       throw new HttpError(400);
-    if (roles.rows.some((r) => r.is_owner) && org.rank < 3) throw new HttpError(403);
+    const grantsOwner = pre.roles.some((r) => r.is_owner);
+    if (!maySeeLink(org.rank, grantsOwner)) throw new HttpError(403);
+    const roleIds = input.roleIds.length > 0 ? input.roleIds : pre.roles.map((r) => r.id);
 
-    await c.query(SQL.SETTLE_EXPIRED, [organizationId, email]);
     const invitationId = newId('inv');
-    const inserted = await c.query<{ id: string }>(SQL.INSERT_INVITEE, [
-      newId('usr'),
-      email,
-      input.fullName,
-      invitationId,
-    ]);
-    const userId =
-      inserted.rows[0]?.id ?? (await c.query<{ id: string }>(SQL.USER_BY_EMAIL, [email])).rows[0].id;
-    const membership = await c.query<{ id: string }>(SQL.UPSERT_PENDING_MEMBERSHIP, [
-      newId('mem'),
-      organizationId,
-      userId,
-    ]);
-    const membershipId = membership.rows[0]?.id;
-    if (!membershipId) throw new HttpError(409);
+    let invitee: { user_id: string | null; membership_id: string | null };
+    do {
+      invitee = (
+        await c.query<{ user_id: string | null; membership_id: string | null }>(SQL.UPSERT_PENDING_INVITEE, [
+          newId('usr'),
+          email,
+          input.fullName,
+          invitationId,
+          newId('mem'),
+          organizationId,
+          roleIds,
+          input.departmentIds,
+        ])
+      ).rows[0];
+    } while (!invitee.user_id);
+    const userId = invitee.user_id;
+    if (!invitee.membership_id) throw new HttpError(409);
 
-    await c.query(SQL.INSERT_INVITATION, [
-      invitationId,
-      organizationId,
-      userId,
-      membershipId,
-      email,
-      input.fullName,
-      roleIds,
-      input.departmentIds,
-      input.customMessage || null,
-      inviterId,
-      input.send ? 'queued' : 'not_requested',
-      ttlDays,
+    const emailStatus = input.send ? 'queued' : 'not_requested';
+    const customMessage = input.customMessage || null;
+    const stored = (
+      await c.query<{ created_at: Date; expires_at: Date }>(SQL.INSERT_INVITATION, [
+        invitationId,
+        organizationId,
+        userId,
+        invitee.membership_id,
+        email,
+        input.fullName,
+        roleIds,
+        input.departmentIds,
+        customMessage,
+        caller.userId,
+        emailStatus,
+        ttlDays,
+      ])
+    ).rows[0];
+    await appendEvents(c, [
+      {
+        type: 'invitation.created',
+        organizationId,
+        actor: { id: caller.userId, apiKeyId: caller.apiKeyId },
+        subjectId: invitationId,
+        data: {
+          invitation_id: invitationId,
+          organization_id: organizationId,
+          email,
+          user_id: userId,
+          role_id: roleIds[0],
+          role_ids: roleIds,
+          department_ids: input.departmentIds,
+          status: 'pending',
+          custom_message: customMessage,
+          invited_by: caller.userId,
+          email_status: emailStatus,
+          expires_at: iso(stored.expires_at),
+          created_at: iso(stored.created_at),
+          accepted_at: null,
+          revoked_at: null,
+        },
+      },
     ]);
-    await c.query(SQL.DELETE_OTHER_ROLES, [membershipId, roleIds]);
-    await c.query(SQL.ADD_ROLES, [membershipId, roleIds]);
-    await c.query(SQL.DELETE_OTHER_DEPARTMENTS, [membershipId, input.departmentIds]);
-    await c.query(SQL.ADD_DEPARTMENTS, [membershipId, input.departmentIds]);
-    await c.query(SQL.TOUCH_MEMBERSHIP, [membershipId]);
-    if (input.send) {
-      await c.query(SQL.SUPERSEDE_OUTBOX, [invitationId, 1]);
-      await c.query(SQL.QUEUE_OUTBOX, [invitationId, 1, `<${invitationId}.v1@${messageIdHost}>`]);
-    }
-    const row = (await c.query(SQL.INVITATION_BY_ID, [invitationId])).rows[0] as Record<string, unknown>;
-    return unalias<InvitationRow>(row, 'Invitation');
+    // The mail reaction to invitation.created: a first version, so no older mail to supersede.
+    if (input.send)
+      await c.query(SQL.QUEUE_OUTBOX, [[invitationId], [1], [`<${invitationId}.v1@${messageIdHost}>`]]);
+    return { id: invitationId, email, userId, roleIds, version: 1 };
   });
-}
-
-function invitationResource(i: InvitationRow) {
-  const pending = i.status === 'pending' && i.expires_at.getTime() > Date.now();
-  const status = i.status === 'pending' && !pending ? 'expired' : i.status;
-  return {
-    invitation_id: i.id,
-    organization_id: i.organization_id,
-    email: i.email,
-    user_id: i.user_id,
-    role_id: i.role_ids[0],
-    role_ids: i.role_ids,
-    department_ids: i.department_ids,
-    status,
-    invitation_link: pending ? link(i.id, i.version) : null,
-    custom_message: i.custom_message,
-    invited_by: i.invited_by,
-    email_status: i.email_status,
-    expires_at: iso(i.expires_at),
-    created_at: iso(i.created_at),
-    accepted_at: isoOrNull(i.accepted_at),
-    revoked_at: isoOrNull(i.revoked_at),
-  };
 }
 
 const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
@@ -231,9 +253,9 @@ app.get('/health/ready', async () => {
 });
 
 app.post('/v1/organizations/:organization_id/invite-user', async (request, reply) => {
-  const { userId, org } = await authorize(request, 2);
+  const { caller, org } = await authorize(request, 2);
   const body = request.body as { email: string; role_id: string; send_invitation?: boolean };
-  const invitation = await createInvitation(org, userId, {
+  const invitation = await createInvitation(org, caller, {
     email: body.email,
     fullName: null,
     roleIds: [body.role_id],
@@ -244,14 +266,14 @@ app.post('/v1/organizations/:organization_id/invite-user', async (request, reply
   return reply.status(201).send({
     invitation_id: invitation.id,
     email: invitation.email,
-    role_id: invitation.role_ids[0],
-    user_id: invitation.user_id,
+    role_id: invitation.roleIds[0],
+    user_id: invitation.userId,
     invitation_link: link(invitation.id, invitation.version),
   });
 });
 
 app.post('/v1/organizations/:organization_id/users/invite/v2', async (request, reply) => {
-  const { userId, org } = await authorize(request, 2);
+  const { caller, org } = await authorize(request, 2);
   const body = request.body as {
     email: string;
     full_name?: string | null;
@@ -260,7 +282,7 @@ app.post('/v1/organizations/:organization_id/users/invite/v2', async (request, r
     send_invitation?: boolean;
     custom_message?: string | null;
   };
-  const invitation = await createInvitation(org, userId, {
+  const invitation = await createInvitation(org, caller, {
     email: body.email,
     fullName: body.full_name ?? null,
     roleIds: [...new Set(body.role_ids ?? [])],
@@ -268,8 +290,14 @@ app.post('/v1/organizations/:organization_id/users/invite/v2', async (request, r
     send: body.send_invitation ?? true,
     customMessage: body.custom_message ?? null,
   });
-  const rows = await pool.query(SQL.MEMBER_VIEW, [org.organizationId, [invitation.user_id]]);
-  const m = rows.rows[0] as Record<string, never>;
+  // MemberViews.findOne: the member, then the links shared by hand (InvitationRepository.sharedByHand).
+  const members = await pool.query(SQL.MEMBER_VIEW, [org.organizationId, [invitation.userId]]);
+  const links = await pool.query<{ user_id: string; id: string; version: number; grants_owner: boolean }>(
+    SQL.SHARED_BY_HAND,
+    [org.organizationId, [invitation.userId]],
+  );
+  const m = members.rows[0] as Record<string, never>;
+  const shared = links.rows.find((l) => maySeeLink(org.rank, l.grants_owner));
   return reply.status(201).send({
     id: m.user_id,
     full_name: m.full_name,
@@ -279,14 +307,22 @@ app.post('/v1/organizations/:organization_id/users/invite/v2', async (request, r
     role_ids: m.role_ids,
     department_ids: m.department_ids,
     organization_id: m.organization_id,
-    invitation_link:
-      m.link_invitation_id && m.link_invitation_version
-        ? link(m.link_invitation_id, m.link_invitation_version)
-        : null,
+    invitation_link: shared ? link(shared.id, shared.version) : null,
     invited_at: isoOrNull(m.invited_at),
     deactivated_at: isoOrNull(m.deactivated_at),
   });
 });
+
+/** What every invitation read row carries for its link (InvitationReadRepository's LINK_COLUMNS). */
+interface LinkFields {
+  id: string;
+  status: string;
+  version: number;
+  grants_owner: boolean;
+}
+
+const shownLink = (row: LinkFields, rank: number) =>
+  row.status === 'pending' && maySeeLink(rank, row.grants_owner) ? link(row.id, row.version) : null;
 
 app.get('/v1/organizations/:organization_id/invitation', async (request) => {
   const { org } = await authorize(request, 1);
@@ -297,43 +333,90 @@ app.get('/v1/organizations/:organization_id/invitation', async (request) => {
       : query.user_id !== undefined
         ? (['user_id', query.user_id] as const)
         : (['id', query.invitation_id ?? ''] as const);
-  const rows = await pool.query(SQL.pendingBy(column), [org.organizationId, value]);
-  if (!rows.rows[0]) throw new HttpError(404);
-  const i = unalias<InvitationRow>(rows.rows[0] as Record<string, unknown>, 'i');
+  const rows = await pool.query<
+    LinkFields & {
+      email: string;
+      user_id: string;
+      organization_id: string;
+      role_ids: string[];
+      expires_at: string;
+      created_at: string;
+    }
+  >({ ...SQL.pendingBy(column), values: [org.organizationId, value] });
+  const i = rows.rows[0];
+  if (!i) throw new HttpError(404);
   return {
     invitation_id: i.id,
     email: i.email,
     user_id: i.user_id,
     organization_id: i.organization_id,
     role_id: i.role_ids[0],
-    invitation_link: link(i.id, i.version),
-    expires_at: iso(i.expires_at),
-    created_at: iso(i.created_at),
+    invitation_link: shownLink(i, org.rank),
+    expires_at: i.expires_at,
+    created_at: i.created_at,
   };
 });
+
+interface InvitationListRow extends LinkFields {
+  organization_id: string;
+  email: string;
+  user_id: string;
+  role_ids: string[];
+  department_ids: string[];
+  custom_message: string | null;
+  invited_by: string | null;
+  email_status: string;
+  expires_at: string;
+  created_at: string;
+  accepted_at: string | null;
+  revoked_at: string | null;
+  position_at: string;
+}
 
 app.get('/v1/organizations/:organization_id/invitations', async (request) => {
   const { org } = await authorize(request, 1);
   const query = request.query as { limit?: string; cursor?: string };
   const limit = query.limit ? Number(query.limit) : 20;
-  let rows: pg.QueryResult;
+  let rows: pg.QueryResult<InvitationListRow>;
   if (query.cursor) {
     const after = decodeCursor(secret, `invitations:${org.organizationId}`, query.cursor);
     if (!after) throw new Error('cursor_invalid');
-    rows = await pool.query(SQL.listPageAfter(limit + 1), [org.organizationId, after.t, after.i]);
+    rows = await pool.query<InvitationListRow>({
+      ...SQL.LIST_AFTER,
+      values: [org.organizationId, limit + 1, after.t, after.i],
+    });
   } else {
-    rows = await pool.query(SQL.listPage(limit + 1), [org.organizationId]);
+    rows = await pool.query<InvitationListRow>({
+      ...SQL.LIST_FIRST,
+      values: [org.organizationId, limit + 1],
+    });
   }
-  const all = rows.rows.map((r) => unalias<InvitationRow>(r as Record<string, unknown>, 'i'));
-  const hasMore = all.length > limit;
-  const items = hasMore ? all.slice(0, limit) : all;
+  const hasMore = rows.rows.length > limit;
+  const items = hasMore ? rows.rows.slice(0, limit) : rows.rows;
   const last = items[items.length - 1];
   return {
-    data: items.map(invitationResource),
+    data: items.map((i) => ({
+      invitation_id: i.id,
+      organization_id: i.organization_id,
+      email: i.email,
+      user_id: i.user_id,
+      role_id: i.role_ids[0],
+      role_ids: i.role_ids,
+      department_ids: i.department_ids,
+      status: i.status,
+      invitation_link: shownLink(i, org.rank),
+      custom_message: i.custom_message,
+      invited_by: i.invited_by,
+      email_status: i.email_status,
+      expires_at: i.expires_at,
+      created_at: i.created_at,
+      accepted_at: i.accepted_at,
+      revoked_at: i.revoked_at,
+    })),
     has_more: hasMore,
     next_cursor:
       hasMore && last
-        ? encodeCursor(secret, `invitations:${org.organizationId}`, last.created_at, last.id)
+        ? encodeCursor(secret, `invitations:${org.organizationId}`, new Date(last.position_at), last.id)
         : null,
   };
 });
@@ -355,59 +438,151 @@ function verifyToken(token: string): { invitationId: string; version: number } |
     : undefined;
 }
 
+/** An invitation row as INVITATION_COLUMNS selects or returns it (the columns used here). */
+interface InvitationRow {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  membership_id: string | null;
+  email: string;
+  role_ids: string[];
+  department_ids: string[];
+  status: string;
+  version: number;
+  custom_message: string | null;
+  invited_by: string | null;
+  email_status: string;
+  expires_at: Date;
+  created_at: Date;
+  accepted_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** A settled invitation as its event carries it (InvitationResponseDto.from, no link): the grants are recorded. */
+function settledInvitationData(i: InvitationRow) {
+  return {
+    invitation_id: i.id,
+    organization_id: i.organization_id,
+    email: i.email,
+    user_id: i.user_id,
+    role_id: i.role_ids[0],
+    role_ids: i.role_ids,
+    department_ids: i.department_ids,
+    status: i.status,
+    custom_message: i.custom_message,
+    invited_by: i.invited_by,
+    email_status: i.email_status,
+    expires_at: iso(i.expires_at),
+    created_at: iso(i.created_at),
+    accepted_at: isoOrNull(i.accepted_at),
+    revoked_at: isoOrNull(i.revoked_at),
+  };
+}
+
+/** InvitationAcceptanceService.accept for an invitation that created its invitee, statement for statement. */
 app.post('/v1/invitations/accept', async (request) => {
   const body = request.body as { token: string; full_name?: string | null };
   const claims = verifyToken(body.token);
   if (!claims) throw new HttpError(404);
   return transaction(async (c) => {
-    const locked = (await c.query(SQL.LOCK_INVITATION, [claims.invitationId])).rows[0] as
-      Record<string, unknown> | undefined;
-    const invitation = locked && unalias<InvitationRow>(locked, 'Invitation');
+    const invitation = (
+      await c.query<
+        InvitationRow & { invitee_activated_at: Date | null; invitee_created_by_invitation_id: string | null }
+      >(SQL.LOCK_INVITATION_WITH_INVITEE, [claims.invitationId])
+    ).rows[0];
     if (!invitation || invitation.version !== claims.version) throw new HttpError(404);
     if (invitation.status !== 'pending' || invitation.expires_at.getTime() <= Date.now())
       throw new HttpError(409);
-    const invitee = (
-      await c.query<{ id: string; activated_at: Date | null; created_by_invitation_id: string | null }>(
-        SQL.LOCK_INVITEE,
-        [invitation.user_id],
-      )
-    ).rows[0];
     // The bench only accepts invitations whose invitee they created (the proof that needs no code and issues a key).
-    if (invitee.activated_at || invitee.created_by_invitation_id !== invitation.id) throw new HttpError(403);
-    await c.query(SQL.ACTIVATE_USER, [invitee.id, body.full_name ?? null]);
-    await c.query(SQL.LOCK_KEY_OWNER, [invitee.id]);
-    await c.query(SQL.COUNT_LIVE_KEYS, [invitee.id]);
+    if (invitation.invitee_activated_at || invitation.invitee_created_by_invitation_id !== invitation.id)
+      throw new HttpError(403);
+    const actor = { id: invitation.user_id, apiKeyId: null };
+    const accepted = (await c.query<InvitationRow>(SQL.SETTLE_ACCEPTED, [invitation.id, 'accepted'])).rows[0];
+
     const apiKey = generateApiKey();
     const keyId = newId('key');
-    await c.query(SQL.INSERT_API_KEY, [
-      keyId,
-      invitee.id,
-      'invitation',
-      apiKey.slice(0, 10),
-      hashApiKey(apiKey),
-    ]);
-    await c.query(SQL.MARK_ACCEPTED, [invitation.id]);
-    const activated = await c.query(SQL.ACTIVATE_MEMBERSHIP, [
-      invitation.membership_id,
-      invitation.organization_id,
-    ]);
-    if (activated.rows.length === 0) throw new HttpError(410);
-    const user = (
+    const prefix = apiKey.slice(0, 10);
+    const key = (
+      await c.query<{ created_at: Date }>(SQL.INSERT_API_KEY_WITHIN_LIMIT, [
+        keyId,
+        invitation.user_id,
+        'invitation',
+        prefix,
+        hashApiKey(apiKey),
+        maxApiKeysPerUser,
+      ])
+    ).rows[0];
+    if (!key) throw new HttpError(409);
+
+    const joined = (
       await c.query<{
         id: string;
         email: string;
         full_name: string | null;
         user_name: string | null;
+        email_verified_at: Date | null;
         created_at: Date;
-      }>(SQL.LOCK_INVITEE, [invitee.id])
+        account_state: string;
+        organization_id: string;
+        invited_at: Date | null;
+        deactivated_at: Date | null;
+        role_ids: string[];
+        department_ids: string[];
+      }>(SQL.JOIN_BY_INVITATION, [
+        invitation.membership_id,
+        invitation.organization_id,
+        invitation.user_id,
+        true,
+        body.full_name ?? null,
+        false,
+      ])
     ).rows[0];
+    if (!joined) throw new HttpError(410);
+
+    // The key's event with the invitation's two, in one statement.
+    await appendEvents(c, [
+      {
+        type: 'api_key.created',
+        organizationId: null,
+        actor,
+        subjectId: keyId,
+        data: { id: keyId, name: 'invitation', prefix, created_at: iso(key.created_at), last_used_at: null },
+      },
+      {
+        type: 'invitation.accepted',
+        organizationId: invitation.organization_id,
+        actor,
+        subjectId: invitation.id,
+        data: settledInvitationData(accepted),
+      },
+      {
+        type: 'member.joined',
+        organizationId: invitation.organization_id,
+        actor,
+        subjectId: invitation.user_id,
+        data: {
+          id: joined.id,
+          full_name: joined.full_name,
+          email: joined.email,
+          user_name: joined.user_name,
+          account_state: joined.account_state,
+          role_ids: joined.role_ids,
+          department_ids: joined.department_ids,
+          organization_id: joined.organization_id,
+          invited_at: isoOrNull(joined.invited_at),
+          deactivated_at: isoOrNull(joined.deactivated_at),
+          via: 'invitation',
+        },
+      },
+    ]);
     return {
       user: {
-        id: user.id,
-        email: user.email,
-        full_name: user.full_name,
-        user_name: user.user_name,
-        created_at: iso(user.created_at),
+        id: joined.id,
+        email: joined.email,
+        full_name: joined.full_name,
+        user_name: joined.user_name,
+        email_verified: joined.email_verified_at !== null,
+        created_at: iso(joined.created_at),
       },
       organization_id: invitation.organization_id,
       api_key: apiKey,

@@ -16,6 +16,7 @@ import { Measurement, runLoad, summarize } from './lib/load.js';
 import { signInvitationToken } from './lib/secrets.js';
 import { seedAcceptable } from './lib/seed.js';
 import {
+  awaitQuietPartOfMinute,
   enableStatementStats,
   resetStatementStats,
   statementCounts,
@@ -119,6 +120,7 @@ async function printStatements(
   const requests = { url, requests: scenario.requests(target, prepared.fx), connections: 10 };
   await runLoad({ ...requests, amount: 20 }); // prepared statements and caches warm
   await waitForIdleDatabase(prepared.admin);
+  await awaitQuietPartOfMinute();
   await resetStatementStats(prepared.admin);
   const run = await runLoad({ ...requests, amount: COUNTED_REQUESTS });
   await waitForIdleDatabase(prepared.admin);

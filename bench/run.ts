@@ -35,6 +35,7 @@ import {
 import { RunningServer, startServer } from './lib/servers.js';
 import { APP_DIR, freePort, log, prepare, Prepared, readFixtures } from './lib/setup.js';
 import {
+  awaitQuietPartOfMinute,
   diffStatements,
   resetStatementStats,
   StatementCount,
@@ -94,6 +95,7 @@ class Bench {
     const seen: { perRequest: number; statements: StatementCount[] }[] = [];
     for (const side of sides) {
       await waitForIdleDatabase(this.admin);
+      await awaitQuietPartOfMinute();
       await resetStatementStats(this.admin);
       const run = await runLoad({
         url: side.server.url,

@@ -1,9 +1,13 @@
 /**
- * The statements the app sends for the benchmarked requests, copied verbatim (the hand-written ones
- * from src/common/auth/access.repository.ts, src/invitations/*.ts and src/users/member-views.ts; the
- * TypeORM-generated ones as PostgreSQL receives them). The bench compares both servers'
- * pg_stat_statements, so a change on either side shows up as a "SQL parity" failure, not as a
- * silently unfair ratio.
+ * The statements the app sends for the benchmarked requests, copied verbatim from the app's source
+ * (src/common/auth/access.repository.ts, src/invitations/invitation-read.repository.ts,
+ * invitation.repository.ts, invitation-grants-sql.ts, invitation-status.ts, src/users/users.repository.ts,
+ * memberships.repository.ts, member-views.ts, src/api-keys/api-keys.repository.ts,
+ * src/events/event-log.ts, src/webhooks/webhook-scheduler.ts, src/outbox/outbox.repository.ts,
+ * src/domains/invite-policy.ts), built the way the app builds them. The bench compares both
+ * servers' pg_stat_statements, so a change on either side shows up as a "SQL parity" failure, not
+ * as a silently unfair ratio. Named prepared statements (`{ name, text }`) where the app sends its
+ * statement through `poolQuery`; plain text where it goes through TypeORM's `manager.query`.
  */
 
 // The AuthGuard's read on org-scoped routes (src/common/auth/access.repository.ts callerInOrg, API
@@ -27,11 +31,11 @@ export const callerInOrg = (org: 'id' | 'slug') => ({
 const CALLER_IN_ORG = { id: callerInOrg('id'), slug: callerInOrg('slug') };
 export const callerInOrgFor = (org: 'id' | 'slug') => CALLER_IN_ORG[org];
 
-// The key's last_used_at, written when the read above says it is due (src/common/auth/api-key-activity.ts).
+// The key's last_used_at, written when the read above says it is due (src/api-keys/api-keys.repository.ts touchLastUsed).
 export const TOUCH_API_KEY = `UPDATE api_keys SET last_used_at = now()
           WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`;
 
-// What an invitation grants (src/invitations/invitation-grants-sql.ts), the Invitation entity's virtual columns.
+// What an invitation grants (src/invitations/invitation-grants-sql.ts).
 const livePending = (i: string) =>
   `${i}.status = 'pending'
      AND (SELECT gm.account_state FROM memberships gm WHERE gm.id = ${i}.membership_id) = 'pending_invitation'`;
@@ -43,131 +47,192 @@ const grantedDepartmentIdsSql = (i: string) => `CASE WHEN ${livePending(i)}
      THEN ARRAY(SELECT gd.department_id FROM membership_departments gd WHERE gd.membership_id = ${i}.membership_id
                  ORDER BY array_position(${i}.department_ids, gd.department_id) NULLS LAST, gd.department_id)
      ELSE ${i}.department_ids END`;
-const grantsOwnerSql = (
+const ownerAmongSql = (
   i: string,
+  roleIds: string,
 ) => `EXISTS (SELECT 1 FROM roles go WHERE go.organization_id = ${i}.organization_id
-     AND go.is_system AND go.key = 'owner' AND go.id = ANY(${grantedRoleIdsSql(i)}))`;
+     AND go.is_system AND go.key = 'owner' AND go.id = ANY(${roleIds}))`;
+const grantsOwnerSql = (i: string) => ownerAmongSql(i, grantedRoleIdsSql(i));
 const RECORD_GRANTS = `role_ids = ${grantedRoleIdsSql('i')}, department_ids = ${grantedDepartmentIdsSql('i')}`;
+
+// src/invitations/invitation-status.ts
+const effectiveStatusSql = (alias: string) =>
+  `CASE WHEN ${alias}.status = 'pending' AND ${alias}.expires_at <= now() THEN 'expired' ELSE ${alias}.status END`;
+const PENDING_CONDITION = `(i.status = 'pending' AND i.expires_at > now())`;
 
 export const START_TRANSACTION = 'START TRANSACTION';
 export const COMMIT = 'COMMIT';
 export const ROLLBACK = 'ROLLBACK';
 
-// Create (src/invitations/invitation-create.service.ts, invitation-grants.ts, invitation-outbox.ts, users/organization-refs.ts)
-// src/domains/invite-policy.ts, called first by createWithin.
-export const INVITE_POLICY = `SELECT o.invite_policy = 'any' OR EXISTS (
+// ---- Reads (src/invitations/invitation-read.repository.ts): named prepared statements on the pool ----
+
+const isoSql = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+const isoMsSql = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const GRANTS = `CROSS JOIN LATERAL (SELECT ${grantedRoleIdsSql('i')} AS role_ids,
+                                            ${grantedDepartmentIdsSql('i')} AS department_ids OFFSET 0) g`;
+const LINK_COLUMNS = `${effectiveStatusSql('i')} AS status, i.version, ${ownerAmongSql('i', 'g.role_ids')} AS grants_owner`;
+const RESOURCE_COLUMNS = `i.id, i.organization_id, i.email, i.user_id, array_to_json(g.role_ids) AS role_ids,
+       array_to_json(g.department_ids) AS department_ids, ${LINK_COLUMNS}, i.custom_message, i.invited_by,
+       i.email_status, ${isoSql('i.expires_at')} AS expires_at, ${isoSql('i.created_at')} AS created_at,
+       ${isoSql('i.accepted_at')} AS accepted_at, ${isoSql('i.revoked_at')} AS revoked_at`;
+
+type PendingKeyColumn = 'email' | 'user_id' | 'id';
+const PENDING_BY = Object.fromEntries(
+  (['email', 'user_id', 'id'] as const).map((column) => [
+    column,
+    {
+      name: `invitations_pending_by_${column}`,
+      text: `SELECT i.id, i.email, i.user_id, i.organization_id, array_to_json(g.role_ids) AS role_ids, ${LINK_COLUMNS},
+       ${isoSql('i.expires_at')} AS expires_at, ${isoSql('i.created_at')} AS created_at
+  FROM invitations i
+  CROSS JOIN LATERAL (SELECT ${grantedRoleIdsSql('i')} AS role_ids OFFSET 0) g
+ WHERE i.organization_id = $1 AND i.${column} = $2 AND ${PENDING_CONDITION}`,
+    },
+  ]),
+) as Record<PendingKeyColumn, { name: string; text: string }>;
+/** `InvitationReadRepository.pending`: $1 organization, $2 the value. */
+export const pendingBy = (column: PendingKeyColumn) => PENDING_BY[column];
+
+/** `InvitationReadRepository.page` without filters: $1 organization, $2 rows, then $3/$4 the position. */
+const listStatement = (after: boolean) => ({
+  name: `invitations_list_any_all_${after ? 'after' : 'first'}`,
+  text: `SELECT ${RESOURCE_COLUMNS}, ${isoMsSql('i.created_at')} AS position_at
+  FROM invitations i ${GRANTS}
+ WHERE ${['i.organization_id = $1', ...(after ? ['(i.created_at, i.id) > ($3::timestamptz, $4::varchar)'] : [])].join(' AND ')}
+ ORDER BY i.created_at, i.id
+ LIMIT $2`,
+});
+export const LIST_FIRST = listStatement(false);
+export const LIST_AFTER = listStatement(true);
+
+// ---- The v1/v2 invite (src/invitations/invitation-create.service.ts createWithin), through TypeORM ----
+
+/** `InvitationRepository.settleExpiredAndReadRefs` (with src/domains/invite-policy.ts invitePolicyAllowsSql). */
+export const PRECONDITIONS = `WITH settled AS (
+           UPDATE invitations AS i SET status = 'expired', updated_at = now(), ${RECORD_GRANTS}
+            WHERE i.organization_id = $1 AND i.email = $2 AND i.status = 'pending' AND i.expires_at <= now()),
+         r AS (
+           SELECT id, (is_system AND key = 'owner') AS is_owner FROM roles
+            WHERE organization_id = $1
+              AND (id = ANY($4::varchar[]) OR (cardinality($4::varchar[]) = 0 AND is_system AND key = 'member'))
+              FOR KEY SHARE),
+         d AS (
+           SELECT id FROM departments WHERE organization_id = $1 AND id = ANY($5::varchar[]) FOR KEY SHARE)
+         SELECT (SELECT o.invite_policy = 'any' OR EXISTS (
               SELECT 1 FROM organization_domains d
-               WHERE d.organization_id = o.id AND d.domain = $2 AND d.status = 'verified') AS allowed
-       FROM organizations o WHERE o.id = $1`;
-export const MEMBER_ROLE_ID = `SELECT id FROM roles WHERE organization_id = $1 AND is_system AND key = 'member' FOR KEY SHARE`;
-export const ORG_ROLES = `SELECT id, (is_system AND key = 'owner') AS is_owner FROM roles
-      WHERE organization_id = $1 AND id = ANY($2::varchar[]) FOR KEY SHARE`;
-export const ORG_DEPARTMENTS =
-  'SELECT id FROM departments WHERE organization_id = $1 AND id = ANY($2::varchar[]) FOR KEY SHARE';
-export const SETTLE_EXPIRED = `UPDATE invitations AS i SET status = 'expired', updated_at = now(), ${RECORD_GRANTS}
-        WHERE i.organization_id = $1 AND i.email = $2 AND i.status = 'pending' AND i.expires_at <= now()`;
-export const INSERT_INVITEE = `INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (email) DO NOTHING RETURNING id`;
-export const USER_BY_EMAIL = 'SELECT id FROM users WHERE email = $1';
-export const UPSERT_PENDING_MEMBERSHIP = `INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
-       VALUES ($1, $2, $3, 'pending_invitation', now())
-       ON CONFLICT (organization_id, user_id) DO UPDATE SET invited_at = now(), updated_at = now()
-        WHERE memberships.account_state = 'pending_invitation'
-       RETURNING id`;
+               WHERE d.organization_id = o.id AND d.domain = $3 AND d.status = 'verified')
+       FROM organizations o WHERE o.id = $1) AS policy_allows,
+                COALESCE((SELECT json_agg(json_build_object('id', r.id, 'is_owner', r.is_owner)) FROM r), '[]') AS roles,
+                ARRAY(SELECT d.id FROM d) AS department_ids`;
+
+/** `UsersRepository.upsertPendingInvitee`: account, pending membership and its grants. */
+export const UPSERT_PENDING_INVITEE = `WITH new_user AS (
+           INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (email) DO NOTHING RETURNING id),
+         u AS (SELECT id FROM new_user UNION ALL SELECT id FROM users WHERE email = $2),
+         m AS (
+           INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
+           SELECT $5, $6, u.id, 'pending_invitation', now() FROM u
+           ON CONFLICT (organization_id, user_id) DO UPDATE SET invited_at = now(), updated_at = now()
+            WHERE memberships.account_state = 'pending_invitation'
+           RETURNING id, (xmax = 0) AS inserted),
+         stale_roles AS (
+           DELETE FROM membership_roles
+            WHERE membership_id IN (SELECT id FROM m WHERE NOT inserted) AND role_id <> ALL($7::varchar[])),
+         stale_departments AS (
+           DELETE FROM membership_departments
+            WHERE membership_id IN (SELECT id FROM m WHERE NOT inserted) AND department_id <> ALL($8::varchar[])),
+         new_roles AS (
+           INSERT INTO membership_roles (membership_id, role_id)
+           SELECT m.id, unnest($7::varchar[]) FROM m ON CONFLICT DO NOTHING),
+         new_departments AS (
+           INSERT INTO membership_departments (membership_id, department_id)
+           SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING)
+         SELECT (SELECT id FROM u LIMIT 1) AS user_id, (SELECT id FROM m) AS membership_id`;
+
+/** `InvitationRepository.insert` */
 export const INSERT_INVITATION = `INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
                                 status, version, custom_message, invited_by, email_status, issued_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 1, $9, $10, $11, now(), now() + make_interval(days => $12))`;
-// src/users/membership-assignments.ts replaceAssignments: only the difference is written.
-export const DELETE_OTHER_ROLES =
-  'DELETE FROM membership_roles WHERE membership_id = $1 AND role_id <> ALL($2::varchar[])';
-export const ADD_ROLES =
-  'INSERT INTO membership_roles (membership_id, role_id) SELECT $1, unnest($2::varchar[]) ON CONFLICT DO NOTHING';
-export const DELETE_OTHER_DEPARTMENTS =
-  'DELETE FROM membership_departments WHERE membership_id = $1 AND department_id <> ALL($2::varchar[])';
-export const ADD_DEPARTMENTS =
-  'INSERT INTO membership_departments (membership_id, department_id) SELECT $1, unnest($2::varchar[]) ON CONFLICT DO NOTHING';
-export const TOUCH_MEMBERSHIP = 'UPDATE memberships SET updated_at = now() WHERE id = $1';
-export const SUPERSEDE_OUTBOX = `UPDATE email_outbox SET status = 'superseded'
-        WHERE invitation_id = $1 AND status = 'queued' AND invitation_version < $2`;
-export const QUEUE_OUTBOX = `INSERT INTO email_outbox (invitation_id, invitation_version, message_id) VALUES ($1, $2, $3)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 1, $9, $10, $11, now(), now() + make_interval(days => $12))
+       RETURNING created_at, updated_at, issued_at, expires_at`;
+
+/**
+ * `EventLog.appendAll` with its one reading reaction, the webhook scheduler's MATCHING_ENDPOINTS
+ * (no endpoint matches in the bench, so no delivery is written).
+ */
+const MATCHING_ENDPOINTS = `SELECT a.id AS event_id, e.id AS endpoint_id
+  FROM appended a JOIN webhook_endpoints e ON e.organization_id = a.organization_id
+ WHERE e.enabled
+   AND ('*' = ANY(e.event_types) OR a.type = ANY(e.event_types)
+        OR split_part(a.type, '.', 1) || '.*' = ANY(e.event_types))`;
+export const APPEND_EVENTS = `WITH appended AS (
+         INSERT INTO events (id, organization_id, type, actor_type, actor_id, actor_api_key_id, subject_type, subject_id, data)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])
+         RETURNING id, organization_id, type, created_at)
+       SELECT (SELECT created_at FROM appended LIMIT 1) AS created_at${`, (SELECT COALESCE(json_agg(r), '[]') FROM (${MATCHING_ENDPOINTS}) r) AS read_0`}`;
+
+/** `OutboxRepository.enqueueAll` for first versions (the mail reaction to `invitation.created`). */
+export const QUEUE_OUTBOX = `INSERT INTO email_outbox (invitation_id, invitation_version, message_id)
+       SELECT * FROM unnest($1::varchar[], $2::int[], $3::varchar[])
        ON CONFLICT (invitation_id, invitation_version) DO NOTHING`;
 
-/** The columns TypeORM selects for an Invitation entity under `alias`. */
-function invitationColumns(alias: string): string {
-  const column = (c: string) => `"${alias}"."${c}" AS "${alias}_${c}"`;
-  const before = [
-    'id',
-    'organization_id',
-    'user_id',
-    'membership_id',
-    'email',
-    'full_name',
-    'role_ids',
-    'department_ids',
-  ];
-  const after = [
-    'status',
-    'version',
-    'custom_message',
-    'invited_by',
-    'email_status',
-    'email_last_error',
-    'expires_at',
-    'issued_at',
-    'created_at',
-    'updated_at',
-    'accepted_at',
-    'declined_at',
-    'revoked_at',
-  ];
-  const q = `"${alias}"`;
-  const virtual = [
-    `(${grantedRoleIdsSql(q)}) AS "${alias}_granted_role_ids"`,
-    `(${grantedDepartmentIdsSql(q)}) AS "${alias}_granted_department_ids"`,
-    `(${grantsOwnerSql(q)}) AS "${alias}_grants_owner"`,
-  ];
-  return [...before.map(column), ...virtual, ...after.map(column)].join(', ');
-}
-
-/** `manager.findOneByOrFail(Invitation, { id })` */
-export const INVITATION_BY_ID = `SELECT ${invitationColumns('Invitation')} FROM "invitations" "Invitation" WHERE (("Invitation"."id" = $1)) LIMIT 1`;
-
-// Member view (src/users/member-views.ts)
+// The v2 answer: MemberViews.find (src/users/member-views.ts), then its links (InvitationRepository.sharedByHand).
 export const MEMBER_VIEW = `SELECT u.id AS user_id, u.full_name, u.email, u.user_name, m.account_state, m.organization_id,
               m.invited_at, m.deactivated_at,
               COALESCE((SELECT array_agg(mr.role_id ORDER BY mr.role_id) FROM membership_roles mr WHERE mr.membership_id = m.id), '{}') AS role_ids,
-              COALESCE((SELECT array_agg(md.department_id ORDER BY md.department_id) FROM membership_departments md WHERE md.membership_id = m.id), '{}') AS department_ids,
-              i.id AS link_invitation_id, i.version AS link_invitation_version, ${grantsOwnerSql('i')} AS link_grants_owner
+              COALESCE((SELECT array_agg(md.department_id ORDER BY md.department_id) FROM membership_departments md WHERE md.membership_id = m.id), '{}') AS department_ids
          FROM memberships m
          JOIN users u ON u.id = m.user_id
-         LEFT JOIN invitations i ON i.organization_id = m.organization_id AND i.user_id = m.user_id
-              AND i.status = 'pending' AND i.email_status = 'not_requested' AND i.expires_at > now()
         WHERE m.organization_id = $1 AND m.user_id = ANY($2)`;
+export const SHARED_BY_HAND = `SELECT i.user_id, i.id, i.version, ${grantsOwnerSql('i')} AS grants_owner
+         FROM invitations i
+        WHERE i.organization_id = $1 AND i.user_id = ANY($2::varchar[])
+          AND i.status = 'pending' AND i.email_status = 'not_requested' AND i.expires_at > now()`;
 
-// Reads (src/invitations/invitation-queries.service.ts, through TypeORM's query builder)
-export const pendingBy = (column: 'email' | 'user_id' | 'id') =>
-  `SELECT ${invitationColumns('i')} FROM "invitations" "i" WHERE "i"."organization_id" = $1 AND "i"."${column}" = $2 AND ("i"."status" = 'pending' AND "i"."expires_at" > now())`;
+// ---- Accept (src/invitations/invitation-acceptance.service.ts), through TypeORM ----
 
-export const listPage = (limit: number) =>
-  `SELECT ${invitationColumns('i')} FROM "invitations" "i" WHERE "i"."organization_id" = $1 ORDER BY "i"."created_at" ASC, "i"."id" ASC LIMIT ${limit}`;
+/** An invitation's columns over `i` (invitation.repository.ts INVITATION_COLUMNS). */
+const INVITATION_COLUMNS = `i.id, i.organization_id, i.user_id, i.membership_id, i.email, i.full_name, i.role_ids,
+       i.department_ids, ${grantedRoleIdsSql('i')} AS granted_role_ids,
+       ${grantedDepartmentIdsSql('i')} AS granted_department_ids, ${grantsOwnerSql('i')} AS grants_owner,
+       i.status, i.version, i.custom_message, i.invited_by, i.email_status, i.email_last_error, i.expires_at,
+       i.issued_at, i.created_at, i.updated_at, i.accepted_at, i.declined_at, i.revoked_at`;
 
-export const listPageAfter = (limit: number) =>
-  `SELECT ${invitationColumns('i')} FROM "invitations" "i" WHERE "i"."organization_id" = $1 AND ("i"."created_at", "i"."id") > ($2, $3) ORDER BY "i"."created_at" ASC, "i"."id" ASC LIMIT ${limit}`;
+/** `InvitationRepository.lockWithInvitee` */
+export const LOCK_INVITATION_WITH_INVITEE = `SELECT ${INVITATION_COLUMNS},
+              u.email AS invitee_email, u.full_name AS invitee_full_name, u.user_name AS invitee_user_name,
+              u.created_at AS invitee_created_at, u.activated_at AS invitee_activated_at,
+              u.email_verified_at AS invitee_email_verified_at,
+              u.created_by_invitation_id AS invitee_created_by_invitation_id
+         FROM invitations i JOIN users u ON u.id = i.user_id
+        WHERE i.id = $1
+          FOR UPDATE OF i, u`;
 
-// Accept (src/invitations/invitation-acceptance.service.ts, invitation-transitions.ts, src/api-keys/api-keys.service.ts)
-export const LOCK_INVITATION = `${INVITATION_BY_ID} FOR UPDATE`;
-export const LOCK_INVITEE = `SELECT id, email, full_name, user_name, created_at, activated_at, email_verified_at, created_by_invitation_id
-         FROM users WHERE id = $1 FOR UPDATE`;
-export const ACTIVATE_USER = `UPDATE users SET activated_at = COALESCE(activated_at, now()), full_name = COALESCE($2, full_name),
-                updated_at = now() WHERE id = $1`;
-// ApiKeysService.issueWithin: key issues for one user serialised, the per-user cap counted.
-export const LOCK_KEY_OWNER = 'SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE';
-export const COUNT_LIVE_KEYS =
-  'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL';
-export const INSERT_API_KEY =
-  'INSERT INTO api_keys (id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING created_at';
-export const ACTIVATE_MEMBERSHIP = `UPDATE memberships SET account_state = 'active', updated_at = now()
-        WHERE id = $1 AND organization_id = $2 AND account_state = 'pending_invitation'
-        RETURNING id`;
-export const MARK_ACCEPTED = `UPDATE invitations AS i SET status = 'accepted', accepted_at = now(), updated_at = now(), ${RECORD_GRANTS}
-        WHERE i.id = $1`;
+/** `InvitationRepository.settle(id, 'accepted')` */
+export const SETTLE_ACCEPTED = `UPDATE invitations AS i SET status = $2, accepted_at = now(), updated_at = now(), ${RECORD_GRANTS}
+        WHERE i.id = $1
+    RETURNING ${INVITATION_COLUMNS}`;
+
+/** `ApiKeysRepository.insertWithinLimit`: the per-user cap counted in the INSERT. */
+export const INSERT_API_KEY_WITHIN_LIMIT = `INSERT INTO api_keys (id, user_id, name, prefix, key_hash)
+       SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::varchar
+        WHERE (SELECT count(*) FROM api_keys WHERE user_id = $2 AND revoked_at IS NULL) < $6
+       RETURNING created_at`;
+
+/** `MembershipsRepository.joinByInvitation` (with member-views.ts memberAssignmentsSql). */
+export const JOIN_BY_INVITATION = `WITH m AS (
+           UPDATE memberships SET account_state = 'active', updated_at = now()
+            WHERE id = $1 AND organization_id = $2 AND user_id = $3 AND account_state = 'pending_invitation'
+           RETURNING id, user_id, organization_id, account_state, invited_at, deactivated_at),
+         u AS (
+           UPDATE users SET activated_at = COALESCE(activated_at, now()),
+                  full_name = CASE WHEN $4 THEN COALESCE($5, full_name) ELSE full_name END,
+                  email_verified_at = CASE WHEN $6 THEN COALESCE(email_verified_at, now()) ELSE email_verified_at END,
+                  updated_at = CASE WHEN $4 OR $6 THEN now() ELSE updated_at END
+            WHERE id = (SELECT user_id FROM m)
+           RETURNING id, email, full_name, user_name, email_verified_at, created_at)
+         SELECT u.id, u.id AS user_id, u.email, u.full_name, u.user_name, u.email_verified_at, u.created_at,
+                m.account_state, m.organization_id, m.invited_at, m.deactivated_at,
+                COALESCE((SELECT array_agg(mr.role_id ORDER BY mr.role_id) FROM membership_roles mr WHERE mr.membership_id = m.id), '{}') AS role_ids,
+              COALESCE((SELECT array_agg(md.department_id ORDER BY md.department_id) FROM membership_departments md WHERE md.membership_id = m.id), '{}') AS department_ids
+           FROM m JOIN u ON u.id = m.user_id`;

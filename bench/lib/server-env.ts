@@ -4,6 +4,7 @@ import pg from 'pg';
 export const secret = process.env.INVITATION_SECRET ?? '';
 export const publicAppUrl = (process.env.PUBLIC_APP_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
 export const ttlDays = Number(process.env.INVITATION_TTL_DAYS ?? 7);
+export const maxApiKeysPerUser = Number(process.env.MAX_API_KEYS_PER_USER ?? 25);
 export const messageIdHost = new URL(publicAppUrl).hostname;
 
 /** The app's pool settings (src/database/data-source-options.ts), so neither server wins by pool size. */
