@@ -3,16 +3,10 @@ import { newId } from '../common/ids/ids.js';
 import { Db } from '../database/transactions.js';
 import { AccountState } from './membership.entity.js';
 import { memberAssignmentsSql, MemberRow } from './member-views.js';
+import type { UserProfileRow } from './users.repository.js';
 
-/** The account of a member who just joined, as an accept answers it. */
-export interface JoinedAccount {
-  id: string;
-  email: string;
-  full_name: string | null;
-  user_name: string | null;
-  email_verified_at: Date | null;
-  created_at: Date;
-}
+/** The account of a member who just joined, as an accept answers it: the user's own fields. */
+export type JoinedAccount = UserProfileRow;
 
 /** Who joined: their account and their member row. */
 export interface JoinedMember {

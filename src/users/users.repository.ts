@@ -15,7 +15,7 @@ export interface InviteeRow {
   created_by_invitation_id: string | null;
 }
 
-/** A user's own fields, as `GET /v1/me` shows them. */
+/** A user's own fields, as `GET /v1/me` (and an accept's answer) shows them. */
 export interface UserProfileRow {
   id: string;
   email: string;
