@@ -104,11 +104,7 @@ export class InvitationQueriesService {
       user_id: row.user_id,
       organization_id: row.organization_id,
       role_id: row.role_ids[0],
-      invitation_link: shownLink(
-        { id: row.id, version: row.version, status: row.status, grantsOwner: row.grants_owner },
-        this.tokens,
-        viewerRank,
-      ),
+      invitation_link: shownLink(row, this.tokens, viewerRank),
       expires_at: row.expires_at,
       created_at: row.created_at,
     };

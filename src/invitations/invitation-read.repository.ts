@@ -30,7 +30,8 @@ const RESOURCE_COLUMNS = `i.id, i.organization_id, i.email, i.user_id, array_to_
        i.email_status, ${isoSql('i.expires_at')} AS expires_at, ${isoSql('i.created_at')} AS created_at,
        ${isoSql('i.accepted_at')} AS accepted_at, ${isoSql('i.revoked_at')} AS revoked_at`;
 
-interface LinkFields {
+/** What a row carries for its link (shownLink). */
+export interface LinkFields {
   id: string;
   status: InvitationStatus;
   version: number;

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { iso, isoOrNull } from '../../common/http/timestamps.js';
 import { InvitationTokens } from '../invitation-token.js';
-import type { InvitationResourceRow } from '../invitation-read.repository.js';
+import type { InvitationResourceRow, LinkFields } from '../invitation-read.repository.js';
 import {
   EMAIL_STATUSES,
   EmailStatus,
@@ -26,21 +26,21 @@ export function visibleLink(
       id: invitation.id,
       version: invitation.version,
       status: effectiveStatus(invitation),
-      grantsOwner: invitation.grantsOwner,
+      grants_owner: invitation.grantsOwner,
     },
     tokens,
     viewerRank,
   );
 }
 
-/** `visibleLink` for an invitation whose effective status and Owner grant were read with it. */
+/** `visibleLink` for a read row, which carries its effective status and Owner grant. */
 export function shownLink(
-  invitation: { id: string; version: number; status: InvitationStatus; grantsOwner: boolean },
+  invitation: LinkFields,
   tokens: InvitationTokens | null,
   viewerRank: number,
 ): string | null {
   // Signed only when shown: the HMAC is the costliest part of a row.
-  if (!tokens || invitation.status !== 'pending' || !maySeeLink(viewerRank, invitation.grantsOwner))
+  if (!tokens || invitation.status !== 'pending' || !maySeeLink(viewerRank, invitation.grants_owner))
     return null;
   return tokens.link(invitation.id, invitation.version);
 }
@@ -168,11 +168,7 @@ export class InvitationResponseDto {
       role_ids: row.role_ids,
       department_ids: row.department_ids,
       status: row.status,
-      invitation_link: shownLink(
-        { id: row.id, version: row.version, status: row.status, grantsOwner: row.grants_owner },
-        tokens,
-        viewerRank,
-      ),
+      invitation_link: shownLink(row, tokens, viewerRank),
       custom_message: row.custom_message,
       invited_by: row.invited_by,
       email_status: row.email_status,
