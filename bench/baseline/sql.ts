@@ -7,7 +7,8 @@
  * src/domains/invite-policy.ts), built the way the app builds them. The bench compares both
  * servers' pg_stat_statements, so a change on either side shows up as a "SQL parity" failure, not
  * as a silently unfair ratio. Named prepared statements (`{ name, text }`) where the app sends its
- * statement through `poolQuery`; plain text where it goes through TypeORM's `manager.query`.
+ * statement through `poolQuery`; plain text where it goes through TypeORM's `manager.query`; named where it runs a prepared
+ * statement in its transaction (`Db.prepared`, `preparedQuery`).
  */
 
 // The AuthGuard's read on org-scoped routes (src/common/auth/access.repository.ts callerInOrg, API
@@ -108,7 +109,9 @@ export const LIST_AFTER = listStatement(true);
 // ---- The v1/v2 invite (src/invitations/invitation-create.service.ts createWithin), through TypeORM ----
 
 /** `InvitationRepository.settleExpiredAndReadRefs` (with src/domains/invite-policy.ts invitePolicyAllowsSql). */
-export const PRECONDITIONS = `WITH settled AS (
+export const PRECONDITIONS = {
+  name: 'invitations_create_preconditions',
+  text: `WITH settled AS (
            UPDATE invitations AS i SET status = 'expired', updated_at = now(), ${RECORD_GRANTS}
             WHERE i.organization_id = $1 AND i.email = $2 AND i.status = 'pending' AND i.expires_at <= now()),
          r AS (
@@ -123,10 +126,13 @@ export const PRECONDITIONS = `WITH settled AS (
                WHERE d.organization_id = o.id AND d.domain = $3 AND d.status = 'verified')
        FROM organizations o WHERE o.id = $1) AS policy_allows,
                 COALESCE((SELECT json_agg(json_build_object('id', r.id, 'is_owner', r.is_owner)) FROM r), '[]') AS roles,
-                ARRAY(SELECT d.id FROM d) AS department_ids`;
+                ARRAY(SELECT d.id FROM d) AS department_ids`,
+};
 
 /** `UsersRepository.upsertPendingInvitee`: account, pending membership and its grants. */
-export const UPSERT_PENDING_INVITEE = `WITH new_user AS (
+export const UPSERT_PENDING_INVITEE = {
+  name: 'users_upsert_pending_invitee',
+  text: `WITH new_user AS (
            INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
            ON CONFLICT (email) DO NOTHING RETURNING id),
          u AS (SELECT id FROM new_user UNION ALL SELECT id FROM users WHERE email = $2),
@@ -148,13 +154,17 @@ export const UPSERT_PENDING_INVITEE = `WITH new_user AS (
          new_departments AS (
            INSERT INTO membership_departments (membership_id, department_id)
            SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING)
-         SELECT (SELECT id FROM u LIMIT 1) AS user_id, (SELECT id FROM m) AS membership_id`;
+         SELECT (SELECT id FROM u LIMIT 1) AS user_id, (SELECT id FROM m) AS membership_id`,
+};
 
 /** `InvitationRepository.insert` */
-export const INSERT_INVITATION = `INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
+export const INSERT_INVITATION = {
+  name: 'invitations_insert',
+  text: `INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
                                 status, version, custom_message, invited_by, email_status, issued_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 1, $9, $10, $11, now(), now() + make_interval(days => $12))
-       RETURNING created_at, updated_at, issued_at, expires_at`;
+       RETURNING created_at, updated_at, issued_at, expires_at`,
+};
 
 /**
  * `EventLog.appendAll` with its one reading reaction, the webhook scheduler's MATCHING_ENDPOINTS
@@ -165,16 +175,22 @@ const MATCHING_ENDPOINTS = `SELECT a.id AS event_id, e.id AS endpoint_id
  WHERE e.enabled
    AND ('*' = ANY(e.event_types) OR a.type = ANY(e.event_types)
         OR split_part(a.type, '.', 1) || '.*' = ANY(e.event_types))`;
-export const APPEND_EVENTS = `WITH appended AS (
+export const APPEND_EVENTS = {
+  name: 'events_append_1',
+  text: `WITH appended AS (
          INSERT INTO events (id, organization_id, type, actor_type, actor_id, actor_api_key_id, subject_type, subject_id, data)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])
          RETURNING id, organization_id, type, created_at)
-       SELECT (SELECT created_at FROM appended LIMIT 1) AS created_at${`, (SELECT COALESCE(json_agg(r), '[]') FROM (${MATCHING_ENDPOINTS}) r) AS read_0`}`;
+       SELECT (SELECT created_at FROM appended LIMIT 1) AS created_at${`, (SELECT COALESCE(json_agg(r), '[]') FROM (${MATCHING_ENDPOINTS}) r) AS read_0`}`,
+};
 
 /** `OutboxRepository.enqueueAll` for first versions (the mail reaction to `invitation.created`). */
-export const QUEUE_OUTBOX = `INSERT INTO email_outbox (invitation_id, invitation_version, message_id)
+export const QUEUE_OUTBOX = {
+  name: 'email_outbox_enqueue_invitation_emails',
+  text: `INSERT INTO email_outbox (invitation_id, invitation_version, message_id)
        SELECT * FROM unnest($1::varchar[], $2::int[], $3::varchar[])
-       ON CONFLICT (invitation_id, invitation_version) DO NOTHING`;
+       ON CONFLICT (invitation_id, invitation_version) DO NOTHING`,
+};
 
 // The v2 answer: MemberViews.find (src/users/member-views.ts), then its links (InvitationRepository.sharedByHand).
 export const MEMBER_VIEW = `SELECT u.id AS user_id, u.full_name, u.email, u.user_name, m.account_state, m.organization_id,
@@ -199,28 +215,39 @@ const INVITATION_COLUMNS = `i.id, i.organization_id, i.user_id, i.membership_id,
        i.issued_at, i.created_at, i.updated_at, i.accepted_at, i.declined_at, i.revoked_at`;
 
 /** `InvitationRepository.lockWithInvitee` */
-export const LOCK_INVITATION_WITH_INVITEE = `SELECT ${INVITATION_COLUMNS},
+export const LOCK_INVITATION_WITH_INVITEE = {
+  name: 'invitations_lock_with_invitee',
+  text: `SELECT ${INVITATION_COLUMNS},
               u.email AS invitee_email, u.full_name AS invitee_full_name, u.user_name AS invitee_user_name,
               u.created_at AS invitee_created_at, u.activated_at AS invitee_activated_at,
               u.email_verified_at AS invitee_email_verified_at,
               u.created_by_invitation_id AS invitee_created_by_invitation_id
          FROM invitations i JOIN users u ON u.id = i.user_id
         WHERE i.id = $1
-          FOR UPDATE OF i, u`;
+          FOR UPDATE OF i, u`,
+};
 
 /** `InvitationRepository.settle(id, 'accepted')` */
-export const SETTLE_ACCEPTED = `UPDATE invitations AS i SET status = $2, accepted_at = now(), updated_at = now(), ${RECORD_GRANTS}
+export const SETTLE_ACCEPTED = {
+  name: 'invitations_settle_accepted',
+  text: `UPDATE invitations AS i SET status = $2, accepted_at = now(), updated_at = now(), ${RECORD_GRANTS}
         WHERE i.id = $1
-    RETURNING ${INVITATION_COLUMNS}`;
+    RETURNING ${INVITATION_COLUMNS}`,
+};
 
 /** `ApiKeysRepository.insertWithinLimit`: the per-user cap counted in the INSERT. */
-export const INSERT_API_KEY_WITHIN_LIMIT = `INSERT INTO api_keys (id, user_id, name, prefix, key_hash)
+export const INSERT_API_KEY_WITHIN_LIMIT = {
+  name: 'api_keys_insert_within_limit',
+  text: `INSERT INTO api_keys (id, user_id, name, prefix, key_hash)
        SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::varchar
         WHERE (SELECT count(*) FROM api_keys WHERE user_id = $2 AND revoked_at IS NULL) < $6
-       RETURNING created_at`;
+       RETURNING created_at`,
+};
 
 /** `MembershipsRepository.joinByInvitation` (with member-views.ts memberAssignmentsSql). */
-export const JOIN_BY_INVITATION = `WITH m AS (
+export const JOIN_BY_INVITATION = {
+  name: 'memberships_join_by_invitation',
+  text: `WITH m AS (
            UPDATE memberships SET account_state = 'active', updated_at = now()
             WHERE id = $1 AND organization_id = $2 AND user_id = $3 AND account_state = 'pending_invitation'
            RETURNING id, user_id, organization_id, account_state, invited_at, deactivated_at),
@@ -235,4 +262,5 @@ export const JOIN_BY_INVITATION = `WITH m AS (
                 m.account_state, m.organization_id, m.invited_at, m.deactivated_at,
                 COALESCE((SELECT array_agg(mr.role_id ORDER BY mr.role_id) FROM membership_roles mr WHERE mr.membership_id = m.id), '{}') AS role_ids,
               COALESCE((SELECT array_agg(md.department_id ORDER BY md.department_id) FROM membership_departments md WHERE md.membership_id = m.id), '{}') AS department_ids
-           FROM m JOIN u ON u.id = m.user_id`;
+           FROM m JOIN u ON u.id = m.user_id`,
+};

@@ -26,13 +26,14 @@ export class ApiKeysRepository {
     key: { id: string; userId: string; name: string; prefix: string; hash: string },
     limit: number,
   ): Promise<Date | undefined> {
-    const rows: { created_at: Date }[] = await this.db.manager().query(
-      `INSERT INTO api_keys (id, user_id, name, prefix, key_hash)
-       SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::varchar
-        WHERE (SELECT count(*) FROM api_keys WHERE user_id = $2 AND revoked_at IS NULL) < $6
-       RETURNING created_at`,
-      [key.id, key.userId, key.name, key.prefix, key.hash, limit],
-    );
+    const { rows } = await this.db.prepared<{ created_at: Date }>(INSERT_WITHIN_LIMIT, [
+      key.id,
+      key.userId,
+      key.name,
+      key.prefix,
+      key.hash,
+      limit,
+    ]);
     return rows[0]?.created_at;
   }
 
@@ -60,3 +61,12 @@ export class ApiKeysRepository {
     );
   }
 }
+
+/** `insertWithinLimit`: the per-user cap counted in the INSERT. */
+const INSERT_WITHIN_LIMIT = {
+  name: 'api_keys_insert_within_limit',
+  text: `INSERT INTO api_keys (id, user_id, name, prefix, key_hash)
+       SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::varchar
+        WHERE (SELECT count(*) FROM api_keys WHERE user_id = $2 AND revoked_at IS NULL) < $6
+       RETURNING created_at`,
+};

@@ -1,5 +1,5 @@
 import type { QueryConfig, QueryResultRow } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, QueryRunnerAlreadyReleasedError } from 'typeorm';
 
 /** A statement sent as a named prepared statement: parsed and planned once per pooled connection. */
 export interface PreparedStatement {
@@ -7,20 +7,57 @@ export interface PreparedStatement {
   text: string;
 }
 
-interface PgPool {
-  query<R extends QueryResultRow>(config: QueryConfig): Promise<{ rows: R[] }>;
+/** What a prepared statement returns: its rows, and how many rows it changed (UPDATE, DELETE, INSERT). */
+export interface PreparedResult<R> {
+  rows: R[];
+  count: number;
+}
+
+interface PgQueryable {
+  query<R extends QueryResultRow>(config: QueryConfig): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/** The `pg` pool TypeORM opened; it exists only once the DataSource is initialized. */
+function poolOf(dataSource: DataSource): PgQueryable {
+  return (dataSource.driver as unknown as { master: PgQueryable }).master;
+}
+
+async function send<R extends QueryResultRow>(
+  client: PgQueryable,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<PreparedResult<R>> {
+  const result = await client.query<R>({ name: statement.name, text: statement.text, values });
+  return { rows: result.rows, count: result.rowCount ?? 0 };
 }
 
 /**
  * Runs a hot read on the pool TypeORM opened, bypassing its QueryRunner (a runner object, a query
  * logger call and a result wrapper per query), as a named prepared statement (`pg`'s `name`), so
  * PostgreSQL parses and plans it once per connection. Only for reads outside any transaction: the
- * ambient transaction of `Db` is not joined. Errors are the driver's own, which
- * `isDatabaseUnavailable` classifies like TypeORM's.
+ * ambient transaction of `Db` is not joined (`Db.prepared` does). Errors are the driver's own, which
+ * `isDatabaseUnavailable` and `isUniqueViolation` classify like TypeORM's.
  */
 export function poolQuery(dataSource: DataSource) {
-  // Looked up per call: the pool exists only once the DataSource is initialized.
-  const pool = () => (dataSource.driver as unknown as { master: PgPool }).master;
   return async <R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]> =>
-    (await pool().query<R>({ name: statement.name, text: statement.text, values })).rows;
+    (await send<R>(poolOf(dataSource), statement, values)).rows;
+}
+
+/**
+ * Runs a named prepared statement in `manager`'s transaction, on its connection (or on the pool
+ * when `manager` has none). The hot writes go this way: their data-modifying CTEs cost PostgreSQL
+ * more to parse and plan than to run (the v1 invite's five statements: 1.86 → see the note in
+ * bench/README.md), and TypeORM's QueryRunner adds a logger call and a broadcast per query.
+ */
+export async function preparedQuery<R extends QueryResultRow>(
+  manager: EntityManager,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<PreparedResult<R>> {
+  const runner = manager.queryRunner;
+  if (runner?.isReleased) throw new QueryRunnerAlreadyReleasedError();
+  const client = runner ? ((await runner.connect()) as PgQueryable) : poolOf(manager.connection);
+  // Logged like TypeORM's own queries (a no-op unless query logging is on; tests count statements by it).
+  manager.connection.logger.logQuery(statement.text, values, runner);
+  return send<R>(client, statement, values);
 }

@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
+import type { QueryResultRow } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import { PreparedResult, PreparedStatement, preparedQuery } from './pool-query.js';
 
 const ambient = new AsyncLocalStorage<EntityManager>();
 
@@ -38,6 +40,14 @@ export class Db {
   ): Promise<{ rows: T[]; count: number }> {
     const [rows, count] = (await this.manager().query(sql, parameters)) as [T[], number];
     return { rows, count };
+  }
+
+  /** Runs a named prepared statement in the current transaction (on the pool when none is open). */
+  prepared<R extends QueryResultRow>(
+    statement: PreparedStatement,
+    values: unknown[],
+  ): Promise<PreparedResult<R>> {
+    return preparedQuery<R>(this.manager(), statement, values);
   }
 
   /** Whether a transaction is open around the caller. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '../common/ids/ids.js';
+import { PreparedStatement, preparedQuery } from '../database/pool-query.js';
 import { Actor } from './actor.js';
 import { eventData } from './event-data.js';
 import { EventType, subjectTypeOf } from './event-types.js';
@@ -48,13 +49,38 @@ export interface ReadingReaction<Row> {
 export class EventLog {
   private readonly reactions: EventReaction[] = [];
   private readonly readingReactions: ReadingReaction<unknown>[] = [];
+  private statement?: PreparedStatement;
 
   subscribe(reaction: EventReaction): void {
     this.reactions.push(reaction);
   }
 
   subscribeReading<Row>(reaction: ReadingReaction<Row>): void {
+    if (this.statement) throw new Error('reading reactions subscribe at start-up, before the first append');
     this.readingReactions.push(reaction as ReadingReaction<unknown>);
+  }
+
+  /**
+   * The append's one statement: the events INSERT with each reading reaction's SELECT over its
+   * RETURNING rows. Reactions subscribe at start-up, so it is built (and named) once, at the first append.
+   */
+  private appendStatement(): PreparedStatement {
+    if (this.statement) return this.statement;
+    const reads = this.readingReactions
+      .map(
+        (reaction, index) =>
+          `, (SELECT COALESCE(json_agg(r), '[]') FROM (${reaction.select}) r) AS read_${index}`,
+      )
+      .join('');
+    this.statement = {
+      name: `events_append_${this.readingReactions.length}`,
+      text: `WITH appended AS (
+         INSERT INTO events (id, organization_id, type, actor_type, actor_id, actor_api_key_id, subject_type, subject_id, data)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])
+         RETURNING id, organization_id, type, created_at)
+       SELECT (SELECT created_at FROM appended LIMIT 1) AS created_at${reads}`,
+    };
+    return this.statement;
   }
 
   async append(manager: EntityManager, event: NewEvent): Promise<AppendedEvent> {
@@ -70,31 +96,19 @@ export class EventLog {
     if (events.length === 0) return [];
     const ids = events.map(() => newId('evt'));
     const data = events.map((event) => eventData(event.data));
-    // The reading reactions' SELECTs see the inserted rows through the CTE's RETURNING.
-    const reads = this.readingReactions
-      .map(
-        (reaction, index) =>
-          `, (SELECT COALESCE(json_agg(r), '[]') FROM (${reaction.select}) r) AS read_${index}`,
-      )
-      .join('');
-    const [row]: { created_at: Date; [read: string]: unknown }[] = await manager.query(
-      `WITH appended AS (
-         INSERT INTO events (id, organization_id, type, actor_type, actor_id, actor_api_key_id, subject_type, subject_id, data)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])
-         RETURNING id, organization_id, type, created_at)
-       SELECT (SELECT created_at FROM appended LIMIT 1) AS created_at${reads}`,
-      [
-        ids,
-        events.map((event) => event.organizationId),
-        events.map((event) => event.type),
-        events.map((event) => event.actor.type),
-        events.map((event) => event.actor.id),
-        events.map((event) => event.actor.apiKeyId),
-        events.map((event) => subjectTypeOf(event.type)),
-        events.map((event) => event.subjectId),
-        data.map((value) => JSON.stringify(value)),
-      ],
-    );
+    const {
+      rows: [row],
+    } = await preparedQuery<{ created_at: Date; [read: string]: unknown }>(manager, this.appendStatement(), [
+      ids,
+      events.map((event) => event.organizationId),
+      events.map((event) => event.type),
+      events.map((event) => event.actor.type),
+      events.map((event) => event.actor.id),
+      events.map((event) => event.actor.apiKeyId),
+      events.map((event) => subjectTypeOf(event.type)),
+      events.map((event) => event.subjectId),
+      data.map((value) => JSON.stringify(value)),
+    ]);
     // One statement, one now(): every row has the same created_at.
     const appended = events.map((event, index) => ({
       ...event,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
+import { PreparedStatement } from '../database/pool-query.js';
 import { Db } from '../database/transactions.js';
 import { emailDomain } from '../domains/domain-name.js';
 import { invitePolicyAllowsSql } from '../domains/invite-policy.js';
@@ -197,12 +198,7 @@ export class InvitationRepository {
 
   /** Takes a pending invitation (locked by the caller) into a final state; returns it as settled. */
   async settle(id: string, status: SettledStatus): Promise<Invitation> {
-    const { rows } = await this.db.modify<InvitationColumns>(
-      `UPDATE invitations AS i SET status = $2, ${SETTLED_AT[status]} = now(), updated_at = now(), ${RECORD_GRANTS}
-        WHERE i.id = $1
-    RETURNING ${INVITATION_COLUMNS}`,
-      [id, status],
-    );
+    const { rows } = await this.db.prepared<InvitationColumns>(SETTLE[status], [id, status]);
     return toInvitation(rows[0]);
   }
 
@@ -245,23 +241,13 @@ export class InvitationRepository {
     roleIds: string[],
     departmentIds: string[],
   ): Promise<CreatePreconditions> {
-    const [row]: { policy_allows: boolean | null; roles: GrantRefs['roles']; department_ids: string[] }[] =
-      await this.db.manager().query(
-        `WITH settled AS (
-           UPDATE invitations AS i SET status = 'expired', updated_at = now(), ${RECORD_GRANTS}
-            WHERE i.organization_id = $1 AND i.email = $2 AND i.status = 'pending' AND i.expires_at <= now()),
-         r AS (
-           SELECT id, (is_system AND key = 'owner') AS is_owner FROM roles
-            WHERE organization_id = $1
-              AND (id = ANY($4::varchar[]) OR (cardinality($4::varchar[]) = 0 AND is_system AND key = 'member'))
-              FOR KEY SHARE),
-         d AS (
-           SELECT id FROM departments WHERE organization_id = $1 AND id = ANY($5::varchar[]) FOR KEY SHARE)
-         SELECT ${invitePolicyAllowsSql('$1', '$3')} AS policy_allows,
-                COALESCE((SELECT json_agg(json_build_object('id', r.id, 'is_owner', r.is_owner)) FROM r), '[]') AS roles,
-                ARRAY(SELECT d.id FROM d) AS department_ids`,
-        [organizationId, email, emailDomain(email), roleIds, departmentIds],
-      );
+    const {
+      rows: [row],
+    } = await this.db.prepared<{
+      policy_allows: boolean | null;
+      roles: GrantRefs['roles'];
+      department_ids: string[];
+    }>(CREATE_PRECONDITIONS, [organizationId, email, emailDomain(email), roleIds, departmentIds]);
     return {
       policyAllows: row.policy_allows,
       refs: { roles: row.roles, departmentIds: row.department_ids },
@@ -270,26 +256,22 @@ export class InvitationRepository {
 
   /** Inserts the new pending invitation (version 1); returns what the database set, so it need not be read back. */
   async insert(row: InvitationRow): Promise<StoredTimes> {
-    const [stored]: StoredTimes[] = await this.db.manager().query(
-      `INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
-                                status, version, custom_message, invited_by, email_status, issued_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 1, $9, $10, $11, now(), now() + make_interval(days => $12))
-       RETURNING created_at, updated_at, issued_at, expires_at`,
-      [
-        row.id,
-        row.organizationId,
-        row.userId,
-        row.membershipId,
-        row.email,
-        row.fullName,
-        row.roleIds,
-        row.departmentIds,
-        row.customMessage,
-        row.invitedBy,
-        row.emailStatus,
-        row.expiresInDays,
-      ],
-    );
+    const {
+      rows: [stored],
+    } = await this.db.prepared<StoredTimes>(INSERT_INVITATION, [
+      row.id,
+      row.organizationId,
+      row.userId,
+      row.membershipId,
+      row.email,
+      row.fullName,
+      row.roleIds,
+      row.departmentIds,
+      row.customMessage,
+      row.invitedBy,
+      row.emailStatus,
+      row.expiresInDays,
+    ]);
     return stored;
   }
 
@@ -300,17 +282,7 @@ export class InvitationRepository {
    * accept took them in two statements), and returns both; null when there is no such invitation.
    */
   async lockWithInvitee(id: string): Promise<{ invitation: Invitation; invitee: InviteeRow } | null> {
-    const rows: (InvitationColumns & InviteeColumns)[] = await this.db.manager().query(
-      `SELECT ${INVITATION_COLUMNS},
-              u.email AS invitee_email, u.full_name AS invitee_full_name, u.user_name AS invitee_user_name,
-              u.created_at AS invitee_created_at, u.activated_at AS invitee_activated_at,
-              u.email_verified_at AS invitee_email_verified_at,
-              u.created_by_invitation_id AS invitee_created_by_invitation_id
-         FROM invitations i JOIN users u ON u.id = i.user_id
-        WHERE i.id = $1
-          FOR UPDATE OF i, u`,
-      [id],
-    );
+    const { rows } = await this.db.prepared<InvitationColumns & InviteeColumns>(LOCK_WITH_INVITEE, [id]);
     const [row] = rows;
     if (!row) return null;
     return {
@@ -335,6 +307,57 @@ const INVITATION_COLUMNS = `i.id, i.organization_id, i.user_id, i.membership_id,
        ${grantedDepartmentIdsSql('i')} AS granted_department_ids, ${grantsOwnerSql('i')} AS grants_owner,
        i.status, i.version, i.custom_message, i.invited_by, i.email_status, i.email_last_error, i.expires_at,
        i.issued_at, i.created_at, i.updated_at, i.accepted_at, i.declined_at, i.revoked_at`;
+
+/** The create's preconditions (settleExpiredAndReadRefs). */
+const CREATE_PRECONDITIONS = {
+  name: 'invitations_create_preconditions',
+  text: `WITH settled AS (
+           UPDATE invitations AS i SET status = 'expired', updated_at = now(), ${RECORD_GRANTS}
+            WHERE i.organization_id = $1 AND i.email = $2 AND i.status = 'pending' AND i.expires_at <= now()),
+         r AS (
+           SELECT id, (is_system AND key = 'owner') AS is_owner FROM roles
+            WHERE organization_id = $1
+              AND (id = ANY($4::varchar[]) OR (cardinality($4::varchar[]) = 0 AND is_system AND key = 'member'))
+              FOR KEY SHARE),
+         d AS (
+           SELECT id FROM departments WHERE organization_id = $1 AND id = ANY($5::varchar[]) FOR KEY SHARE)
+         SELECT ${invitePolicyAllowsSql('$1', '$3')} AS policy_allows,
+                COALESCE((SELECT json_agg(json_build_object('id', r.id, 'is_owner', r.is_owner)) FROM r), '[]') AS roles,
+                ARRAY(SELECT d.id FROM d) AS department_ids`,
+};
+
+const INSERT_INVITATION = {
+  name: 'invitations_insert',
+  text: `INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
+                                status, version, custom_message, invited_by, email_status, issued_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 1, $9, $10, $11, now(), now() + make_interval(days => $12))
+       RETURNING created_at, updated_at, issued_at, expires_at`,
+};
+
+const LOCK_WITH_INVITEE = {
+  name: 'invitations_lock_with_invitee',
+  text: `SELECT ${INVITATION_COLUMNS},
+              u.email AS invitee_email, u.full_name AS invitee_full_name, u.user_name AS invitee_user_name,
+              u.created_at AS invitee_created_at, u.activated_at AS invitee_activated_at,
+              u.email_verified_at AS invitee_email_verified_at,
+              u.created_by_invitation_id AS invitee_created_by_invitation_id
+         FROM invitations i JOIN users u ON u.id = i.user_id
+        WHERE i.id = $1
+          FOR UPDATE OF i, u`,
+};
+
+/** `settle` per final state: one prepared statement each (the column that dates it differs). */
+const SETTLE = Object.fromEntries(
+  (Object.keys(SETTLED_AT) as SettledStatus[]).map((status) => [
+    status,
+    {
+      name: `invitations_settle_${status}`,
+      text: `UPDATE invitations AS i SET status = $2, ${SETTLED_AT[status]} = now(), updated_at = now(), ${RECORD_GRANTS}
+        WHERE i.id = $1
+    RETURNING ${INVITATION_COLUMNS}`,
+    },
+  ]),
+) as Record<SettledStatus, PreparedStatement>;
 
 interface InvitationColumns {
   id: string;

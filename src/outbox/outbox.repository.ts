@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { preparedQuery } from '../database/pool-query.js';
 import { JobQueue } from '../jobs/job-queue.js';
 
 /** The job that sends one outbox row (added by the table's trigger for every queued row). */
@@ -81,18 +82,12 @@ export class OutboxRepository {
     const versions = emails.map((email) => email.version);
     // Only a later version (a resend) can have older mail still queued.
     if (versions.some((version) => version > 1))
-      await manager.query(
-        `UPDATE email_outbox o SET status = 'superseded'
-         FROM unnest($1::varchar[], $2::int[]) AS q(invitation_id, version)
-        WHERE o.invitation_id = q.invitation_id AND o.status = 'queued' AND o.invitation_version < q.version`,
-        [ids, versions],
-      );
-    await manager.query(
-      `INSERT INTO email_outbox (invitation_id, invitation_version, message_id)
-       SELECT * FROM unnest($1::varchar[], $2::int[], $3::varchar[])
-       ON CONFLICT (invitation_id, invitation_version) DO NOTHING`,
-      [ids, versions, emails.map((email) => this.messageId(email.invitationId, email.version))],
-    );
+      await preparedQuery(manager, SUPERSEDE_OLDER_VERSIONS, [ids, versions]);
+    await preparedQuery(manager, ENQUEUE_INVITATION_EMAILS, [
+      ids,
+      versions,
+      emails.map((email) => this.messageId(email.invitationId, email.version)),
+    ]);
   }
 
   /**
@@ -241,3 +236,17 @@ function claimedEmail(row: ClaimedRow): ClaimedEmail {
     messageId: row.message_id,
   };
 }
+
+/** `enqueueAll`: older versions' queued mail superseded (resends only), then the new rows. */
+const SUPERSEDE_OLDER_VERSIONS = {
+  name: 'email_outbox_supersede_older_versions',
+  text: `UPDATE email_outbox o SET status = 'superseded'
+         FROM unnest($1::varchar[], $2::int[]) AS q(invitation_id, version)
+        WHERE o.invitation_id = q.invitation_id AND o.status = 'queued' AND o.invitation_version < q.version`,
+};
+const ENQUEUE_INVITATION_EMAILS = {
+  name: 'email_outbox_enqueue_invitation_emails',
+  text: `INSERT INTO email_outbox (invitation_id, invitation_version, message_id)
+       SELECT * FROM unnest($1::varchar[], $2::int[], $3::varchar[])
+       ON CONFLICT (invitation_id, invitation_version) DO NOTHING`,
+};

@@ -132,31 +132,14 @@ export class MembershipsRepository {
     userId: string,
     account: { fullName?: string | null; emailProven: boolean },
   ): Promise<JoinedMember | undefined> {
-    const rows: (JoinedAccount & MemberRow)[] = await this.db.manager().query(
-      `WITH m AS (
-           UPDATE memberships SET account_state = 'active', updated_at = now()
-            WHERE id = $1 AND organization_id = $2 AND user_id = $3 AND account_state = 'pending_invitation'
-           RETURNING id, user_id, organization_id, account_state, invited_at, deactivated_at),
-         u AS (
-           UPDATE users SET activated_at = COALESCE(activated_at, now()),
-                  full_name = CASE WHEN $4 THEN COALESCE($5, full_name) ELSE full_name END,
-                  email_verified_at = CASE WHEN $6 THEN COALESCE(email_verified_at, now()) ELSE email_verified_at END,
-                  updated_at = CASE WHEN $4 OR $6 THEN now() ELSE updated_at END
-            WHERE id = (SELECT user_id FROM m)
-           RETURNING id, email, full_name, user_name, email_verified_at, created_at)
-         SELECT u.id, u.id AS user_id, u.email, u.full_name, u.user_name, u.email_verified_at, u.created_at,
-                m.account_state, m.organization_id, m.invited_at, m.deactivated_at,
-                ${memberAssignmentsSql('m')}
-           FROM m JOIN u ON u.id = m.user_id`,
-      [
-        membershipId,
-        organizationId,
-        userId,
-        account.fullName !== undefined,
-        account.fullName ?? null,
-        account.emailProven,
-      ],
-    );
+    const { rows } = await this.db.prepared<JoinedAccount & MemberRow>(JOIN_BY_INVITATION, [
+      membershipId,
+      organizationId,
+      userId,
+      account.fullName !== undefined,
+      account.fullName ?? null,
+      account.emailProven,
+    ]);
     const [row] = rows;
     if (!row) return undefined;
     return {
@@ -273,3 +256,23 @@ export class MembershipsRepository {
     );
   }
 }
+
+/** `joinByInvitation`: the membership and the account activated in one statement, the member's view returned. */
+const JOIN_BY_INVITATION = {
+  name: 'memberships_join_by_invitation',
+  text: `WITH m AS (
+           UPDATE memberships SET account_state = 'active', updated_at = now()
+            WHERE id = $1 AND organization_id = $2 AND user_id = $3 AND account_state = 'pending_invitation'
+           RETURNING id, user_id, organization_id, account_state, invited_at, deactivated_at),
+         u AS (
+           UPDATE users SET activated_at = COALESCE(activated_at, now()),
+                  full_name = CASE WHEN $4 THEN COALESCE($5, full_name) ELSE full_name END,
+                  email_verified_at = CASE WHEN $6 THEN COALESCE(email_verified_at, now()) ELSE email_verified_at END,
+                  updated_at = CASE WHEN $4 OR $6 THEN now() ELSE updated_at END
+            WHERE id = (SELECT user_id FROM m)
+           RETURNING id, email, full_name, user_name, email_verified_at, created_at)
+         SELECT u.id, u.id AS user_id, u.email, u.full_name, u.user_name, u.email_verified_at, u.created_at,
+                m.account_state, m.organization_id, m.invited_at, m.deactivated_at,
+                ${memberAssignmentsSql('m')}
+           FROM m JOIN u ON u.id = m.user_id`,
+};

@@ -107,30 +107,10 @@ export class UsersRepository implements VerifiedUsers {
     const roles = [...new Set(invitee.roleIds)];
     const departments = [...new Set(invitee.departmentIds)];
     for (;;) {
-      const [row]: { user_id: string | null; membership_id: string | null }[] = await this.db.manager().query(
-        `WITH new_user AS (
-           INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (email) DO NOTHING RETURNING id),
-         u AS (SELECT id FROM new_user UNION ALL SELECT id FROM users WHERE email = $2),
-         m AS (
-           INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
-           SELECT $5, $6, u.id, 'pending_invitation', now() FROM u
-           ON CONFLICT (organization_id, user_id) DO UPDATE SET invited_at = now(), updated_at = now()
-            WHERE memberships.account_state = 'pending_invitation'
-           RETURNING id, (xmax = 0) AS inserted),
-         stale_roles AS (
-           DELETE FROM membership_roles
-            WHERE membership_id IN (SELECT id FROM m WHERE NOT inserted) AND role_id <> ALL($7::varchar[])),
-         stale_departments AS (
-           DELETE FROM membership_departments
-            WHERE membership_id IN (SELECT id FROM m WHERE NOT inserted) AND department_id <> ALL($8::varchar[])),
-         new_roles AS (
-           INSERT INTO membership_roles (membership_id, role_id)
-           SELECT m.id, unnest($7::varchar[]) FROM m ON CONFLICT DO NOTHING),
-         new_departments AS (
-           INSERT INTO membership_departments (membership_id, department_id)
-           SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING)
-         SELECT (SELECT id FROM u LIMIT 1) AS user_id, (SELECT id FROM m) AS membership_id`,
+      const {
+        rows: [row],
+      } = await this.db.prepared<{ user_id: string | null; membership_id: string | null }>(
+        UPSERT_PENDING_INVITEE,
         [
           newId('usr'),
           invitee.email,
@@ -195,3 +175,31 @@ export class UsersRepository implements VerifiedUsers {
     return user;
   }
 }
+
+/** `upsertPendingInvitee`: the account, the pending membership and its grants in one statement. */
+const UPSERT_PENDING_INVITEE = {
+  name: 'users_upsert_pending_invitee',
+  text: `WITH new_user AS (
+           INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (email) DO NOTHING RETURNING id),
+         u AS (SELECT id FROM new_user UNION ALL SELECT id FROM users WHERE email = $2),
+         m AS (
+           INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
+           SELECT $5, $6, u.id, 'pending_invitation', now() FROM u
+           ON CONFLICT (organization_id, user_id) DO UPDATE SET invited_at = now(), updated_at = now()
+            WHERE memberships.account_state = 'pending_invitation'
+           RETURNING id, (xmax = 0) AS inserted),
+         stale_roles AS (
+           DELETE FROM membership_roles
+            WHERE membership_id IN (SELECT id FROM m WHERE NOT inserted) AND role_id <> ALL($7::varchar[])),
+         stale_departments AS (
+           DELETE FROM membership_departments
+            WHERE membership_id IN (SELECT id FROM m WHERE NOT inserted) AND department_id <> ALL($8::varchar[])),
+         new_roles AS (
+           INSERT INTO membership_roles (membership_id, role_id)
+           SELECT m.id, unnest($7::varchar[]) FROM m ON CONFLICT DO NOTHING),
+         new_departments AS (
+           INSERT INTO membership_departments (membership_id, department_id)
+           SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING)
+         SELECT (SELECT id FROM u LIMIT 1) AS user_id, (SELECT id FROM m) AS membership_id`,
+};
