@@ -24,6 +24,9 @@ const logger = new Logger((scope) => (level, message) => {
 /** Jobs run at once per instance. */
 const CONCURRENCY = 8;
 
+/** How long an idle pool ignores new-job notifications after a fetch found none (it adds that much to a new job's start at most). */
+const REFETCH_DELAY_MS = 100;
+
 /**
  * The job queue's worker (graphile-worker on the application's PostgreSQL). Feature modules
  * `define` their tasks (and periodic schedules) at construction; the queue's schema is installed or
@@ -119,6 +122,19 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnModule
         .join('\n'),
       noHandleSignals: true, // the app's shutdown hooks own SIGTERM
       logger,
+      // Every add_jobs NOTIFY wakes the pool, and a woken worker polls even when the new job is of a
+      // task it does not run (an instance with the mail worker off, woken by each invitation's email
+      // job): 1.75 polls per invite, measured. With a local queue the pool fetches for all its
+      // workers, and after a fetch that finds nothing it waits REFETCH_DELAY_MS before the next,
+      // however many notifications arrive (graphile-worker's own remedy for this load).
+      preset: {
+        worker: {
+          localQueue: {
+            size: CONCURRENCY,
+            refetchDelay: { durationMs: Math.min(REFETCH_DELAY_MS, pollInterval), maxAbortThreshold: Infinity },
+          },
+        },
+      },
     });
     this.runner.events.on('job:error', ({ job }) =>
       this.metrics.jobFailures.inc({ task: job.task_identifier }),
