@@ -57,7 +57,8 @@ export async function preparedQuery<R extends QueryResultRow>(
   const runner = manager.queryRunner;
   if (runner?.isReleased) throw new QueryRunnerAlreadyReleasedError();
   const client = runner ? ((await runner.connect()) as PgQueryable) : poolOf(manager.connection);
-  // Logged like TypeORM's own queries (a no-op unless query logging is on; tests count statements by it).
+  // Logged and announced to subscribers as TypeORM's own queries are (tests record statements so).
   manager.connection.logger.logQuery(statement.text, values, runner);
+  await runner?.broadcaster.broadcast('BeforeQuery', statement.text, values);
   return send<R>(client, statement, values);
 }
