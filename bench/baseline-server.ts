@@ -136,6 +136,8 @@ interface CreatedInvitation {
   userId: string;
   roleIds: string[];
   version: number;
+  grantsOwner: boolean;
+  invitee: InviteeRow;
 }
 
 /** InvitationCreateService.createWithin, statement for statement. */
@@ -171,10 +173,10 @@ async function createInvitation(
     const roleIds = input.roleIds.length > 0 ? input.roleIds : pre.roles.map((r) => r.id);
 
     const invitationId = newId('inv');
-    let invitee: { user_id: string | null; membership_id: string | null };
+    let invitee: InviteeRow | undefined;
     do {
       invitee = (
-        await c.query<{ user_id: string | null; membership_id: string | null }>(SQL.UPSERT_PENDING_INVITEE, [
+        await c.query<InviteeRow>(SQL.UPSERT_PENDING_INVITEE, [
           newId('usr'),
           email,
           input.fullName,
@@ -185,7 +187,7 @@ async function createInvitation(
           input.departmentIds,
         ])
       ).rows[0];
-    } while (!invitee.user_id);
+    } while (!invitee);
     const userId = invitee.user_id;
     if (!invitee.membership_id) throw new HttpError(409);
 
@@ -235,7 +237,7 @@ async function createInvitation(
     // The mail reaction to invitation.created: a first version, so no older mail to supersede.
     if (input.send)
       await c.query(SQL.QUEUE_OUTBOX, [[invitationId], [1], [`<${invitationId}.v1@${messageIdHost}>`]]);
-    return { id: invitationId, email, userId, roleIds, version: 1 };
+    return { id: invitationId, email, userId, roleIds, version: 1, grantsOwner, invitee };
   });
 }
 
@@ -290,14 +292,9 @@ app.post('/v1/organizations/:organization_id/users/invite/v2', async (request, r
     send: body.send_invitation ?? true,
     customMessage: body.custom_message ?? null,
   });
-  // MemberViews.findOne: the member, then the links shared by hand (InvitationRepository.sharedByHand).
-  const members = await pool.query(SQL.MEMBER_VIEW, [org.organizationId, [invitation.userId]]);
-  const links = await pool.query<{ user_id: string; id: string; version: number; grants_owner: boolean }>(
-    SQL.SHARED_BY_HAND,
-    [org.organizationId, [invitation.userId]],
-  );
-  const m = members.rows[0] as Record<string, never>;
-  const shared = links.rows.find((l) => maySeeLink(org.rank, l.grants_owner));
+  // The member as the invitee CTE returned them; the link when it is to be shared by hand.
+  const m = invitation.invitee;
+  const shared = !(body.send_invitation ?? true) && maySeeLink(org.rank, invitation.grantsOwner);
   return reply.status(201).send({
     id: m.user_id,
     full_name: m.full_name,
@@ -307,11 +304,26 @@ app.post('/v1/organizations/:organization_id/users/invite/v2', async (request, r
     role_ids: m.role_ids,
     department_ids: m.department_ids,
     organization_id: m.organization_id,
-    invitation_link: shared ? link(shared.id, shared.version) : null,
+    invitation_link: shared ? link(invitation.id, invitation.version) : null,
     invited_at: isoOrNull(m.invited_at),
     deactivated_at: isoOrNull(m.deactivated_at),
   });
 });
+
+/** The invitee CTE's row (UsersRepository.upsertPendingInvitee): the member view's columns. */
+interface InviteeRow {
+  user_id: string;
+  membership_id: string | null;
+  full_name: string | null;
+  email: string;
+  user_name: string | null;
+  account_state: string;
+  role_ids: string[];
+  department_ids: string[];
+  organization_id: string;
+  invited_at: Date | null;
+  deactivated_at: Date | null;
+}
 
 /** What every invitation read row carries for its link (InvitationReadRepository's LINK_COLUMNS). */
 interface LinkFields {

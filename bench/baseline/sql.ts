@@ -134,14 +134,16 @@ export const UPSERT_PENDING_INVITEE = {
   name: 'users_upsert_pending_invitee',
   text: `WITH new_user AS (
            INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (email) DO NOTHING RETURNING id),
-         u AS (SELECT id FROM new_user UNION ALL SELECT id FROM users WHERE email = $2),
+           ON CONFLICT (email) DO NOTHING RETURNING id, email, full_name, user_name),
+         u AS (
+           SELECT id, email, full_name, user_name FROM new_user
+           UNION ALL SELECT id, email, full_name, user_name FROM users WHERE email = $2),
          m AS (
            INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
            SELECT $5, $6, u.id, 'pending_invitation', now() FROM u
            ON CONFLICT (organization_id, user_id) DO UPDATE SET invited_at = now(), updated_at = now()
             WHERE memberships.account_state = 'pending_invitation'
-           RETURNING id, (xmax = 0) AS inserted),
+           RETURNING id, organization_id, account_state, invited_at, deactivated_at, (xmax = 0) AS inserted),
          stale_roles AS (
            DELETE FROM membership_roles
             WHERE membership_id IN (SELECT id FROM m WHERE NOT inserted) AND role_id <> ALL($7::varchar[])),
@@ -154,7 +156,11 @@ export const UPSERT_PENDING_INVITEE = {
          new_departments AS (
            INSERT INTO membership_departments (membership_id, department_id)
            SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING)
-         SELECT (SELECT id FROM u LIMIT 1) AS user_id, (SELECT id FROM m) AS membership_id`,
+         SELECT u.id AS user_id, m.id AS membership_id, u.full_name, u.email, u.user_name, m.account_state,
+                m.organization_id, m.invited_at, m.deactivated_at,
+                ARRAY(SELECT unnest($7::varchar[]) ORDER BY 1) AS role_ids,
+                ARRAY(SELECT unnest($8::varchar[]) ORDER BY 1) AS department_ids
+           FROM (SELECT * FROM u LIMIT 1) u LEFT JOIN m ON true`,
 };
 
 /** `InvitationRepository.insert` */
@@ -192,18 +198,7 @@ export const QUEUE_OUTBOX = {
        ON CONFLICT (invitation_id, invitation_version) DO NOTHING`,
 };
 
-// The v2 answer: MemberViews.find (src/users/member-views.ts), then its links (InvitationRepository.sharedByHand).
-export const MEMBER_VIEW = `SELECT u.id AS user_id, u.full_name, u.email, u.user_name, m.account_state, m.organization_id,
-              m.invited_at, m.deactivated_at,
-              COALESCE((SELECT array_agg(mr.role_id ORDER BY mr.role_id) FROM membership_roles mr WHERE mr.membership_id = m.id), '{}') AS role_ids,
-              COALESCE((SELECT array_agg(md.department_id ORDER BY md.department_id) FROM membership_departments md WHERE md.membership_id = m.id), '{}') AS department_ids
-         FROM memberships m
-         JOIN users u ON u.id = m.user_id
-        WHERE m.organization_id = $1 AND m.user_id = ANY($2)`;
-export const SHARED_BY_HAND = `SELECT i.user_id, i.id, i.version, ${grantsOwnerSql('i')} AS grants_owner
-         FROM invitations i
-        WHERE i.organization_id = $1 AND i.user_id = ANY($2::varchar[])
-          AND i.status = 'pending' AND i.email_status = 'not_requested' AND i.expires_at > now()`;
+// The v2 answer is built from the invitee CTE's row (published-invitations.controller.ts): no statement.
 
 // ---- Accept (src/invitations/invitation-acceptance.service.ts), through TypeORM ----
 

@@ -12,6 +12,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { Db } from '../database/transactions.js';
 import { userActor } from '../events/actor.js';
 import { EventLog } from '../events/event-log.js';
+import { MemberRow } from '../users/member-views.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { createdInvitation } from './bulk/bulk-outcomes.js';
 import { invitationEvent } from './invitation-events.js';
@@ -36,6 +37,12 @@ export interface Inviter {
   apiKeyId?: string | null;
 }
 
+/** A new invitation, with its invitee as the member view shows them (the v2 answer) once it commits. */
+export interface CreatedInvitation {
+  invitation: Invitation;
+  invitee: MemberRow;
+}
+
 /** A concurrent invite may commit between our failed insert and the read of its id; then we try once more. */
 const MAX_ATTEMPTS = 3;
 
@@ -56,7 +63,7 @@ export class InvitationCreateService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(org: OrgScope, inviter: Inviter, input: NewInvitation): Promise<Invitation> {
+  async create(org: OrgScope, inviter: Inviter, input: NewInvitation): Promise<CreatedInvitation> {
     // The DTOs normalised it already; done again here for callers without one (bulk rows, OIDC).
     const normalized = normalizeEmail(input.email);
     if (!normalized.ok)
@@ -96,7 +103,7 @@ export class InvitationCreateService {
     org: OrgScope,
     inviter: Inviter,
     input: NewInvitation,
-  ): Promise<Invitation> {
+  ): Promise<CreatedInvitation> {
     const organizationId = org.organizationId;
     const { email } = input;
     const roleIds = unique(input.roleIds ?? []);
@@ -113,7 +120,7 @@ export class InvitationCreateService {
     const invitationId = newId('inv');
     const fullName = input.fullName ?? null;
     // The pending membership holds exactly what the latest invitation grants.
-    const { userId, membershipId } = await this.users.upsertPendingInvitee({
+    const { userId, membershipId, member } = await this.users.upsertPendingInvitee({
       organizationId,
       email,
       fullName,
@@ -121,7 +128,7 @@ export class InvitationCreateService {
       roleIds: grants.roleIds,
       departmentIds: grants.departmentIds,
     });
-    if (!membershipId) {
+    if (!membershipId || !member) {
       throw new AppError(ErrorCode.USER_ALREADY_EXISTS, undefined, {
         email,
         organization_id: organizationId,
@@ -155,7 +162,7 @@ export class InvitationCreateService {
       stored,
     );
     await this.events.append(manager, invitationEvent('invitation.created', invitation, userActor(inviter)));
-    return invitation;
+    return { invitation, invitee: member };
   }
 }
 

@@ -46,7 +46,7 @@ export class InvitationsController {
     @CurrentCaller() caller: Caller,
     @Body() body: InvitationCreateDto,
   ): Promise<InvitationResponseDto> {
-    const invitation = await this.creator.create(org, caller, {
+    const { invitation } = await this.creator.create(org, caller, {
       email: body.email,
       fullName: body.full_name,
       roleIds: body.role_ids,

@@ -51,7 +51,7 @@ export class OrgInvitationsController {
     @Body() body: OrgInvitationCreateDto,
   ): Promise<OrgInvitationResponseDto> {
     const role = await roleByKeyOrName(this.dataSource.manager, org.organizationId, body.role);
-    const invitation = await inTermsOf(ORG_INVITATION_TERMS, () =>
+    const { invitation } = await inTermsOf(ORG_INVITATION_TERMS, () =>
       this.creator.create(org, caller, {
         email: body.email,
         roleIds: [role.id],

@@ -9,7 +9,8 @@ import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ORG_PARAM } from '../common/ids/id-params.js';
 import { InvitePolicyErrors } from '../domains/invite-policy.js';
 import { MemberResponseDto } from '../users/dto/member-response.dto.js';
-import { MemberViews } from '../users/member-views.js';
+import { memberView } from '../users/member-views.js';
+import { visibleLink } from './dto/invitation-response.dto.js';
 import { InviteUserV2Dto } from './dto/invite-user-v2.dto.js';
 import { InviteUserDto, InviteUserResponseDto } from './dto/invite-user.dto.js';
 import { PendingInvitationQueryDto, PendingInvitationResponseDto } from './dto/pending-invitation.dto.js';
@@ -51,7 +52,6 @@ export class PublishedInvitationsController {
   constructor(
     private readonly creator: InvitationCreateService,
     private readonly queries: InvitationQueriesService,
-    private readonly memberViews: MemberViews,
     private readonly tokens: InvitationTokens,
   ) {}
 
@@ -75,7 +75,7 @@ export class PublishedInvitationsController {
     @CurrentCaller() caller: Caller,
     @Body() body: InviteUserDto,
   ): Promise<InviteUserResponseDto> {
-    const invitation = await inTermsOf(INVITE_USER_TERMS, () =>
+    const { invitation } = await inTermsOf(INVITE_USER_TERMS, () =>
       this.creator.create(org, caller, {
         email: body.email,
         roleIds: [body.role_id],
@@ -116,7 +116,7 @@ export class PublishedInvitationsController {
     @CurrentCaller() caller: Caller,
     @Body() body: InviteUserV2Dto,
   ): Promise<MemberResponseDto> {
-    const invitation = await this.creator.create(org, caller, {
+    const { invitation, invitee } = await this.creator.create(org, caller, {
       email: body.email,
       fullName: body.full_name,
       roleIds: body.role_ids,
@@ -124,11 +124,9 @@ export class PublishedInvitationsController {
       sendInvitation: body.send_invitation,
       customMessage: body.custom_message,
     });
-    const member = await this.memberViews.findOne(org, invitation.userId);
-    // The membership was created with the invitation; it can only be missing if removed this instant.
-    if (!member)
-      throw new Error(`membership of ${invitation.userId} vanished after invitation ${invitation.id}`);
-    return member;
+    // The link of an invitation to share by hand (the member view's rule), for the caller who just made it.
+    const shared = invitation.emailStatus === 'not_requested';
+    return memberView(invitee, shared ? visibleLink(invitation, this.tokens, org.rank) : null);
   }
 
   @Get('invitation')

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { VerifiedUsers } from '../common/auth/oidc/verified-users.js';
 import { newId } from '../common/ids/ids.js';
 import { Db } from '../database/transactions.js';
+import { MemberRow } from './member-views.js';
 
 /** A user's row as the invitation flows read it (locked). */
 export interface InviteeRow {
@@ -92,7 +93,9 @@ export class UsersRepository implements VerifiedUsers {
    *   active or deactivated member gets no row back (the conditional DO UPDATE), `membershipId`
    *   is then undefined and nothing else is written;
    * - the membership then holds exactly these roles and departments (duplicates ignored): only
-   *   the difference is written, and only a refreshed membership (`xmax <> 0`) can hold any to remove.
+   *   the difference is written, and only a refreshed membership (`xmax <> 0`) can hold any to remove;
+   * - `member` is the pending member as the member view will read them once this commits (the
+   *   grants sorted like memberAssignmentsSql sorts them), so the v2 answer needs no read of its own.
    * All parts read the statement's one snapshot: an account a concurrent invite committed after it
    * was taken is neither inserted (DO NOTHING) nor seen, so the statement runs again with a new one.
    */
@@ -103,26 +106,25 @@ export class UsersRepository implements VerifiedUsers {
     invitationId: string;
     roleIds: string[];
     departmentIds: string[];
-  }): Promise<{ userId: string; membershipId: string | undefined }> {
+  }): Promise<{ userId: string; membershipId?: string; member?: MemberRow }> {
     const roles = [...new Set(invitee.roleIds)];
     const departments = [...new Set(invitee.departmentIds)];
     for (;;) {
       const {
         rows: [row],
-      } = await this.db.prepared<{ user_id: string | null; membership_id: string | null }>(
-        UPSERT_PENDING_INVITEE,
-        [
-          newId('usr'),
-          invitee.email,
-          invitee.fullName,
-          invitee.invitationId,
-          newId('mem'),
-          invitee.organizationId,
-          roles,
-          departments,
-        ],
-      );
-      if (row.user_id) return { userId: row.user_id, membershipId: row.membership_id ?? undefined };
+      } = await this.db.prepared<MemberRow & { membership_id: string | null }>(UPSERT_PENDING_INVITEE, [
+        newId('usr'),
+        invitee.email,
+        invitee.fullName,
+        invitee.invitationId,
+        newId('mem'),
+        invitee.organizationId,
+        roles,
+        departments,
+      ]);
+      if (!row) continue;
+      const { membership_id: membershipId, ...member } = row;
+      return membershipId ? { userId: row.user_id, membershipId, member } : { userId: row.user_id };
     }
   }
 
@@ -181,14 +183,16 @@ const UPSERT_PENDING_INVITEE = {
   name: 'users_upsert_pending_invitee',
   text: `WITH new_user AS (
            INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (email) DO NOTHING RETURNING id),
-         u AS (SELECT id FROM new_user UNION ALL SELECT id FROM users WHERE email = $2),
+           ON CONFLICT (email) DO NOTHING RETURNING id, email, full_name, user_name),
+         u AS (
+           SELECT id, email, full_name, user_name FROM new_user
+           UNION ALL SELECT id, email, full_name, user_name FROM users WHERE email = $2),
          m AS (
            INSERT INTO memberships (id, organization_id, user_id, account_state, invited_at)
            SELECT $5, $6, u.id, 'pending_invitation', now() FROM u
            ON CONFLICT (organization_id, user_id) DO UPDATE SET invited_at = now(), updated_at = now()
             WHERE memberships.account_state = 'pending_invitation'
-           RETURNING id, (xmax = 0) AS inserted),
+           RETURNING id, organization_id, account_state, invited_at, deactivated_at, (xmax = 0) AS inserted),
          stale_roles AS (
            DELETE FROM membership_roles
             WHERE membership_id IN (SELECT id FROM m WHERE NOT inserted) AND role_id <> ALL($7::varchar[])),
@@ -201,5 +205,9 @@ const UPSERT_PENDING_INVITEE = {
          new_departments AS (
            INSERT INTO membership_departments (membership_id, department_id)
            SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING)
-         SELECT (SELECT id FROM u LIMIT 1) AS user_id, (SELECT id FROM m) AS membership_id`,
+         SELECT u.id AS user_id, m.id AS membership_id, u.full_name, u.email, u.user_name, m.account_state,
+                m.organization_id, m.invited_at, m.deactivated_at,
+                ARRAY(SELECT unnest($7::varchar[]) ORDER BY 1) AS role_ids,
+                ARRAY(SELECT unnest($8::varchar[]) ORDER BY 1) AS department_ids
+           FROM (SELECT * FROM u LIMIT 1) u LEFT JOIN m ON true`,
 };

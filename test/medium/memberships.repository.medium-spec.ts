@@ -4,6 +4,7 @@ import { newId } from '../../src/common/ids/ids.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { Db } from '../../src/database/transactions.js';
 import { RolesRepository } from '../../src/roles/roles.repository.js';
+import { MemberViews, memberView } from '../../src/users/member-views.js';
 import { MembershipsRepository } from '../../src/users/memberships.repository.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { createTestDatabase } from '../support/database.js';
@@ -32,9 +33,12 @@ describe('MembershipsRepository and UsersRepository (real PostgreSQL)', () => {
   });
   afterAll(() => dataSource.destroy());
 
-  /** An invitee's account and pending membership with these roles, as the invitation create leaves them. */
-  const invitee = (email: string, roleIds: string[] = []) =>
-    db.transaction(() =>
+  /**
+   * An invitee's account and pending membership with these roles, as the invitation create leaves
+   * them; the member row it returns (the v2 answer) must be what the member view reads afterwards.
+   */
+  const invitee = async (email: string, roleIds: string[] = []) => {
+    const { member, ...ids } = await db.transaction(() =>
       users.upsertPendingInvitee({
         organizationId: orgId,
         email,
@@ -44,6 +48,12 @@ describe('MembershipsRepository and UsersRepository (real PostgreSQL)', () => {
         departmentIds: [],
       }),
     );
+    if (ids.membershipId) {
+      const view = await new MemberViews(db).findOne({ organizationId: orgId, rank: 3 }, ids.userId);
+      expect(member && memberView(member, null)).toEqual(view);
+    } else expect(member).toBeUndefined();
+    return ids;
+  };
   /** An account without a membership. */
   const person = async (email: string): Promise<string> => {
     const [{ id }]: { id: string }[] = await dataSource.query(
