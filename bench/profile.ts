@@ -54,7 +54,7 @@ async function main(): Promise<void> {
         prepared.admin,
         target.writeOrg,
         prepared.ownerId,
-        30_000,
+        60_000,
         prepared.runTag,
       );
       target.acceptTokens = ids.map((id) => signInvitationToken(prepared.secret, id, 1));

@@ -70,7 +70,8 @@ const BULK_REQUESTS = intEnv('BENCH_BULK_REQUESTS', 5);
 const SOAK_TOTAL = intEnv('BENCH_SOAK_REQUESTS', QUICK ? 20_000 : 100_000);
 const SOAK_SAMPLES = 10;
 const PARITY_REQUESTS = 100;
-const ACCEPTABLE_PER_TARGET = 15_000;
+/** More than the fastest server accepts in its warm-up and measured time (the floor: ~1,600/s), so none runs out of tokens. */
+const ACCEPTABLE_PER_TARGET = 40_000;
 const OUTPUT = path.join('bench', ONLY_BULK ? 'results-bulk' : QUICK ? 'results-quick' : 'results');
 
 /** One server with the data it is driven with. */

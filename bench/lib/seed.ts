@@ -270,6 +270,11 @@ export async function countInvitations(client: pg.Client): Promise<number> {
   return Number(rows[0].n);
 }
 
+/**
+ * Fresh statistics, and the seeding's WAL flushed now: otherwise the checkpoint that follows a
+ * large seed (the 1M copy's) writes while the write scenarios run, and their commits wait on it.
+ */
 export async function analyze(client: pg.Client): Promise<void> {
   await client.query('VACUUM ANALYZE');
+  await client.query('CHECKPOINT');
 }
