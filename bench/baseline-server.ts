@@ -173,42 +173,39 @@ async function createInvitation(
     const roleIds = input.roleIds.length > 0 ? input.roleIds : pre.roles.map((r) => r.id);
 
     const invitationId = newId('inv');
-    let invitee: InviteeRow | undefined;
+    const emailStatus = input.send ? 'queued' : 'not_requested';
+    const customMessage = input.customMessage || null;
+    // UsersRepository.upsertPendingInvitee followed by InvitationRepository.insertAfterInvitee: one statement.
+    let invitee: (InviteeRow & { created_at: Date | null; expires_at: Date | null }) | undefined;
     do {
       invitee = (
-        await c.query<InviteeRow>(SQL.UPSERT_PENDING_INVITEE, [
-          newId('usr'),
-          email,
-          input.fullName,
-          invitationId,
-          newId('mem'),
-          organizationId,
-          roleIds,
-          input.departmentIds,
-        ])
+        await c.query<InviteeRow & { created_at: Date | null; expires_at: Date | null }>(
+          SQL.INSERT_INVITATION_AFTER_INVITEE,
+          [
+            newId('usr'),
+            email,
+            input.fullName,
+            invitationId,
+            newId('mem'),
+            organizationId,
+            roleIds,
+            input.departmentIds,
+            invitationId,
+            email,
+            input.fullName,
+            roleIds,
+            input.departmentIds,
+            customMessage,
+            caller.userId,
+            emailStatus,
+            ttlDays,
+          ],
+        )
       ).rows[0];
     } while (!invitee);
     const userId = invitee.user_id;
-    if (!invitee.membership_id) throw new HttpError(409);
-
-    const emailStatus = input.send ? 'queued' : 'not_requested';
-    const customMessage = input.customMessage || null;
-    const stored = (
-      await c.query<{ created_at: Date; expires_at: Date }>(SQL.INSERT_INVITATION, [
-        invitationId,
-        organizationId,
-        userId,
-        invitee.membership_id,
-        email,
-        input.fullName,
-        roleIds,
-        input.departmentIds,
-        customMessage,
-        caller.userId,
-        emailStatus,
-        ttlDays,
-      ])
-    ).rows[0];
+    if (!invitee.membership_id || !invitee.created_at || !invitee.expires_at) throw new HttpError(409);
+    const stored = { created_at: invitee.created_at, expires_at: invitee.expires_at };
     await appendEvents(c, [
       {
         type: 'invitation.created',

@@ -129,10 +129,11 @@ export const PRECONDITIONS = {
                 ARRAY(SELECT d.id FROM d) AS department_ids`,
 };
 
-/** `UsersRepository.upsertPendingInvitee`: account, pending membership and its grants. */
-export const UPSERT_PENDING_INVITEE = {
-  name: 'users_upsert_pending_invitee',
-  text: `WITH new_user AS (
+/** `UsersRepository.pendingInviteeStatement`: account, pending membership and its grants, then the caller's write. */
+export function pendingInviteeStatement(name: string, followedBy = '') {
+  return {
+    name,
+    text: `WITH new_user AS (
            INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
            ON CONFLICT (email) DO NOTHING RETURNING id, email, full_name, user_name),
          u AS (
@@ -155,22 +156,31 @@ export const UPSERT_PENDING_INVITEE = {
            SELECT m.id, unnest($7::varchar[]) FROM m ON CONFLICT DO NOTHING),
          new_departments AS (
            INSERT INTO membership_departments (membership_id, department_id)
-           SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING)
+           SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING)${
+             followedBy
+               ? `,
+         ${followedBy}`
+               : ''
+           }
          SELECT u.id AS user_id, m.id AS membership_id, u.full_name, u.email, u.user_name, m.account_state,
                 m.organization_id, m.invited_at, m.deactivated_at,
                 ARRAY(SELECT unnest($7::varchar[]) ORDER BY 1) AS role_ids,
-                ARRAY(SELECT unnest($8::varchar[]) ORDER BY 1) AS department_ids
-           FROM (SELECT * FROM u LIMIT 1) u LEFT JOIN m ON true`,
-};
+                ARRAY(SELECT unnest($8::varchar[]) ORDER BY 1) AS department_ids${followedBy ? ', f.*' : ''}
+           FROM (SELECT * FROM u LIMIT 1) u LEFT JOIN m ON true${followedBy ? ' LEFT JOIN followed f ON true' : ''}`,
+  };
+}
 
-/** `InvitationRepository.insert` */
-export const INSERT_INVITATION = {
-  name: 'invitations_insert',
-  text: `INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
-                                status, version, custom_message, invited_by, email_status, issued_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 1, $9, $10, $11, now(), now() + make_interval(days => $12))
-       RETURNING created_at, updated_at, issued_at, expires_at`,
-};
+/** `InvitationRepository.insertAfterInvitee`: the invitation in the invitee's statement. */
+export const INSERT_INVITATION_AFTER_INVITEE = pendingInviteeStatement(
+  'invitations_insert_after_invitee',
+  `followed AS (
+           INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
+                                    status, version, custom_message, invited_by, email_status, issued_at, expires_at)
+           SELECT $9::varchar, m.organization_id, u.id, m.id, $10::varchar, $11::varchar, $12::varchar[], $13::varchar[],
+                  'pending', 1, $14::text, $15::varchar, $16::varchar, now(), now() + make_interval(days => $17::int)
+             FROM (SELECT id FROM u LIMIT 1) u JOIN m ON true
+           RETURNING created_at, updated_at, issued_at, expires_at)`,
+);
 
 /**
  * `EventLog.appendAll` with its one reading reaction, the webhook scheduler's MATCHING_ENDPOINTS

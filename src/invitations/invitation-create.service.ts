@@ -14,6 +14,7 @@ import { userActor } from '../events/actor.js';
 import { EventLog } from '../events/event-log.js';
 import { MemberRow } from '../users/member-views.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { StoredTimes } from './bulk/bulk-invitations.repository.js';
 import { createdInvitation } from './bulk/bulk-outcomes.js';
 import { invitationEvent } from './invitation-events.js';
 import { Invitation } from './invitation.entity.js';
@@ -93,10 +94,10 @@ export class InvitationCreateService {
   }
 
   /**
-   * Four statements of its own: the preconditions (with the settling of an expired invitation for
-   * the email), the invitee's account, membership and grants, the invitation (RETURNING what the
-   * database set, so nothing is read back), and its event (with the reads its reactions need);
-   * then what the reactions write (the email's outbox row, webhook deliveries if any match).
+   * Three statements of its own: the preconditions (with the settling of an expired invitation for
+   * the email), the invitee's account, membership and grants with the invitation itself (RETURNING
+   * what the database set, so nothing is read back), and its event (with the reads its reactions
+   * need); then what the reactions write (the email's outbox row, webhook deliveries if any match).
    */
   private async createWithin(
     manager: EntityManager,
@@ -119,27 +120,9 @@ export class InvitationCreateService {
 
     const invitationId = newId('inv');
     const fullName = input.fullName ?? null;
-    // The pending membership holds exactly what the latest invitation grants.
-    const { userId, membershipId, member } = await this.users.upsertPendingInvitee({
-      organizationId,
-      email,
-      fullName,
-      invitationId,
-      roleIds: grants.roleIds,
-      departmentIds: grants.departmentIds,
-    });
-    if (!membershipId || !member) {
-      throw new AppError(ErrorCode.USER_ALREADY_EXISTS, undefined, {
-        email,
-        organization_id: organizationId,
-      });
-    }
-
     const send = input.sendInvitation ?? true;
     const row = {
       id: invitationId,
-      userId,
-      membershipId,
       email,
       fullName,
       roleIds: grants.roleIds,
@@ -147,19 +130,36 @@ export class InvitationCreateService {
       customMessage: input.customMessage || null,
       expiresInDays: input.expiresInDays ?? this.config.invitationTtlDays,
     };
-    const stored = await this.invitations.insert({
-      ...row,
-      organizationId,
-      invitedBy: inviter.userId,
-      emailStatus: send ? 'queued' : 'not_requested',
-    });
+    // The pending membership holds exactly what the latest invitation grants; the invitation is
+    // written in the same statement (no invitation for an active member: USER_ALREADY_EXISTS).
+    const { userId, membershipId, member, followed } = await this.users.upsertPendingInvitee<StoredTimes>(
+      {
+        organizationId,
+        email,
+        fullName,
+        invitationId,
+        roleIds: grants.roleIds,
+        departmentIds: grants.departmentIds,
+      },
+      this.invitations.insertAfterInvitee({
+        ...row,
+        invitedBy: inviter.userId,
+        emailStatus: send ? 'queued' : 'not_requested',
+      }),
+    );
+    if (!membershipId || !member || !followed) {
+      throw new AppError(ErrorCode.USER_ALREADY_EXISTS, undefined, {
+        email,
+        organization_id: organizationId,
+      });
+    }
     const invitation = createdInvitation(
       organizationId,
       inviter.userId,
       send,
-      row,
+      { ...row, userId, membershipId },
       grants.grantsOwner,
-      stored,
+      followed,
     );
     await this.events.append(manager, invitationEvent('invitation.created', invitation, userActor(inviter)));
     return { invitation, invitee: member };

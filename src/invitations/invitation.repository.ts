@@ -4,8 +4,7 @@ import { PreparedStatement } from '../database/pool-query.js';
 import { Db } from '../database/transactions.js';
 import { emailDomain } from '../domains/domain-name.js';
 import { invitePolicyAllowsSql } from '../domains/invite-policy.js';
-import { InviteeRow } from '../users/users.repository.js';
-import { StoredTimes } from './bulk/bulk-invitations.repository.js';
+import { InviteeRow, pendingInviteeStatement } from '../users/users.repository.js';
 import { EmailStatus, Invitation, InvitationStatus } from './invitation.entity.js';
 import {
   grantedDepartmentIdsSql,
@@ -38,7 +37,8 @@ export interface InvitationRow {
   roleIds: string[];
   departmentIds: string[];
   customMessage: string | null;
-  invitedBy: string;
+  /** Null only where no user invited (a test's invitation; an inviter's deletion leaves the same). */
+  invitedBy: string | null;
   emailStatus: 'queued' | 'not_requested';
   expiresInDays: number;
 }
@@ -254,25 +254,29 @@ export class InvitationRepository {
     };
   }
 
-  /** Inserts the new pending invitation (version 1); returns what the database set, so it need not be read back. */
-  async insert(row: InvitationRow): Promise<StoredTimes> {
-    const {
-      rows: [stored],
-    } = await this.db.prepared<StoredTimes>(INSERT_INVITATION, [
-      row.id,
-      row.organizationId,
-      row.userId,
-      row.membershipId,
-      row.email,
-      row.fullName,
-      row.roleIds,
-      row.departmentIds,
-      row.customMessage,
-      row.invitedBy,
-      row.emailStatus,
-      row.expiresInDays,
-    ]);
-    return stored;
+  /**
+   * The new pending invitation (version 1) as the write that follows the invitee's in their one
+   * statement (`UsersRepository.upsertPendingInvitee`'s `followedBy`): its account and membership
+   * are the statement's own, and it returns what the database set, so nothing is read back.
+   */
+  insertAfterInvitee(row: Omit<InvitationRow, 'userId' | 'membershipId' | 'organizationId'>): {
+    statement: PreparedStatement;
+    values: unknown[];
+  } {
+    return {
+      statement: INSERT_AFTER_INVITEE,
+      values: [
+        row.id,
+        row.email,
+        row.fullName,
+        row.roleIds,
+        row.departmentIds,
+        row.customMessage,
+        row.invitedBy,
+        row.emailStatus,
+        row.expiresInDays,
+      ],
+    };
   }
 
   // --- Accepting by link ---------------------------------------------------------------------
@@ -326,13 +330,16 @@ const CREATE_PRECONDITIONS = {
                 ARRAY(SELECT d.id FROM d) AS department_ids`,
 };
 
-const INSERT_INVITATION = {
-  name: 'invitations_insert',
-  text: `INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
-                                status, version, custom_message, invited_by, email_status, issued_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 1, $9, $10, $11, now(), now() + make_interval(days => $12))
-       RETURNING created_at, updated_at, issued_at, expires_at`,
-};
+const INSERT_AFTER_INVITEE = pendingInviteeStatement(
+  'invitations_insert_after_invitee',
+  `followed AS (
+           INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
+                                    status, version, custom_message, invited_by, email_status, issued_at, expires_at)
+           SELECT $9::varchar, m.organization_id, u.id, m.id, $10::varchar, $11::varchar, $12::varchar[], $13::varchar[],
+                  'pending', 1, $14::text, $15::varchar, $16::varchar, now(), now() + make_interval(days => $17::int)
+             FROM (SELECT id FROM u LIMIT 1) u JOIN m ON true
+           RETURNING created_at, updated_at, issued_at, expires_at)`,
+);
 
 const LOCK_WITH_INVITEE = {
   name: 'invitations_lock_with_invitee',

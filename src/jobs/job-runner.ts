@@ -131,7 +131,10 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnModule
         worker: {
           localQueue: {
             size: CONCURRENCY,
-            refetchDelay: { durationMs: Math.min(REFETCH_DELAY_MS, pollInterval), maxAbortThreshold: Infinity },
+            refetchDelay: {
+              durationMs: Math.min(REFETCH_DELAY_MS, pollInterval),
+              maxAbortThreshold: Infinity,
+            },
           },
         },
       },

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { VerifiedUsers } from '../common/auth/oidc/verified-users.js';
 import { newId } from '../common/ids/ids.js';
+import { PreparedStatement } from '../database/pool-query.js';
 import { Db } from '../database/transactions.js';
 import { MemberRow } from './member-views.js';
 
@@ -99,32 +100,65 @@ export class UsersRepository implements VerifiedUsers {
    * All parts read the statement's one snapshot: an account a concurrent invite committed after it
    * was taken is neither inserted (DO NOTHING) nor seen, so the statement runs again with a new one.
    */
-  async upsertPendingInvitee(invitee: {
-    organizationId: string;
-    email: string;
-    fullName: string | null;
-    invitationId: string;
-    roleIds: string[];
-    departmentIds: string[];
-  }): Promise<{ userId: string; membershipId?: string; member?: MemberRow }> {
+  async upsertPendingInvitee<Followed extends object = object>(
+    invitee: {
+      organizationId: string;
+      email: string;
+      fullName: string | null;
+      invitationId: string;
+      roleIds: string[];
+      departmentIds: string[];
+    },
+    followedBy?: { statement: PreparedStatement; values: unknown[] },
+  ): Promise<{ userId: string; membershipId?: string; member?: MemberRow; followed?: Followed }> {
     const roles = [...new Set(invitee.roleIds)];
     const departments = [...new Set(invitee.departmentIds)];
     for (;;) {
       const {
         rows: [row],
-      } = await this.db.prepared<MemberRow & { membership_id: string | null }>(UPSERT_PENDING_INVITEE, [
-        newId('usr'),
-        invitee.email,
-        invitee.fullName,
-        invitee.invitationId,
-        newId('mem'),
-        invitee.organizationId,
-        roles,
-        departments,
-      ]);
+      } = await this.db.prepared<MemberRow & { membership_id: string | null } & Followed>(
+        followedBy?.statement ?? UPSERT_PENDING_INVITEE,
+        [
+          newId('usr'),
+          invitee.email,
+          invitee.fullName,
+          invitee.invitationId,
+          newId('mem'),
+          invitee.organizationId,
+          roles,
+          departments,
+          ...(followedBy?.values ?? []),
+        ],
+      );
       if (!row) continue;
-      const { membership_id: membershipId, ...member } = row;
-      return membershipId ? { userId: row.user_id, membershipId, member } : { userId: row.user_id };
+      const {
+        user_id,
+        membership_id: membershipId,
+        full_name,
+        email,
+        user_name,
+        account_state,
+        organization_id,
+        invited_at,
+        deactivated_at,
+        role_ids,
+        department_ids,
+        ...followed
+      } = row;
+      if (!membershipId) return { userId: user_id };
+      const member: MemberRow = {
+        user_id,
+        full_name,
+        email,
+        user_name,
+        account_state,
+        organization_id,
+        invited_at,
+        deactivated_at,
+        role_ids,
+        department_ids,
+      };
+      return { userId: user_id, membershipId, member, followed: followed as unknown as Followed };
     }
   }
 
@@ -178,10 +212,18 @@ export class UsersRepository implements VerifiedUsers {
   }
 }
 
-/** `upsertPendingInvitee`: the account, the pending membership and its grants in one statement. */
-const UPSERT_PENDING_INVITEE = {
-  name: 'users_upsert_pending_invitee',
-  text: `WITH new_user AS (
+/**
+ * `upsertPendingInvitee`'s statement ($1 new user id, $2 email, $3 full name, $4 invitation id, $5 new
+ * membership id, $6 organization, $7 roles, $8 departments), optionally followed by a write of the
+ * caller's in the same statement: `followedBy` is a CTE named `followed` over `u` (the account:
+ * `id`) and `m` (the pending membership: `id`, `organization_id`; empty for an active member), with
+ * parameters from $9; its RETURNING columns come back beside the member's. One round trip where
+ * the invitation create would otherwise need a second.
+ */
+export function pendingInviteeStatement(name: string, followedBy = ''): PreparedStatement {
+  return {
+    name,
+    text: `WITH new_user AS (
            INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
            ON CONFLICT (email) DO NOTHING RETURNING id, email, full_name, user_name),
          u AS (
@@ -204,10 +246,18 @@ const UPSERT_PENDING_INVITEE = {
            SELECT m.id, unnest($7::varchar[]) FROM m ON CONFLICT DO NOTHING),
          new_departments AS (
            INSERT INTO membership_departments (membership_id, department_id)
-           SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING)
+           SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING)${
+             followedBy
+               ? `,
+         ${followedBy}`
+               : ''
+           }
          SELECT u.id AS user_id, m.id AS membership_id, u.full_name, u.email, u.user_name, m.account_state,
                 m.organization_id, m.invited_at, m.deactivated_at,
                 ARRAY(SELECT unnest($7::varchar[]) ORDER BY 1) AS role_ids,
-                ARRAY(SELECT unnest($8::varchar[]) ORDER BY 1) AS department_ids
-           FROM (SELECT * FROM u LIMIT 1) u LEFT JOIN m ON true`,
-};
+                ARRAY(SELECT unnest($8::varchar[]) ORDER BY 1) AS department_ids${followedBy ? ', f.*' : ''}
+           FROM (SELECT * FROM u LIMIT 1) u LEFT JOIN m ON true${followedBy ? ' LEFT JOIN followed f ON true' : ''}`,
+  };
+}
+
+const UPSERT_PENDING_INVITEE = pendingInviteeStatement('users_upsert_pending_invitee');

@@ -45,33 +45,24 @@ describe('InvitationRepository (real PostgreSQL)', () => {
   ) => {
     const org = over.org ?? orgId;
     const id = newId('inv');
+    const roleIds = org === orgId ? [ownerRoleId] : [];
     const { userId, membershipId: created } = await db.transaction(() =>
-      new UsersRepository(db).upsertPendingInvitee({
-        organizationId: org,
-        email,
-        fullName: 'Pat',
-        invitationId: id,
-        roleIds: org === orgId ? [ownerRoleId] : [],
-        departmentIds: [],
-      }),
+      new UsersRepository(db).upsertPendingInvitee(
+        { organizationId: org, email, fullName: 'Pat', invitationId: id, roleIds, departmentIds: [] },
+        invitations.insertAfterInvitee({
+          id,
+          email,
+          fullName: 'Pat',
+          roleIds,
+          departmentIds: [],
+          customMessage: null,
+          invitedBy: null,
+          emailStatus: over.emailStatus ?? 'queued',
+          expiresInDays: 7,
+        }),
+      ),
     );
     const membershipId = created!;
-    await db.transaction(() =>
-      invitations.insert({
-        id,
-        organizationId: org,
-        userId,
-        membershipId,
-        email,
-        fullName: 'Pat',
-        roleIds: org === orgId ? [ownerRoleId] : [],
-        departmentIds: [],
-        customMessage: null,
-        invitedBy: userId,
-        emailStatus: over.emailStatus ?? 'queued',
-        expiresInDays: 7,
-      }),
-    );
     return { id, userId, membershipId };
   };
   const row = async (id: string) =>

@@ -48,31 +48,21 @@ describe('OutboxRepository (real PostgreSQL)', () => {
   const invitation = async () => {
     const id = newId('inv');
     const email = `mail-${++seq}@example.test`;
-    const { userId } = await db.transaction(() =>
-      new UsersRepository(db).upsertPendingInvitee({
-        organizationId: orgId,
-        email,
-        fullName: null,
-        invitationId: id,
-        roleIds: [],
-        departmentIds: [],
-      }),
-    );
     await db.transaction(() =>
-      invitations.insert({
-        id,
-        organizationId: orgId,
-        userId,
-        membershipId: null as never,
-        email,
-        fullName: null,
-        roleIds: [],
-        departmentIds: [],
-        customMessage: null,
-        invitedBy: userId,
-        emailStatus: 'queued',
-        expiresInDays: 7,
-      }),
+      new UsersRepository(db).upsertPendingInvitee(
+        { organizationId: orgId, email, fullName: null, invitationId: id, roleIds: [], departmentIds: [] },
+        invitations.insertAfterInvitee({
+          id,
+          email,
+          fullName: null,
+          roleIds: [],
+          departmentIds: [],
+          customMessage: null,
+          invitedBy: null,
+          emailStatus: 'queued',
+          expiresInDays: 7,
+        }),
+      ),
     );
     return id;
   };
