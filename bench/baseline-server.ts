@@ -18,7 +18,7 @@ import {
   newId,
   signInvitationToken,
 } from './lib/secrets.js';
-import { maxApiKeysPerUser, messageIdHost, pool, publicAppUrl, secret, ttlDays } from './lib/server-env.js';
+import { maxApiKeysPerUser, pool, publicAppUrl, secret, ttlDays } from './lib/server-env.js';
 
 class HttpError extends Error {
   constructor(readonly status: number) {
@@ -231,9 +231,7 @@ async function createInvitation(
         },
       },
     ]);
-    // The mail reaction to invitation.created: a first version, so no older mail to supersede.
-    if (input.send)
-      await c.query(SQL.QUEUE_OUTBOX, [[invitationId], [1], [`<${invitationId}.v1@${messageIdHost}>`]]);
+    // Its email (when sent) was queued in the events statement (the mail reaction's write).
     return { id: invitationId, email, userId, roleIds, version: 1, grantsOwner, invitee };
   });
 }

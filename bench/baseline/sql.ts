@@ -11,6 +11,8 @@
  * statement in its transaction (`Db.prepared`, `preparedQuery`).
  */
 
+import { messageIdHost } from '../lib/server-env.js';
+
 // The AuthGuard's read on org-scoped routes (src/common/auth/access.repository.ts callerInOrg, API
 // key), sent like the app sends it: a named prepared statement.
 const membershipJoin = {
@@ -184,28 +186,27 @@ export const INSERT_INVITATION_AFTER_INVITEE = pendingInviteeStatement(
 
 /**
  * `EventLog.appendAll` with its one reading reaction, the webhook scheduler's MATCHING_ENDPOINTS
- * (no endpoint matches in the bench, so no delivery is written).
+ * (no endpoint matches in the bench, so no delivery is written), and its one writing reaction, the
+ * created invitation's email.
  */
 const MATCHING_ENDPOINTS = `SELECT a.id AS event_id, e.id AS endpoint_id
   FROM appended a JOIN webhook_endpoints e ON e.organization_id = a.organization_id
  WHERE e.enabled
    AND ('*' = ANY(e.event_types) OR a.type = ANY(e.event_types)
         OR split_part(a.type, '.', 1) || '.*' = ANY(e.event_types))`;
+/** `OutboxRepository.createdInvitationEmailsWrite`: the mail reaction's write in the events statement. */
+const CREATED_INVITATION_EMAILS = `INSERT INTO email_outbox (invitation_id, invitation_version, message_id)
+         SELECT a.subject_id, 1, '<' || a.subject_id || '.v1@${messageIdHost.replace(/'/g, "''")}>' FROM appended a
+          WHERE a.type = 'invitation.created' AND a.data->>'email_status' = 'queued'
+         ON CONFLICT (invitation_id, invitation_version) DO NOTHING`;
 export const APPEND_EVENTS = {
-  name: 'events_append_1',
+  name: 'events_append_r1_w1',
   text: `WITH appended AS (
          INSERT INTO events (id, organization_id, type, actor_type, actor_id, actor_api_key_id, subject_type, subject_id, data)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])
-         RETURNING id, organization_id, type, created_at)
+         RETURNING id, organization_id, type, subject_id, data, created_at),
+       write_0 AS (${CREATED_INVITATION_EMAILS})
        SELECT (SELECT created_at FROM appended LIMIT 1) AS created_at${`, (SELECT COALESCE(json_agg(r), '[]') FROM (${MATCHING_ENDPOINTS}) r) AS read_0`}`,
-};
-
-/** `OutboxRepository.enqueueAll` for first versions (the mail reaction to `invitation.created`). */
-export const QUEUE_OUTBOX = {
-  name: 'email_outbox_enqueue_invitation_emails',
-  text: `INSERT INTO email_outbox (invitation_id, invitation_version, message_id)
-       SELECT * FROM unnest($1::varchar[], $2::int[], $3::varchar[])
-       ON CONFLICT (invitation_id, invitation_version) DO NOTHING`,
 };
 
 // The v2 answer is built from the invitee CTE's row (published-invitations.controller.ts): no statement.

@@ -41,6 +41,16 @@ export interface ReadingReaction<Row> {
 }
 
 /**
+ * A reaction whose write goes into the very statement that inserts the events, for a side effect
+ * the events alone decide (the email of a created invitation): `write` is a data-modifying
+ * statement over `appended`, the inserted rows (`id`, `organization_id`, `type`, `subject_id`,
+ * `data`). It saves the round trip a reaction of its own would take.
+ */
+export interface WritingReaction {
+  write: string;
+}
+
+/**
  * The one writer of the `events` table. Services append the event of each change they make;
  * modules with side effects subscribe once at start-up. The event log knows none of them, so
  * every feature may depend on it and it depends on no feature.
@@ -49,6 +59,7 @@ export interface ReadingReaction<Row> {
 export class EventLog {
   private readonly reactions: EventReaction[] = [];
   private readonly readingReactions: ReadingReaction<unknown>[] = [];
+  private readonly writingReactions: WritingReaction[] = [];
   private statement?: PreparedStatement;
 
   subscribe(reaction: EventReaction): void {
@@ -56,13 +67,22 @@ export class EventLog {
   }
 
   subscribeReading<Row>(reaction: ReadingReaction<Row>): void {
-    if (this.statement) throw new Error('reading reactions subscribe at start-up, before the first append');
+    this.assertStartingUp();
     this.readingReactions.push(reaction as ReadingReaction<unknown>);
   }
 
+  subscribeWriting(reaction: WritingReaction): void {
+    this.assertStartingUp();
+    this.writingReactions.push(reaction);
+  }
+
+  private assertStartingUp(): void {
+    if (this.statement) throw new Error('statement reactions subscribe at start-up, before the first append');
+  }
+
   /**
-   * The append's one statement: the events INSERT with each reading reaction's SELECT over its
-   * RETURNING rows. Reactions subscribe at start-up, so it is built (and named) once, at the first append.
+   * The append's one statement: the events INSERT, each writing reaction's write and each
+   * reading reaction's SELECT over its RETURNING rows. Reactions subscribe at start-up, so it is built (and named) once, at the first append.
    */
   private appendStatement(): PreparedStatement {
     if (this.statement) return this.statement;
@@ -72,12 +92,18 @@ export class EventLog {
           `, (SELECT COALESCE(json_agg(r), '[]') FROM (${reaction.select}) r) AS read_${index}`,
       )
       .join('');
+    const writes = this.writingReactions
+      .map(
+        (reaction, index) => `,
+       write_${index} AS (${reaction.write})`,
+      )
+      .join('');
     this.statement = {
-      name: `events_append_${this.readingReactions.length}`,
+      name: `events_append_r${this.readingReactions.length}_w${this.writingReactions.length}`,
       text: `WITH appended AS (
          INSERT INTO events (id, organization_id, type, actor_type, actor_id, actor_api_key_id, subject_type, subject_id, data)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])
-         RETURNING id, organization_id, type, created_at)
+         RETURNING id, organization_id, type, subject_id, data, created_at)${writes}
        SELECT (SELECT created_at FROM appended LIMIT 1) AS created_at${reads}`,
     };
     return this.statement;

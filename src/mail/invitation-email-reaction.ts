@@ -21,15 +21,13 @@ export class InvitationEmailReaction implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    // A created invitation's email is queued in its event's own statement (it is at version 1).
+    this.events.subscribeWriting({ write: this.outbox.createdInvitationEmailsWrite() });
     this.events.subscribe((manager, events) => this.react(manager, events));
   }
 
+  /** A resend's email (of the version the invitation is at now), and cancelling on revoke or decline. */
   private async react(manager: EntityManager, events: readonly AppendedEvent[]): Promise<void> {
-    // A created invitation is at version 1 (its insert wrote it in this transaction): only a
-    // resend's version must be read.
-    const created = events
-      .filter((event) => event.type === 'invitation.created' && emailStatusOf(event) === 'queued')
-      .map((event) => event.subjectId);
     const resent = events
       .filter((event) => event.type === 'invitation.resent')
       .map((event) => event.subjectId);
@@ -38,16 +36,10 @@ export class InvitationEmailReaction implements OnModuleInit {
       .map((event) => event.subjectId);
     const versions =
       resent.length > 0 ? await this.invitations.versionsOf(resent) : new Map<string, number>();
-    await this.outbox.enqueueAll(manager, [
-      ...created.map((id) => ({ invitationId: id, version: 1 })),
-      ...resent
-        .filter((id) => versions.has(id))
-        .map((id) => ({ invitationId: id, version: versions.get(id)! })),
-    ]);
+    await this.outbox.enqueueAll(
+      manager,
+      resent.filter((id) => versions.has(id)).map((id) => ({ invitationId: id, version: versions.get(id)! })),
+    );
     for (const invitationId of toCancel) await this.outbox.cancel(manager, invitationId);
   }
-}
-
-function emailStatusOf(event: AppendedEvent): unknown {
-  return (event.data as { email_status?: unknown } | null)?.email_status;
 }

@@ -61,6 +61,19 @@ export class OutboxRepository {
   }
 
   /**
+   * The email of each invitation created with `send_invitation`, queued in the statement that
+   * appends its `invitation.created` event (an EventLog writing reaction over `appended`): a new
+   * invitation is at version 1, so no older mail is to be superseded. The message id is messageId's.
+   */
+  createdInvitationEmailsWrite(): string {
+    const host = this.messageIdHost.replace(/'/g, "''");
+    return `INSERT INTO email_outbox (invitation_id, invitation_version, message_id)
+         SELECT a.subject_id, 1, '<' || a.subject_id || '.v1@${host}>' FROM appended a
+          WHERE a.type = 'invitation.created' AND a.data->>'email_status' = 'queued'
+         ON CONFLICT (invitation_id, invitation_version) DO NOTHING`;
+  }
+
+  /**
    * Queues the email of this version of the invitation in the caller's transaction (its job comes
    * with the row). Mail still queued for older versions carries a dead link, so it is superseded.
    */

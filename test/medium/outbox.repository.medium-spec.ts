@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runMigrations } from 'graphile-worker';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { newId } from '../../src/common/ids/ids.js';
 import { AppConfig } from '../../src/config/app-config.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { Db } from '../../src/database/transactions.js';
+import { SYSTEM_ACTOR } from '../../src/events/actor.js';
+import { EventLog } from '../../src/events/event-log.js';
 import { InvitationRepository } from '../../src/invitations/invitation.repository.js';
 import { JobQueue } from '../../src/jobs/job-queue.js';
 import { EmailOutcomes } from '../../src/mail/email-outcomes.js';
@@ -23,9 +26,10 @@ describe('OutboxRepository (real PostgreSQL)', () => {
   let outbox: OutboxRepository;
   let outcomes: EmailOutcomes;
   let orgId: string;
+  let url: string;
 
   beforeAll(async () => {
-    const url = await createTestDatabase();
+    url = await createTestDatabase();
     // The queue's schema, so the outbox trigger adds each queued row's job (as in production).
     await runMigrations({ connectionString: url, logger: undefined });
     dataSource = new DataSource(dataSourceOptions(url));
@@ -97,6 +101,60 @@ describe('OutboxRepository (real PostgreSQL)', () => {
     expect((await rowsOf(id)).map((r: { status: string }) => r.status)).toEqual(['superseded', 'queued']);
     await outbox.cancel(dataSource.manager, id);
     expect((await rowsOf(id)).map((r: { status: string }) => r.status)).toEqual(['superseded', 'superseded']);
+  });
+
+  it("queues a created invitation's email in its event's own statement; an append with none wakes no worker", async () => {
+    const log = new EventLog();
+    log.subscribeWriting({ write: outbox.createdInvitationEmailsWrite() });
+    const [queued, notRequested] = [await invitation(), await invitation()];
+    const created = (id: string, emailStatus: string) => ({
+      type: 'invitation.created' as const,
+      organizationId: orgId,
+      actor: SYSTEM_ACTOR,
+      subjectId: id,
+      data: { invitation_id: id, email_status: emailStatus },
+    });
+    // What every worker hears: graphile-worker's new-job notifications, delivered in commit order.
+    const listener = new pg.Client({ connectionString: url });
+    await listener.connect();
+    try {
+      const heard: string[] = [];
+      const queuedHeard = new Promise<void>((resolve) =>
+        listener.on('notification', (message) => {
+          heard.push(message.payload ?? '');
+          if (message.payload?.includes('"count":1')) resolve();
+        }),
+      );
+      await listener.query('LISTEN "jobs:insert"');
+      await dataSource.transaction((manager) =>
+        log.appendAll(manager, [
+          created(notRequested, 'not_requested'),
+          {
+            type: 'member.updated',
+            organizationId: orgId,
+            actor: SYSTEM_ACTOR,
+            subjectId: 'usr_x',
+            data: {},
+          },
+        ]),
+      );
+      expect(await rowsOf(notRequested)).toEqual([]);
+      await dataSource.transaction((manager) => log.appendAll(manager, [created(queued, 'queued')]));
+      await queuedHeard;
+      // The first append's notification, had there been one, would have come first.
+      expect(heard).toHaveLength(1);
+    } finally {
+      await listener.end();
+    }
+    const rows = await rowsOf(queued);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        invitation_version: 1,
+        status: 'queued',
+        message_id: outbox.messageId(queued, 1),
+      }),
+    ]);
+    expect(await jobCount(rows[0].id)).toBe(1);
   });
 
   it('of two concurrent claims of one row exactly one wins, and a claimed row is not claimed again while leased', async () => {

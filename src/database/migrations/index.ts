@@ -8,6 +8,7 @@ import { EmailVerificationCodes1795500000000 } from './1795500000000-EmailVerifi
 import { IdentityAndDomains1795550000000 } from './1795550000000-IdentityAndDomains.js';
 import { Webhooks1795610000000 } from './1795610000000-Webhooks.js';
 import { EmailJobs1795700000000 } from './1795700000000-EmailJobs.js';
+import { EmailJobsOnlyForQueuedRows1795840000000 } from './1795840000000-EmailJobsOnlyForQueuedRows.js';
 
 /**
  * Every migration, in order. `npm run migration:generate -- <Name>` writes a new file here;
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   IdentityAndDomains1795550000000,
   Webhooks1795610000000,
   EmailJobs1795700000000,
+  EmailJobsOnlyForQueuedRows1795840000000,
 ];
