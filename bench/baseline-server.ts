@@ -504,23 +504,9 @@ app.post('/v1/invitations/accept', async (request) => {
     if (invitation.invitee_activated_at || invitation.invitee_created_by_invitation_id !== invitation.id)
       throw new HttpError(403);
     const actor = { id: invitation.user_id, apiKeyId: null };
-    const accepted = (await c.query<InvitationRow>(SQL.SETTLE_ACCEPTED, [invitation.id, 'accepted'])).rows[0];
-
     const apiKey = generateApiKey();
     const keyId = newId('key');
     const prefix = apiKey.slice(0, 10);
-    const key = (
-      await c.query<{ created_at: Date }>(SQL.INSERT_API_KEY_WITHIN_LIMIT, [
-        keyId,
-        invitation.user_id,
-        'invitation',
-        prefix,
-        hashApiKey(apiKey),
-        maxApiKeysPerUser,
-      ])
-    ).rows[0];
-    if (!key) throw new HttpError(409);
-
     const joined = (
       await c.query<{
         id: string;
@@ -535,6 +521,10 @@ app.post('/v1/invitations/accept', async (request) => {
         deactivated_at: Date | null;
         role_ids: string[];
         department_ids: string[];
+        accepted_role_ids: string[];
+        accepted_department_ids: string[];
+        accepted_at: Date;
+        key_created_at: Date | null;
       }>(SQL.JOIN_BY_INVITATION, [
         invitation.membership_id,
         invitation.organization_id,
@@ -542,9 +532,25 @@ app.post('/v1/invitations/accept', async (request) => {
         true,
         body.full_name ?? null,
         false,
+        invitation.id,
+        keyId,
+        invitation.user_id,
+        'invitation',
+        prefix,
+        hashApiKey(apiKey),
+        maxApiKeysPerUser,
       ])
     ).rows[0];
     if (!joined) throw new HttpError(410);
+    if (!joined.key_created_at) throw new HttpError(409);
+    const key = { created_at: joined.key_created_at };
+    const accepted: InvitationRow = {
+      ...invitation,
+      status: 'accepted',
+      role_ids: joined.accepted_role_ids,
+      department_ids: joined.accepted_department_ids,
+      accepted_at: joined.accepted_at,
+    };
 
     // The key's event with the invitation's two, in one statement.
     await appendEvents(c, [

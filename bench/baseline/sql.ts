@@ -131,11 +131,13 @@ export const PRECONDITIONS = {
                 ARRAY(SELECT d.id FROM d) AS department_ids`,
 };
 
-/** `UsersRepository.pendingInviteeStatement`: account, pending membership and its grants, then the caller's write. */
-export function pendingInviteeStatement(name: string, followedBy = '') {
-  return {
-    name,
-    text: `WITH new_user AS (
+/**
+ * `UsersRepository.upsertPendingInvitee` with `InvitationRepository.newInvitationPart`: account,
+ * pending membership and its grants, and the invitation, in one statement (as the app composes it).
+ */
+export const INSERT_INVITATION_AFTER_INVITEE = {
+  name: 'users_upsert_pending_invitee_new_invitation',
+  text: `WITH new_user AS (
            INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
            ON CONFLICT (email) DO NOTHING RETURNING id, email, full_name, user_name),
          u AS (
@@ -158,31 +160,20 @@ export function pendingInviteeStatement(name: string, followedBy = '') {
            SELECT m.id, unnest($7::varchar[]) FROM m ON CONFLICT DO NOTHING),
          new_departments AS (
            INSERT INTO membership_departments (membership_id, department_id)
-           SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING)${
-             followedBy
-               ? `,
-         ${followedBy}`
-               : ''
-           }
+           SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING),
+         new_invitation AS (INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
+                                    status, version, custom_message, invited_by, email_status, issued_at, expires_at)
+           SELECT $9::varchar, m.organization_id, u.id, m.id, $10::varchar, $11::varchar, $12::varchar[],
+                  $13::varchar[], 'pending', 1, $14::text, $15::varchar, $16::varchar, now(),
+                  now() + make_interval(days => $17::int)
+             FROM (SELECT id FROM u LIMIT 1) u JOIN m ON true
+           RETURNING created_at, updated_at, issued_at, expires_at)
          SELECT u.id AS user_id, m.id AS membership_id, u.full_name, u.email, u.user_name, m.account_state,
                 m.organization_id, m.invited_at, m.deactivated_at,
                 ARRAY(SELECT unnest($7::varchar[]) ORDER BY 1) AS role_ids,
-                ARRAY(SELECT unnest($8::varchar[]) ORDER BY 1) AS department_ids${followedBy ? ', f.*' : ''}
-           FROM (SELECT * FROM u LIMIT 1) u LEFT JOIN m ON true${followedBy ? ' LEFT JOIN followed f ON true' : ''}`,
-  };
-}
-
-/** `InvitationRepository.insertAfterInvitee`: the invitation in the invitee's statement. */
-export const INSERT_INVITATION_AFTER_INVITEE = pendingInviteeStatement(
-  'invitations_insert_after_invitee',
-  `followed AS (
-           INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
-                                    status, version, custom_message, invited_by, email_status, issued_at, expires_at)
-           SELECT $9::varchar, m.organization_id, u.id, m.id, $10::varchar, $11::varchar, $12::varchar[], $13::varchar[],
-                  'pending', 1, $14::text, $15::varchar, $16::varchar, now(), now() + make_interval(days => $17::int)
-             FROM (SELECT id FROM u LIMIT 1) u JOIN m ON true
-           RETURNING created_at, updated_at, issued_at, expires_at)`,
-);
+                ARRAY(SELECT unnest($8::varchar[]) ORDER BY 1) AS department_ids, new_invitation.created_at, new_invitation.updated_at, new_invitation.issued_at, new_invitation.expires_at
+           FROM (SELECT * FROM u LIMIT 1) u LEFT JOIN m ON true LEFT JOIN new_invitation ON true`,
+};
 
 /**
  * `EventLog.appendAll` with its one reading reaction, the webhook scheduler's MATCHING_ENDPOINTS
@@ -233,26 +224,13 @@ export const LOCK_INVITATION_WITH_INVITEE = {
           FOR UPDATE OF i, u`,
 };
 
-/** `InvitationRepository.settle(id, 'accepted')` */
-export const SETTLE_ACCEPTED = {
-  name: 'invitations_settle_accepted',
-  text: `UPDATE invitations AS i SET status = $2, accepted_at = now(), updated_at = now(), ${RECORD_GRANTS}
-        WHERE i.id = $1
-    RETURNING ${INVITATION_COLUMNS}`,
-};
-
-/** `ApiKeysRepository.insertWithinLimit`: the per-user cap counted in the INSERT. */
-export const INSERT_API_KEY_WITHIN_LIMIT = {
-  name: 'api_keys_insert_within_limit',
-  text: `INSERT INTO api_keys (id, user_id, name, prefix, key_hash)
-       SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::varchar
-        WHERE (SELECT count(*) FROM api_keys WHERE user_id = $2 AND revoked_at IS NULL) < $6
-       RETURNING created_at`,
-};
-
-/** `MembershipsRepository.joinByInvitation` (with member-views.ts memberAssignmentsSql). */
+/**
+ * `MembershipsRepository.joinByInvitation` with `InvitationRepository.acceptedPart` and
+ * `ApiKeysRepository.newKeyPart`: the membership and account activated, the invitation settled and
+ * the key written (the live-key count in its INSERT), in one statement (as the app composes it).
+ */
 export const JOIN_BY_INVITATION = {
-  name: 'memberships_join_by_invitation',
+  name: 'memberships_join_by_invitation_accepted_invitation_new_key',
   text: `WITH m AS (
            UPDATE memberships SET account_state = 'active', updated_at = now()
             WHERE id = $1 AND organization_id = $2 AND user_id = $3 AND account_state = 'pending_invitation'
@@ -263,10 +241,26 @@ export const JOIN_BY_INVITATION = {
                   email_verified_at = CASE WHEN $6 THEN COALESCE(email_verified_at, now()) ELSE email_verified_at END,
                   updated_at = CASE WHEN $4 OR $6 THEN now() ELSE updated_at END
             WHERE id = (SELECT user_id FROM m)
-           RETURNING id, email, full_name, user_name, email_verified_at, created_at)
+           RETURNING id, email, full_name, user_name, email_verified_at, created_at),
+         accepted_invitation AS (UPDATE invitations AS i SET status = 'accepted', accepted_at = now(), updated_at = now(), role_ids = CASE WHEN i.status = 'pending'
+     AND (SELECT gm.account_state FROM memberships gm WHERE gm.id = i.membership_id) = 'pending_invitation'
+     THEN ARRAY(SELECT gr.role_id FROM membership_roles gr WHERE gr.membership_id = i.membership_id
+                 ORDER BY array_position(i.role_ids, gr.role_id) NULLS LAST, gr.role_id)
+     ELSE i.role_ids END, department_ids = CASE WHEN i.status = 'pending'
+     AND (SELECT gm.account_state FROM memberships gm WHERE gm.id = i.membership_id) = 'pending_invitation'
+     THEN ARRAY(SELECT gd.department_id FROM membership_departments gd WHERE gd.membership_id = i.membership_id
+                 ORDER BY array_position(i.department_ids, gd.department_id) NULLS LAST, gd.department_id)
+     ELSE i.department_ids END
+        WHERE i.id = $7
+    RETURNING i.role_ids AS accepted_role_ids, i.department_ids AS accepted_department_ids, i.accepted_at,
+              i.updated_at AS accepted_updated_at),
+         new_key AS (INSERT INTO api_keys (id, user_id, name, prefix, key_hash)
+       SELECT $8::varchar, $9::varchar, $10::varchar, $11::varchar, $12::varchar
+        WHERE (SELECT count(*) FROM api_keys WHERE user_id = $9 AND revoked_at IS NULL) < $13
+       RETURNING created_at AS key_created_at)
          SELECT u.id, u.id AS user_id, u.email, u.full_name, u.user_name, u.email_verified_at, u.created_at,
                 m.account_state, m.organization_id, m.invited_at, m.deactivated_at,
                 COALESCE((SELECT array_agg(mr.role_id ORDER BY mr.role_id) FROM membership_roles mr WHERE mr.membership_id = m.id), '{}') AS role_ids,
-              COALESCE((SELECT array_agg(md.department_id ORDER BY md.department_id) FROM membership_departments md WHERE md.membership_id = m.id), '{}') AS department_ids
-           FROM m JOIN u ON u.id = m.user_id`,
+              COALESCE((SELECT array_agg(md.department_id ORDER BY md.department_id) FROM membership_departments md WHERE md.membership_id = m.id), '{}') AS department_ids, accepted_invitation.accepted_role_ids, accepted_invitation.accepted_department_ids, accepted_invitation.accepted_at, accepted_invitation.accepted_updated_at, new_key.key_created_at
+           FROM m JOIN u ON u.id = m.user_id LEFT JOIN accepted_invitation ON true LEFT JOIN new_key ON true`,
 };

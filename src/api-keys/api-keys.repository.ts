@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { KEY_USE_RESOLUTION_SQL } from '../common/auth/api-key-use-recorder.js';
+import { StatementPart } from '../database/statement-part.js';
 import { Db } from '../database/transactions.js';
 
 /** A key's row as the API shows it (never its hash). */
@@ -22,19 +23,25 @@ export class ApiKeysRepository {
    * true until commit. One statement (save() would add a reload SELECT); the key's creation time,
    * or undefined when the limit is reached.
    */
-  async insertWithinLimit(
-    key: { id: string; userId: string; name: string; prefix: string; hash: string },
-    limit: number,
-  ): Promise<Date | undefined> {
+  async insertWithinLimit(key: NewKey, limit: number): Promise<Date | undefined> {
     const { rows } = await this.db.prepared<{ created_at: Date }>(INSERT_WITHIN_LIMIT, [
-      key.id,
-      key.userId,
-      key.name,
-      key.prefix,
-      key.hash,
+      ...keyValues(key),
       limit,
     ]);
     return rows[0]?.created_at;
+  }
+
+  /**
+   * `insertWithinLimit` as a part of the caller's statement (the accept writes the key with the
+   * membership it activates); its column `key_created_at` is null when the limit is reached.
+   */
+  newKeyPart(key: NewKey, limit: number): StatementPart {
+    return {
+      name: 'new_key',
+      cte: (first) => `${insertWithinLimitSql(first)} AS key_created_at`,
+      columns: ['key_created_at'],
+      values: [...keyValues(key), limit],
+    };
   }
 
   /** Revokes the user's unrevoked keys (only `keyId` when given); returns those it revoked. */
@@ -62,11 +69,26 @@ export class ApiKeysRepository {
   }
 }
 
-/** `insertWithinLimit`: the per-user cap counted in the INSERT. */
-const INSERT_WITHIN_LIMIT = {
-  name: 'api_keys_insert_within_limit',
-  text: `INSERT INTO api_keys (id, user_id, name, prefix, key_hash)
-       SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::varchar
-        WHERE (SELECT count(*) FROM api_keys WHERE user_id = $2 AND revoked_at IS NULL) < $6
-       RETURNING created_at`,
-};
+/** A key to insert: its hash, never the secret. */
+export interface NewKey {
+  id: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  hash: string;
+}
+
+function keyValues(key: NewKey): unknown[] {
+  return [key.id, key.userId, key.name, key.prefix, key.hash];
+}
+
+/** The INSERT with the per-user cap counted in it; its six parameters from `$first` (the key's five, the limit). */
+function insertWithinLimitSql(first: number): string {
+  const $ = (n: number) => `$${first + n}`;
+  return `INSERT INTO api_keys (id, user_id, name, prefix, key_hash)
+       SELECT ${$(0)}::varchar, ${$(1)}::varchar, ${$(2)}::varchar, ${$(3)}::varchar, ${$(4)}::varchar
+        WHERE (SELECT count(*) FROM api_keys WHERE user_id = ${$(1)} AND revoked_at IS NULL) < ${$(5)}
+       RETURNING created_at`;
+}
+
+const INSERT_WITHIN_LIMIT = { name: 'api_keys_insert_within_limit', text: insertWithinLimitSql(1) };

@@ -9,13 +9,21 @@ import { CursorCodec } from '../common/pagination/cursor-codec.js';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination.js';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { StatementPart } from '../database/statement-part.js';
 import { Db } from '../database/transactions.js';
 import { Actor, userActor } from '../events/actor.js';
 import { EventLog, NewEvent } from '../events/event-log.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { ApiKey } from './api-key.entity.js';
-import { ApiKeysRepository } from './api-keys.repository.js';
+import { ApiKeysRepository, NewKey } from './api-keys.repository.js';
 import { ApiKeyCreatedResponseDto, ApiKeyResponseDto } from './dto/api-key.dto.js';
+
+/** A key about to be issued: its row, the same as a part of the caller's statement, and what its creation time makes of it. */
+export interface KeyIssue {
+  key: NewKey;
+  part: StatementPart;
+  issued(createdAt: Date | null | undefined): { created: ApiKeyCreatedResponseDto; event: NewEvent };
+}
 
 @Injectable()
 export class ApiKeysService {
@@ -60,26 +68,33 @@ export class ApiKeysService {
     name: string,
     actor: Actor,
   ): Promise<{ created: ApiKeyCreatedResponseDto; event: NewEvent }> {
+    const issue = this.prepareIssue(userId, name, actor);
+    return issue.issued(await this.rows.insertWithinLimit(issue.key, this.config.maxApiKeysPerUser));
+  }
+
+  /**
+   * `issueUnderLock` for a key written in a statement of the caller's: `part` goes into that
+   * statement, and `issued` takes its `key_created_at` (the key and its event, or the limit's refusal).
+   */
+  prepareIssue(userId: string, name: string, actor: Actor): KeyIssue {
     const secret = generateApiKey();
-    const id = newId('key');
-    const prefix = displayPrefix(secret);
-    const createdAt = await this.rows.insertWithinLimit(
-      { id, userId, name, prefix, hash: hashApiKey(secret) },
-      this.config.maxApiKeysPerUser,
-    );
-    if (!createdAt) {
-      throw new AppError(ErrorCode.API_KEY_LIMIT_REACHED, undefined, {
-        limit: this.config.maxApiKeysPerUser,
-      });
-    }
-    const created = ApiKeyResponseDto.from({
-      id,
-      name,
-      prefix,
-      createdAt,
-      lastUsedAt: null,
-    });
-    return { created: { ...created, key: secret }, event: keyEvent('api_key.created', created, actor) };
+    const key = { id: newId('key'), userId, name, prefix: displayPrefix(secret), hash: hashApiKey(secret) };
+    const limit = this.config.maxApiKeysPerUser;
+    return {
+      key,
+      part: this.rows.newKeyPart(key, limit),
+      issued: (createdAt) => {
+        if (!createdAt) throw new AppError(ErrorCode.API_KEY_LIMIT_REACHED, undefined, { limit });
+        const created = ApiKeyResponseDto.from({
+          id: key.id,
+          name,
+          prefix: key.prefix,
+          createdAt,
+          lastUsedAt: null,
+        });
+        return { created: { ...created, key: secret }, event: keyEvent('api_key.created', created, actor) };
+      },
+    };
   }
 
   list(userId: string, query: PageQueryDto): Promise<Page<ApiKeyResponseDto>> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { ApiKeysService, KeyIssue } from '../api-keys/api-keys.service.js';
 import { Caller } from '../common/auth/request-context.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
@@ -19,7 +19,7 @@ import { Invitation } from './invitation.entity.js';
 import { InvitationQueriesService } from './invitation-queries.service.js';
 import { invitationNotFound } from './invitation-status.js';
 import { lockPendingByToken, lockPendingWithInviteeByToken } from './invitation-transitions.js';
-import { InvitationRepository } from './invitation.repository.js';
+import { AcceptedColumns, acceptedInvitation, InvitationRepository } from './invitation.repository.js';
 
 /**
  * How the accepting party showed they may take the invitee's seat (API.md "Email proof"):
@@ -122,9 +122,10 @@ export class InvitationAcceptanceService {
   }
 
   /**
-   * Settles the invitation first: recording what it grants reads the still-pending membership.
-   * The invitee's row, locked since the start, serialises the key count; the key's event is
-   * appended with the invitation's two, in one statement.
+   * One statement settles the invitation, activates the membership and the account, and writes the
+   * key (recording what the invitation grants reads the statement's snapshot, where the membership
+   * is still pending). The invitee's row, locked since the start, serialises the key count; the
+   * key's event is appended with the invitation's two, in one statement.
    */
   private async acceptWith(
     manager: EntityManager,
@@ -135,21 +136,29 @@ export class InvitationAcceptanceService {
     caller: Caller | undefined,
   ): Promise<InvitationAcceptResponseDto> {
     const actor = proof === 'credentials' && caller ? userActor(caller) : inviteeActor(invitation);
-    const accepted = await this.invitations.settle(invitation.id, 'accepted');
-    const events: NewEvent[] = [];
-    let apiKey: string | null = null;
+    let issue: KeyIssue | undefined;
     if (proof !== 'credentials') {
       // Whoever held keys to this address before it was proven is shut out (account pre-hijacking).
       if (proof === 'email-code') await this.apiKeys.revokeAll(invitee.id, actor);
-      const issued = await this.apiKeys.issueUnderLock(invitee.id, 'invitation', actor);
+      issue = this.apiKeys.prepareIssue(invitee.id, 'invitation', actor);
+    }
+    // The name is the accepting person's own (they proved the account is theirs), never the inviter's.
+    const joined = await this.join(
+      invitation,
+      {
+        fullName: proof === 'credentials' ? undefined : (fullName ?? null),
+        emailProven: proof === 'email-code',
+      },
+      issue,
+    );
+    const events: NewEvent[] = [];
+    let apiKey: string | null = null;
+    if (issue) {
+      const issued = issue.issued(joined.written.key_created_at);
       apiKey = issued.created.key;
       events.push(issued.event);
     }
-    // The name is the accepting person's own (they proved the account is theirs), never the inviter's.
-    const joined = await this.join(invitation, {
-      fullName: proof === 'credentials' ? undefined : (fullName ?? null),
-      emailProven: proof === 'email-code',
-    });
+    const accepted = acceptedInvitation(invitation, joined.written);
     events.push(invitationEvent('invitation.accepted', accepted, actor), {
       type: 'member.joined',
       organizationId: invitation.organizationId,
@@ -182,15 +191,18 @@ export class InvitationAcceptanceService {
   private async join(
     invitation: Invitation,
     account: { fullName?: string | null; emailProven: boolean },
-  ): Promise<JoinedMember> {
+    issue: KeyIssue | undefined,
+  ): Promise<JoinedMember & { written: AcceptedColumns & { key_created_at?: Date | null } }> {
+    const parts = [this.invitations.acceptedPart(invitation.id), ...(issue ? [issue.part] : [])];
     const joined =
       invitation.membershipId === null
         ? undefined
-        : await this.memberships.joinByInvitation(
+        : await this.memberships.joinByInvitation<AcceptedColumns & { key_created_at?: Date | null }>(
             invitation.organizationId,
             invitation.membershipId,
             invitation.userId,
             account,
+            parts,
           );
     if (!joined)
       throw new AppError(ErrorCode.INVITATION_REVOKED, undefined, { invitation_id: invitation.id });

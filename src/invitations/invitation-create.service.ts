@@ -141,7 +141,7 @@ export class InvitationCreateService {
         roleIds: grants.roleIds,
         departmentIds: grants.departmentIds,
       },
-      this.invitations.insertAfterInvitee({
+      this.invitations.newInvitationPart({
         ...row,
         invitedBy: inviter.userId,
         emailStatus: send ? 'queued' : 'not_requested',

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { PreparedStatement } from '../database/pool-query.js';
+import { StatementPart } from '../database/statement-part.js';
 import { Db } from '../database/transactions.js';
 import { emailDomain } from '../domains/domain-name.js';
 import { invitePolicyAllowsSql } from '../domains/invite-policy.js';
-import { InviteeRow, pendingInviteeStatement } from '../users/users.repository.js';
+import { InviteeRow } from '../users/users.repository.js';
 import { EmailStatus, Invitation, InvitationStatus } from './invitation.entity.js';
 import {
   grantedDepartmentIdsSql,
@@ -41,6 +42,28 @@ export interface InvitationRow {
   invitedBy: string | null;
   emailStatus: 'queued' | 'not_requested';
   expiresInDays: number;
+}
+
+/** What `acceptedPart` adds to its host statement's row. */
+export interface AcceptedColumns {
+  accepted_role_ids: string[];
+  accepted_department_ids: string[];
+  accepted_at: Date;
+  accepted_updated_at: Date;
+}
+
+/** The locked pending invitation as `acceptedPart` left it (what `settle` would have returned). */
+export function acceptedInvitation(locked: Invitation, columns: AcceptedColumns): Invitation {
+  return {
+    ...locked,
+    status: 'accepted',
+    roleIds: columns.accepted_role_ids,
+    departmentIds: columns.accepted_department_ids,
+    grantedRoleIds: columns.accepted_role_ids,
+    grantedDepartmentIds: columns.accepted_department_ids,
+    acceptedAt: columns.accepted_at,
+    updatedAt: columns.accepted_updated_at,
+  };
 }
 
 /** The final states an invitation is settled into by the one who ends it, with the column that dates it. */
@@ -255,16 +278,24 @@ export class InvitationRepository {
   }
 
   /**
-   * The new pending invitation (version 1) as the write that follows the invitee's in their one
-   * statement (`UsersRepository.upsertPendingInvitee`'s `followedBy`): its account and membership
-   * are the statement's own, and it returns what the database set, so nothing is read back.
+   * The new pending invitation (version 1), written in the invitee's statement
+   * (`UsersRepository.upsertPendingInvitee`): its account and membership are that statement's `u`
+   * and `m`, and it returns what the database set (StoredTimes), so nothing is read back.
    */
-  insertAfterInvitee(row: Omit<InvitationRow, 'userId' | 'membershipId' | 'organizationId'>): {
-    statement: PreparedStatement;
-    values: unknown[];
-  } {
+  newInvitationPart(row: Omit<InvitationRow, 'userId' | 'membershipId' | 'organizationId'>): StatementPart {
     return {
-      statement: INSERT_AFTER_INVITEE,
+      name: 'new_invitation',
+      cte: (first) => {
+        const $ = (n: number) => `$${first + n}`;
+        return `INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
+                                    status, version, custom_message, invited_by, email_status, issued_at, expires_at)
+           SELECT ${$(0)}::varchar, m.organization_id, u.id, m.id, ${$(1)}::varchar, ${$(2)}::varchar, ${$(3)}::varchar[],
+                  ${$(4)}::varchar[], 'pending', 1, ${$(5)}::text, ${$(6)}::varchar, ${$(7)}::varchar, now(),
+                  now() + make_interval(days => ${$(8)}::int)
+             FROM (SELECT id FROM u LIMIT 1) u JOIN m ON true
+           RETURNING created_at, updated_at, issued_at, expires_at`;
+      },
+      columns: ['created_at', 'updated_at', 'issued_at', 'expires_at'],
       values: [
         row.id,
         row.email,
@@ -280,6 +311,26 @@ export class InvitationRepository {
   }
 
   // --- Accepting by link ---------------------------------------------------------------------
+
+  /**
+   * `settle(id, 'accepted')` as a part of the statement that activates the membership
+   * (`MembershipsRepository.joinByInvitation`): every sub-statement reads the statement's one
+   * snapshot, so recording what it grants still sees the membership pending. Its columns are what
+   * the accepted invitation's event needs beyond the locked row.
+   */
+  acceptedPart(id: string): StatementPart {
+    return {
+      name: 'accepted_invitation',
+      cte: (
+        first,
+      ) => `UPDATE invitations AS i SET status = 'accepted', accepted_at = now(), updated_at = now(), ${RECORD_GRANTS}
+        WHERE i.id = $${first}
+    RETURNING i.role_ids AS accepted_role_ids, i.department_ids AS accepted_department_ids, i.accepted_at,
+              i.updated_at AS accepted_updated_at`,
+      columns: ['accepted_role_ids', 'accepted_department_ids', 'accepted_at', 'accepted_updated_at'],
+      values: [id],
+    };
+  }
 
   /**
    * Locks the invitation and then its invitee's account (FOR UPDATE of both, in that order, as
@@ -329,17 +380,6 @@ const CREATE_PRECONDITIONS = {
                 COALESCE((SELECT json_agg(json_build_object('id', r.id, 'is_owner', r.is_owner)) FROM r), '[]') AS roles,
                 ARRAY(SELECT d.id FROM d) AS department_ids`,
 };
-
-const INSERT_AFTER_INVITEE = pendingInviteeStatement(
-  'invitations_insert_after_invitee',
-  `followed AS (
-           INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
-                                    status, version, custom_message, invited_by, email_status, issued_at, expires_at)
-           SELECT $9::varchar, m.organization_id, u.id, m.id, $10::varchar, $11::varchar, $12::varchar[], $13::varchar[],
-                  'pending', 1, $14::text, $15::varchar, $16::varchar, now(), now() + make_interval(days => $17::int)
-             FROM (SELECT id FROM u LIMIT 1) u JOIN m ON true
-           RETURNING created_at, updated_at, issued_at, expires_at)`,
-);
 
 const LOCK_WITH_INVITEE = {
   name: 'invitations_lock_with_invitee',

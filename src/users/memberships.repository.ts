@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids/ids.js';
+import { PreparedStatement } from '../database/pool-query.js';
+import { composeParts, StatementPart } from '../database/statement-part.js';
 import { Db } from '../database/transactions.js';
 import { AccountState } from './membership.entity.js';
 import { memberAssignmentsSql, MemberRow } from './member-views.js';
@@ -126,19 +128,22 @@ export class MembershipsRepository {
    * null keeps it) and updated_at moves; `emailProven`: the email is verified now. Undefined, with
    * nothing changed, when the membership is gone or no longer pending.
    */
-  async joinByInvitation(
+  async joinByInvitation<Written extends object = object>(
     organizationId: string,
     membershipId: string,
     userId: string,
     account: { fullName?: string | null; emailProven: boolean },
-  ): Promise<JoinedMember | undefined> {
-    const { rows } = await this.db.prepared<JoinedAccount & MemberRow>(JOIN_BY_INVITATION, [
+    parts: readonly StatementPart[] = [],
+  ): Promise<(JoinedMember & { written: Written }) | undefined> {
+    const composed = composeParts(parts, JOIN_PARAMETERS);
+    const { rows } = await this.db.prepared<JoinedAccount & MemberRow & Written>(joinStatement(parts), [
       membershipId,
       organizationId,
       userId,
       account.fullName !== undefined,
       account.fullName ?? null,
       account.emailProven,
+      ...composed.values,
     ]);
     const [row] = rows;
     if (!row) return undefined;
@@ -152,6 +157,7 @@ export class MembershipsRepository {
         created_at: row.created_at,
       },
       member: row,
+      written: row,
     };
   }
 
@@ -257,10 +263,23 @@ export class MembershipsRepository {
   }
 }
 
-/** `joinByInvitation`: the membership and the account activated in one statement, the member's view returned. */
-const JOIN_BY_INVITATION = {
-  name: 'memberships_join_by_invitation',
-  text: `WITH m AS (
+/** Parameters of `joinByInvitation`'s own statement; a part's follow. */
+const JOIN_PARAMETERS = 6;
+const joinStatements = new Map<string, PreparedStatement>();
+
+/**
+ * `joinByInvitation`'s statement: the membership and the account activated, the member's view
+ * returned, with the caller's parts, which may read `m` (the membership: `id`, `user_id`,
+ * `organization_id`; empty when it is gone or no longer pending) and `u` (the account: `id`).
+ */
+function joinStatement(parts: readonly StatementPart[]): PreparedStatement {
+  const composed = composeParts(parts, JOIN_PARAMETERS);
+  const name = `memberships_join_by_invitation${composed.suffix}`;
+  let statement = joinStatements.get(name);
+  if (!statement) {
+    statement = {
+      name,
+      text: `WITH m AS (
            UPDATE memberships SET account_state = 'active', updated_at = now()
             WHERE id = $1 AND organization_id = $2 AND user_id = $3 AND account_state = 'pending_invitation'
            RETURNING id, user_id, organization_id, account_state, invited_at, deactivated_at),
@@ -270,9 +289,13 @@ const JOIN_BY_INVITATION = {
                   email_verified_at = CASE WHEN $6 THEN COALESCE(email_verified_at, now()) ELSE email_verified_at END,
                   updated_at = CASE WHEN $4 OR $6 THEN now() ELSE updated_at END
             WHERE id = (SELECT user_id FROM m)
-           RETURNING id, email, full_name, user_name, email_verified_at, created_at)
+           RETURNING id, email, full_name, user_name, email_verified_at, created_at)${composed.ctes}
          SELECT u.id, u.id AS user_id, u.email, u.full_name, u.user_name, u.email_verified_at, u.created_at,
                 m.account_state, m.organization_id, m.invited_at, m.deactivated_at,
-                ${memberAssignmentsSql('m')}
-           FROM m JOIN u ON u.id = m.user_id`,
-};
+                ${memberAssignmentsSql('m')}${composed.columns}
+           FROM m JOIN u ON u.id = m.user_id${composed.joins}`,
+    };
+    joinStatements.set(name, statement);
+  }
+  return statement;
+}

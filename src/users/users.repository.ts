@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { VerifiedUsers } from '../common/auth/oidc/verified-users.js';
 import { newId } from '../common/ids/ids.js';
 import { PreparedStatement } from '../database/pool-query.js';
+import { composeParts, StatementPart } from '../database/statement-part.js';
 import { Db } from '../database/transactions.js';
 import { MemberRow } from './member-views.js';
 
@@ -109,15 +110,16 @@ export class UsersRepository implements VerifiedUsers {
       roleIds: string[];
       departmentIds: string[];
     },
-    followedBy?: { statement: PreparedStatement; values: unknown[] },
+    followedBy?: StatementPart,
   ): Promise<{ userId: string; membershipId?: string; member?: MemberRow; followed?: Followed }> {
     const roles = [...new Set(invitee.roleIds)];
     const departments = [...new Set(invitee.departmentIds)];
+    const parts = followedBy ? [followedBy] : [];
     for (;;) {
       const {
         rows: [row],
       } = await this.db.prepared<MemberRow & { membership_id: string | null } & Followed>(
-        followedBy?.statement ?? UPSERT_PENDING_INVITEE,
+        pendingInviteeStatement(parts),
         [
           newId('usr'),
           invitee.email,
@@ -127,7 +129,7 @@ export class UsersRepository implements VerifiedUsers {
           invitee.organizationId,
           roles,
           departments,
-          ...(followedBy?.values ?? []),
+          ...composeParts(parts, INVITEE_PARAMETERS).values,
         ],
       );
       if (!row) continue;
@@ -212,18 +214,24 @@ export class UsersRepository implements VerifiedUsers {
   }
 }
 
+/** Parameters of `upsertPendingInvitee`'s own statement; a part's follow. */
+const INVITEE_PARAMETERS = 8;
+const inviteeStatements = new Map<string, PreparedStatement>();
+
 /**
  * `upsertPendingInvitee`'s statement ($1 new user id, $2 email, $3 full name, $4 invitation id, $5 new
- * membership id, $6 organization, $7 roles, $8 departments), optionally followed by a write of the
- * caller's in the same statement: `followedBy` is a CTE named `followed` over `u` (the account:
- * `id`) and `m` (the pending membership: `id`, `organization_id`; empty for an active member), with
- * parameters from $9; its RETURNING columns come back beside the member's. One round trip where
- * the invitation create would otherwise need a second.
+ * membership id, $6 organization, $7 roles, $8 departments) with the caller's parts, which may read
+ * `u` (the account: `id`) and `m` (the pending membership: `id`, `organization_id`; empty for an
+ * active member): the invitation create writes the invitation in this one round trip.
  */
-export function pendingInviteeStatement(name: string, followedBy = ''): PreparedStatement {
-  return {
-    name,
-    text: `WITH new_user AS (
+function pendingInviteeStatement(parts: readonly StatementPart[]): PreparedStatement {
+  const composed = composeParts(parts, INVITEE_PARAMETERS);
+  const name = `users_upsert_pending_invitee${composed.suffix}`;
+  let statement = inviteeStatements.get(name);
+  if (!statement) {
+    statement = {
+      name,
+      text: `WITH new_user AS (
            INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
            ON CONFLICT (email) DO NOTHING RETURNING id, email, full_name, user_name),
          u AS (
@@ -246,18 +254,14 @@ export function pendingInviteeStatement(name: string, followedBy = ''): Prepared
            SELECT m.id, unnest($7::varchar[]) FROM m ON CONFLICT DO NOTHING),
          new_departments AS (
            INSERT INTO membership_departments (membership_id, department_id)
-           SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING)${
-             followedBy
-               ? `,
-         ${followedBy}`
-               : ''
-           }
+           SELECT m.id, unnest($8::varchar[]) FROM m ON CONFLICT DO NOTHING)${composed.ctes}
          SELECT u.id AS user_id, m.id AS membership_id, u.full_name, u.email, u.user_name, m.account_state,
                 m.organization_id, m.invited_at, m.deactivated_at,
                 ARRAY(SELECT unnest($7::varchar[]) ORDER BY 1) AS role_ids,
-                ARRAY(SELECT unnest($8::varchar[]) ORDER BY 1) AS department_ids${followedBy ? ', f.*' : ''}
-           FROM (SELECT * FROM u LIMIT 1) u LEFT JOIN m ON true${followedBy ? ' LEFT JOIN followed f ON true' : ''}`,
-  };
+                ARRAY(SELECT unnest($8::varchar[]) ORDER BY 1) AS department_ids${composed.columns}
+           FROM (SELECT * FROM u LIMIT 1) u LEFT JOIN m ON true${composed.joins}`,
+    };
+    inviteeStatements.set(name, statement);
+  }
+  return statement;
 }
-
-const UPSERT_PENDING_INVITEE = pendingInviteeStatement('users_upsert_pending_invitee');

@@ -49,7 +49,7 @@ describe('InvitationRepository (real PostgreSQL)', () => {
     const { userId, membershipId: created } = await db.transaction(() =>
       new UsersRepository(db).upsertPendingInvitee(
         { organizationId: org, email, fullName: 'Pat', invitationId: id, roleIds, departmentIds: [] },
-        invitations.insertAfterInvitee({
+        invitations.newInvitationPart({
           id,
           email,
           fullName: 'Pat',

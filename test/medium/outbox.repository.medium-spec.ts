@@ -55,7 +55,7 @@ describe('OutboxRepository (real PostgreSQL)', () => {
     await db.transaction(() =>
       new UsersRepository(db).upsertPendingInvitee(
         { organizationId: orgId, email, fullName: null, invitationId: id, roleIds: [], departmentIds: [] },
-        invitations.insertAfterInvitee({
+        invitations.newInvitationPart({
           id,
           email,
           fullName: null,
