@@ -47,7 +47,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(config.databaseUrl),
+          ...dataSourceOptions(config.databaseUrl, {}, config.databasePoolMax),
           migrationsRun: config.migrationsRun,
           retryAttempts: 3,
           retryDelay: 1000,

@@ -10,7 +10,7 @@ export const messageIdHost = new URL(publicAppUrl).hostname;
 /** The app's pool settings (src/database/data-source-options.ts), so neither server wins by pool size. */
 export const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
-  max: 20,
+  max: Number(process.env.DATABASE_POOL_MAX ?? 20),
   connectionTimeoutMillis: 5000,
   idleTimeoutMillis: 30000,
 });

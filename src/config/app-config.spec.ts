@@ -7,6 +7,7 @@ describe('parseConfig', () => {
     expect(config).toMatchObject({
       port: 3000,
       databaseUrl: undefined,
+      databasePoolMax: 20,
       smtpUrl: undefined,
       invitationTtlDays: 7,
       rateLimitPerKeyPerMin: 1200,
@@ -25,6 +26,7 @@ describe('parseConfig', () => {
     [{ PORT: '70000' }, 'PORT must be an integer from 0 to 65535'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must use one of postgres, postgresql'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a URL'],
+    [{ DATABASE_POOL_MAX: '0' }, 'DATABASE_POOL_MAX must be an integer from 1 to 1000'],
     [{ SMTP_URL: 'http://mail' }, 'SMTP_URL must use one of smtp, smtps'],
     [{ INVITATION_TTL_DAYS: '31' }, 'INVITATION_TTL_DAYS must be an integer from 1 to 30'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],

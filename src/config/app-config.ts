@@ -11,6 +11,8 @@ export interface AppConfig {
   metricsPort: number | undefined;
   /** Unset: an embedded PostgreSQL is started under `dataDir`. */
   databaseUrl: string | undefined;
+  /** Connections in the pool behind TypeORM (requests; the job runner has its own). */
+  databasePoolMax: number;
   dataDir: string;
   migrationsRun: boolean;
   /** Unset: messages are written as `.eml` files under `dataDir/mail`. */
@@ -177,6 +179,7 @@ export function parseConfig(env: Env = process.env): AppConfig {
     metricsPort:
       optional(env, 'METRICS_PORT') === undefined ? undefined : int(env, 'METRICS_PORT', 0, 1, 65535),
     databaseUrl,
+    databasePoolMax: int(env, 'DATABASE_POOL_MAX', 20, 1, 1000),
     dataDir: path.resolve(str(env, 'DATA_DIR', './.data')),
     migrationsRun: bool(env, 'MIGRATIONS_RUN', true),
     smtpUrl,

@@ -4,7 +4,11 @@ import { MIGRATIONS } from './migrations/index.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
 /** The one description of our database, shared by the app, `ormconfig.ts` (CLI) and the tests. */
-export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  extra: Partial<DataSourceOptions> = {},
+  poolMax = 20,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -14,7 +18,7 @@ export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions>
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     // Pool: fail fast when the database is unreachable so requests get a 503 instead of hanging.
-    extra: { max: 20, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 },
+    extra: { max: poolMax, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 },
     ...extra,
   } as DataSourceOptions;
 }
