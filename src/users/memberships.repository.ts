@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids/ids.js';
-import { PreparedStatement } from '../database/pool-query.js';
-import { composeParts, StatementPart } from '../database/statement-part.js';
+import { partValues, PartsHost, StatementPart, withParts } from '../database/statement-part.js';
 import { Db } from '../database/transactions.js';
 import { AccountState } from './membership.entity.js';
 import { memberAssignmentsSql, MemberRow } from './member-views.js';
@@ -135,16 +134,18 @@ export class MembershipsRepository {
     account: { fullName?: string | null; emailProven: boolean },
     parts: readonly StatementPart[] = [],
   ): Promise<(JoinedMember & { written: Written }) | undefined> {
-    const composed = composeParts(parts, JOIN_PARAMETERS);
-    const { rows } = await this.db.prepared<JoinedAccount & MemberRow & Written>(joinStatement(parts), [
-      membershipId,
-      organizationId,
-      userId,
-      account.fullName !== undefined,
-      account.fullName ?? null,
-      account.emailProven,
-      ...composed.values,
-    ]);
+    const { rows } = await this.db.prepared<JoinedAccount & MemberRow & Written>(
+      withParts(JOIN_BY_INVITATION, parts),
+      [
+        membershipId,
+        organizationId,
+        userId,
+        account.fullName !== undefined,
+        account.fullName ?? null,
+        account.emailProven,
+        ...partValues(parts),
+      ],
+    );
     const [row] = rows;
     if (!row) return undefined;
     return {
@@ -263,23 +264,15 @@ export class MembershipsRepository {
   }
 }
 
-/** Parameters of `joinByInvitation`'s own statement; a part's follow. */
-const JOIN_PARAMETERS = 6;
-const joinStatements = new Map<string, PreparedStatement>();
-
 /**
  * `joinByInvitation`'s statement: the membership and the account activated, the member's view
  * returned, with the caller's parts, which may read `m` (the membership: `id`, `user_id`,
  * `organization_id`; empty when it is gone or no longer pending) and `u` (the account: `id`).
  */
-function joinStatement(parts: readonly StatementPart[]): PreparedStatement {
-  const composed = composeParts(parts, JOIN_PARAMETERS);
-  const name = `memberships_join_by_invitation${composed.suffix}`;
-  let statement = joinStatements.get(name);
-  if (!statement) {
-    statement = {
-      name,
-      text: `WITH m AS (
+const JOIN_BY_INVITATION: PartsHost = {
+  name: 'memberships_join_by_invitation',
+  parameters: 6,
+  text: (composed) => `WITH m AS (
            UPDATE memberships SET account_state = 'active', updated_at = now()
             WHERE id = $1 AND organization_id = $2 AND user_id = $3 AND account_state = 'pending_invitation'
            RETURNING id, user_id, organization_id, account_state, invited_at, deactivated_at),
@@ -294,8 +287,4 @@ function joinStatement(parts: readonly StatementPart[]): PreparedStatement {
                 m.account_state, m.organization_id, m.invited_at, m.deactivated_at,
                 ${memberAssignmentsSql('m')}${composed.columns}
            FROM m JOIN u ON u.id = m.user_id${composed.joins}`,
-    };
-    joinStatements.set(name, statement);
-  }
-  return statement;
-}
+};

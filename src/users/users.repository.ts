@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { VerifiedUsers } from '../common/auth/oidc/verified-users.js';
 import { newId } from '../common/ids/ids.js';
-import { PreparedStatement } from '../database/pool-query.js';
-import { composeParts, StatementPart } from '../database/statement-part.js';
+import { partValues, PartsHost, StatementPart, withParts } from '../database/statement-part.js';
 import { Db } from '../database/transactions.js';
 import { MemberRow } from './member-views.js';
 
@@ -119,7 +118,7 @@ export class UsersRepository implements VerifiedUsers {
       const {
         rows: [row],
       } = await this.db.prepared<MemberRow & { membership_id: string | null } & Followed>(
-        pendingInviteeStatement(parts),
+        withParts(PENDING_INVITEE, parts),
         [
           newId('usr'),
           invitee.email,
@@ -129,7 +128,7 @@ export class UsersRepository implements VerifiedUsers {
           invitee.organizationId,
           roles,
           departments,
-          ...composeParts(parts, INVITEE_PARAMETERS).values,
+          ...partValues(parts),
         ],
       );
       if (!row) continue;
@@ -214,24 +213,16 @@ export class UsersRepository implements VerifiedUsers {
   }
 }
 
-/** Parameters of `upsertPendingInvitee`'s own statement; a part's follow. */
-const INVITEE_PARAMETERS = 8;
-const inviteeStatements = new Map<string, PreparedStatement>();
-
 /**
  * `upsertPendingInvitee`'s statement ($1 new user id, $2 email, $3 full name, $4 invitation id, $5 new
  * membership id, $6 organization, $7 roles, $8 departments) with the caller's parts, which may read
  * `u` (the account: `id`) and `m` (the pending membership: `id`, `organization_id`; empty for an
  * active member): the invitation create writes the invitation in this one round trip.
  */
-function pendingInviteeStatement(parts: readonly StatementPart[]): PreparedStatement {
-  const composed = composeParts(parts, INVITEE_PARAMETERS);
-  const name = `users_upsert_pending_invitee${composed.suffix}`;
-  let statement = inviteeStatements.get(name);
-  if (!statement) {
-    statement = {
-      name,
-      text: `WITH new_user AS (
+const PENDING_INVITEE: PartsHost = {
+  name: 'users_upsert_pending_invitee',
+  parameters: 8,
+  text: (composed) => `WITH new_user AS (
            INSERT INTO users (id, email, full_name, created_by_invitation_id) VALUES ($1, $2, $3, $4)
            ON CONFLICT (email) DO NOTHING RETURNING id, email, full_name, user_name),
          u AS (
@@ -260,8 +251,4 @@ function pendingInviteeStatement(parts: readonly StatementPart[]): PreparedState
                 ARRAY(SELECT unnest($7::varchar[]) ORDER BY 1) AS role_ids,
                 ARRAY(SELECT unnest($8::varchar[]) ORDER BY 1) AS department_ids${composed.columns}
            FROM (SELECT * FROM u LIMIT 1) u LEFT JOIN m ON true${composed.joins}`,
-    };
-    inviteeStatements.set(name, statement);
-  }
-  return statement;
-}
+};
