@@ -21,6 +21,24 @@ const codePoint = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCa
  * Hand-written around those two libraries because no maintained package does this exact set of rules.
  */
 export function normalizeEmail(input: string): EmailNormalization {
+  if (recentlyNormalized.has(input)) return { ok: true, email: input };
+  const result = normalizeUncached(input);
+  if (result.ok) {
+    if (recentlyNormalized.size >= RECENT_LIMIT) recentlyNormalized.clear();
+    recentlyNormalized.add(result.email);
+  }
+  return result;
+}
+
+/**
+ * Addresses `normalizeEmail` returned lately. The normalisation is idempotent, so one of them
+ * normalises to itself; a request asks for it two or three times (the DTO's transform, its
+ * validator, the service), and each pass costs Unicode normalisation, IDNA and `isEmail`.
+ */
+const recentlyNormalized = new Set<string>();
+const RECENT_LIMIT = 1024;
+
+function normalizeUncached(input: string): EmailNormalization {
   const trimmed = input.trim();
   const invisible = INVISIBLE.exec(trimmed);
   if (invisible) {
