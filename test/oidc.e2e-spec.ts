@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { exportSPKI, importJWK, SignJWT } from 'jose';
 import { expectError } from './support/envelope.js';
-import { auth, createWorld, uniqueEmail, World } from './support/fixtures.js';
+import { auth, createActiveMember, createWorld, uniqueEmail, World } from './support/fixtures.js';
 import { GENEROUS_LIMITS, tokenFromLink } from './support/invitations.js';
 import { b64url, TestOidcProvider } from './support/oidc-provider.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -119,6 +119,43 @@ describe('OIDC access tokens (a real JWKS and discovery server on loopback)', ()
       ).split('.');
       const tampered = `${header}.${b64url({ iss: idp.issuer, aud: idp.audience, sub: 'x', email: w.owner.email, email_verified: true, exp: 9999999999 })}.${signature}`;
       expect(expectError(await me(tampered), 401, 'INVALID_TOKEN').details).toEqual({ reason: 'signature' });
+    });
+
+    it('answers a token seen before from memory only as that exact string, and only until its exp', async () => {
+      const exp = Math.floor(Date.now() / 1000) + 120;
+      const token = await idp.token({ sub: sub(), email: w.owner.email, email_verified: true, exp });
+      expect((await me(token)).status).toBe(200);
+      expect((await me(token)).status).toBe(200);
+      // Another payload under the remembered token's signature is verified, and refused.
+      const [header, , signature] = token.split('.');
+      const forged = `${header}.${b64url({ iss: idp.issuer, aud: idp.audience, sub: 'x', email: w.owner.email, email_verified: true, exp })}.${signature}`;
+      expect(expectError(await me(forged), 401, 'INVALID_TOKEN').details).toEqual({ reason: 'signature' });
+      // Past exp and the 30 s tolerance, the remembered token is expired like any other.
+      clockAhead(120_000 + 30_000 + 1_000);
+      expectError(await me(token), 401, 'TOKEN_EXPIRED');
+    });
+
+    it('refuses a deactivated member on the very next request on every instance, although each remembers the token', async () => {
+      const other = await createTestApp({
+        ...GENEROUS_LIMITS,
+        ...idp.env(),
+        DATABASE_URL: t.config.databaseUrl,
+      });
+      try {
+        const member = await createActiveMember(t, w.orgId, [w.roles.member], uniqueEmail('two-instances'));
+        const token = await idp.token({ sub: sub(), email: member.email, email_verified: true });
+        const org = (app: TestApp) => app.http().get(`/v1/organizations/${w.orgId}`).set(bearer(token));
+        expect((await org(t)).status).toBe(200);
+        expect((await org(other)).status).toBe(200);
+        const off = await t
+          .http()
+          .post(`/v1/organizations/${w.orgId}/users/${member.userId}/deactivate`)
+          .set(auth(w.admin));
+        expect(off.status).toBe(200);
+        for (const app of [other, t]) expectError(await org(app), 404, 'ORGANIZATION_NOT_FOUND');
+      } finally {
+        await other.close();
+      }
     });
 
     it('after the provider rotates keys: an unknown kid refetches the JWKS once (after the cooldown), then verifies', async () => {

@@ -45,6 +45,10 @@ const FAILURE_BACKOFF_MS = 5_000;
 
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
 
+/** How long a verified token is answered from memory at most, and how many are kept. */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 10_000;
+
 class KeysUnavailable extends Error {}
 
 /**
@@ -59,6 +63,8 @@ export class OidcVerifier {
   private readonly oidc: OidcConfig | undefined;
   private keys: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
   private fetchesBlockedUntil = 0;
+  /** Tokens verified lately, oldest first (a Map keeps insertion order). */
+  private readonly verified = new Map<string, { claims: TokenClaims; expiresAt: number; until: number }>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.oidc = config.oidc;
@@ -72,6 +78,34 @@ export class OidcVerifier {
   async verify(token: string): Promise<TokenClaims> {
     const oidc = this.oidc;
     if (!oidc) throw new AppError(ErrorCode.INVALID_TOKEN);
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known && now < known.until) return known.claims;
+    if (known) {
+      this.verified.delete(token);
+      // Past its exp (and the tolerance): what jose would say of it now.
+      if (now >= known.expiresAt) throw new AppError(ErrorCode.TOKEN_EXPIRED);
+    }
+    const { claims, exp } = await this.verifyWithKeys(token, oidc);
+    this.remember(token, claims, now, exp * 1000 + oidc.clockToleranceSeconds * 1000);
+    return claims;
+  }
+
+  /**
+   * A client sends the same access token with every request until it expires; its signature and
+   * claims were checked once, so the exact same string is answered from memory until its `exp`
+   * (with the tolerance), for at most VERIFIED_TTL_MS (a key withdrawn from the JWKS stops being
+   * honoured within that). The RS256 check was 0.12 ms of CPU a request, a fifth of a seed 003 GET.
+   */
+  private remember(token: string, claims: TokenClaims, now: number, expiresAt: number): void {
+    if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { claims, expiresAt, until: Math.min(expiresAt, now + VERIFIED_TTL_MS) });
+  }
+
+  private async verifyWithKeys(
+    token: string,
+    oidc: OidcConfig,
+  ): Promise<{ claims: TokenClaims; exp: number }> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.getKey, {
@@ -87,7 +121,7 @@ export class OidcVerifier {
     const email = typeof payload.email === 'string' ? payload.email.trim().toLowerCase() : undefined;
     const validEmail =
       email !== undefined && email.length <= 254 && EMAIL_SHAPE.test(email) ? email : undefined;
-    return {
+    const claims = {
       issuer: payload.iss!,
       subject: payload.sub!,
       email: validEmail,
@@ -99,6 +133,7 @@ export class OidcVerifier {
           ? payload.name.trim().slice(0, 255)
           : undefined,
     };
+    return { claims, exp: payload.exp! };
   }
 
   /**
