@@ -34,39 +34,28 @@ export class IdempotencyRepository {
    * still running (409), not wait behind an uncommitted insert.
    */
   async tryClaim(scope: string, key: string): Promise<boolean> {
-    const [row]: { claimed: boolean }[] = await this.db
-      .manager()
-      .query('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS claimed', [
-        `idempotency\n${scope}\n${key}`,
-      ]);
+    const {
+      rows: [row],
+    } = await this.db.prepared<{ claimed: boolean }>(CLAIM, [`idempotency\n${scope}\n${key}`]);
     return row.claimed;
   }
 
   async find(scope: string, key: string): Promise<KeptOutcome | undefined> {
-    const rows: KeptOutcome[] = await this.db
-      .manager()
-      .query(
-        'SELECT fingerprint, status, body, headers FROM idempotency_records WHERE scope = $1 AND key = $2',
-        [scope, key],
-      );
-    const row = rows[0];
+    const {
+      rows: [row],
+    } = await this.db.prepared<KeptOutcome>(FIND, [scope, key]);
     return row && { ...row, body: row.body === null ? null : this.box.open(row.body) };
   }
 
   async keep(scope: string, key: string, outcome: KeptOutcome): Promise<void> {
-    await this.db
-      .manager()
-      .query(
-        `INSERT INTO idempotency_records (scope, key, fingerprint, status, body, headers) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [
-          scope,
-          key,
-          outcome.fingerprint,
-          outcome.status,
-          outcome.body === null ? null : this.box.seal(outcome.body),
-          JSON.stringify(outcome.headers),
-        ],
-      );
+    await this.db.prepared(KEEP, [
+      scope,
+      key,
+      outcome.fingerprint,
+      outcome.status,
+      outcome.body === null ? null : this.box.seal(outcome.body),
+      JSON.stringify(outcome.headers),
+    ]);
   }
 
   /** Removes records older than `hours`; returns how many. */
@@ -78,3 +67,17 @@ export class IdempotencyRepository {
     return count;
   }
 }
+
+/** The statements of every keyed request (prepared: each is sent with every Idempotency-Key write). */
+const CLAIM = {
+  name: 'idempotency_claim',
+  text: 'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS claimed',
+};
+const FIND = {
+  name: 'idempotency_find',
+  text: 'SELECT fingerprint, status, body, headers FROM idempotency_records WHERE scope = $1 AND key = $2',
+};
+const KEEP = {
+  name: 'idempotency_keep',
+  text: `INSERT INTO idempotency_records (scope, key, fingerprint, status, body, headers) VALUES ($1, $2, $3, $4, $5, $6)`,
+};
