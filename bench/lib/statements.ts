@@ -8,6 +8,8 @@ import pg from 'pg';
 
 export interface StatementCount {
   query: string;
+  /** pg_stat_statements' identity of the statement (its parse tree, constants aside). */
+  queryId: string;
   calls: number;
 }
 
@@ -59,12 +61,12 @@ export async function awaitQuietPartOfMinute(marginMs = 10_000): Promise<void> {
 
 /** Statements run in this database since the last reset, by other sessions than `client`'s. */
 export async function statementCounts(client: pg.Client): Promise<StatementCount[]> {
-  const { rows } = await client.query<{ query: string; calls: string }>(
-    `SELECT s.query, s.calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+  const { rows } = await client.query<{ query: string; queryid: string; calls: string }>(
+    `SELECT s.query, s.queryid::text, s.calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
       WHERE d.datname = current_database() AND s.query NOT LIKE '%pg_stat_statements%' AND s.query NOT LIKE '%/* bench */%' AND s.query NOT LIKE '%pg_stat_activity%'
       ORDER BY s.calls DESC, s.query`,
   );
-  return rows.map((r) => ({ query: normalize(r.query), calls: Number(r.calls) }));
+  return rows.map((r) => ({ query: normalize(r.query), queryId: r.queryid, calls: Number(r.calls) }));
 }
 
 /** Whitespace and letter case of keywords aside, the same statement text. */
@@ -85,11 +87,14 @@ export function diffStatements(app: StatementCount[], baseline: StatementCount[]
     // all the time, whoever is being measured: every server's window counts some of these
     // statements of its `graphile_worker` schema, in numbers that depend on timing, not on requests.
     !key(s).includes('"graphile_worker".');
-  const a = new Map(app.filter(perRequest).map((s) => [key(s), s.calls]));
-  const b = new Map(baseline.filter(perRequest).map((s) => [key(s), s.calls]));
+  // By queryid, not text: a statement prepared before the stats were reset is stored with its
+  // literal constants, one prepared after with `$n` in their place, and both are the same statement.
+  const a = new Map(app.filter(perRequest).map((s) => [s.queryId, s]));
+  const b = new Map(baseline.filter(perRequest).map((s) => [s.queryId, s]));
   const diffs: string[] = [];
-  for (const [query, calls] of a)
-    if (b.get(query) !== calls) diffs.push(`app ${calls}× vs baseline ${b.get(query) ?? 0}×: ${query}`);
-  for (const [query, calls] of b) if (!a.has(query)) diffs.push(`app 0× vs baseline ${calls}×: ${query}`);
+  for (const [id, s] of a)
+    if (b.get(id)?.calls !== s.calls)
+      diffs.push(`app ${s.calls}× vs baseline ${b.get(id)?.calls ?? 0}×: ${s.query}`);
+  for (const [id, s] of b) if (!a.has(id)) diffs.push(`app 0× vs baseline ${s.calls}×: ${s.query}`);
   return diffs;
 }
