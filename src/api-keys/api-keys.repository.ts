@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { KEY_USE_RESOLUTION_SQL } from '../common/auth/api-key-use-recorder.js';
-import { StatementPart } from '../database/statement-part.js';
+import { parameter, StatementPart } from '../database/statement-part.js';
 import { Db } from '../database/transactions.js';
 
 /** A key's row as the API shows it (never its hash). */
@@ -84,7 +84,7 @@ function keyValues(key: NewKey): unknown[] {
 
 /** The INSERT with the per-user cap counted in it; its six parameters from `$first` (the key's five, the limit). */
 function insertWithinLimitSql(first: number): string {
-  const $ = (n: number) => `$${first + n}`;
+  const $ = (index: number) => parameter(first, index);
   return `INSERT INTO api_keys (id, user_id, name, prefix, key_hash)
        SELECT ${$(0)}::varchar, ${$(1)}::varchar, ${$(2)}::varchar, ${$(3)}::varchar, ${$(4)}::varchar
         WHERE (SELECT count(*) FROM api_keys WHERE user_id = ${$(1)} AND revoked_at IS NULL) < ${$(5)}

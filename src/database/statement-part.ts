@@ -14,6 +14,11 @@ export interface StatementPart {
   values: readonly unknown[];
 }
 
+/** The placeholder of a part's `index`th parameter (from 0), its first being `$first`. */
+export function parameter(first: number, index: number): string {
+  return `$${first + index}`;
+}
+
 /** What a host statement's text takes from its parts. */
 export interface ComposedParts {
   /** Their CTEs, each preceded by a comma, to follow the host's own. */

@@ -81,8 +81,9 @@ export class EventLog {
   }
 
   /**
-   * The append's one statement: the events INSERT, each writing reaction's write and each
-   * reading reaction's SELECT over its RETURNING rows. Reactions subscribe at start-up, so it is built (and named) once, at the first append.
+   * The append's one statement: the events INSERT, each writing reaction's write and each reading
+   * reaction's SELECT over its RETURNING rows. Reactions subscribe at start-up, so it is built (and
+   * named) once, at the first append.
    */
   private appendStatement(): PreparedStatement {
     if (this.statement) return this.statement;
@@ -115,8 +116,8 @@ export class EventLog {
   }
 
   /**
-   * Appends many events in one statement (however many there are), with the reading reactions'
-   * reads, then runs each reaction once.
+   * Appends many events in one statement (however many there are), with the writing reactions'
+   * writes and the reading reactions' reads, then runs each reaction once.
    */
   async appendAll(manager: EntityManager, events: readonly NewEvent[]): Promise<AppendedEvent[]> {
     if (events.length === 0) return [];

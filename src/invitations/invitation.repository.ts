@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { PreparedStatement } from '../database/pool-query.js';
-import { StatementPart } from '../database/statement-part.js';
+import { parameter, StatementPart } from '../database/statement-part.js';
 import { Db } from '../database/transactions.js';
 import { emailDomain } from '../domains/domain-name.js';
 import { invitePolicyAllowsSql } from '../domains/invite-policy.js';
@@ -286,7 +286,7 @@ export class InvitationRepository {
     return {
       name: 'new_invitation',
       cte: (first) => {
-        const $ = (n: number) => `$${first + n}`;
+        const $ = (index: number) => parameter(first, index);
         return `INSERT INTO invitations (id, organization_id, user_id, membership_id, email, full_name, role_ids, department_ids,
                                     status, version, custom_message, invited_by, email_status, issued_at, expires_at)
            SELECT ${$(0)}::varchar, m.organization_id, u.id, m.id, ${$(1)}::varchar, ${$(2)}::varchar, ${$(3)}::varchar[],
