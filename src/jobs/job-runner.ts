@@ -27,6 +27,18 @@ const CONCURRENCY = 8;
 /** How long an idle pool ignores new-job notifications after a fetch found none (it adds that much to a new job's start at most). */
 const REFETCH_DELAY_MS = 100;
 
+/** The pool's options where new-job notifications are mostly for other instances' tasks. */
+function dampedIdlePolls(pollInterval: number) {
+  return {
+    worker: {
+      localQueue: {
+        size: CONCURRENCY,
+        refetchDelay: { durationMs: Math.min(REFETCH_DELAY_MS, pollInterval), maxAbortThreshold: Infinity },
+      },
+    },
+  };
+}
+
 /**
  * The job queue's worker (graphile-worker on the application's PostgreSQL). Feature modules
  * `define` their tasks (and periodic schedules) at construction; the queue's schema is installed or
@@ -123,21 +135,12 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnModule
       noHandleSignals: true, // the app's shutdown hooks own SIGTERM
       logger,
       // Every add_jobs NOTIFY wakes the pool, and a woken worker polls even when the new job is of a
-      // task it does not run (an instance with the mail worker off, woken by each invitation's email
-      // job): 1.75 polls per invite, measured. With a local queue the pool fetches for all its
-      // workers, and after a fetch that finds nothing it waits REFETCH_DELAY_MS before the next,
-      // however many notifications arrive (graphile-worker's own remedy for this load).
-      preset: {
-        worker: {
-          localQueue: {
-            size: CONCURRENCY,
-            refetchDelay: {
-              durationMs: Math.min(REFETCH_DELAY_MS, pollInterval),
-              maxAbortThreshold: Infinity,
-            },
-          },
-        },
-      },
+      // task it does not run: an instance with the mail worker off is woken by each invitation's
+      // email job (1.75 polls per invite, measured). There, a local queue fetches for all the
+      // pool's workers, and after a fetch that finds nothing waits REFETCH_DELAY_MS before the next,
+      // however many notifications arrive (graphile-worker's own remedy for this load). An instance
+      // that sends mail keeps picking each job up at once: the notifications are for its own work.
+      ...(this.config.mailWorkerEnabled ? {} : { preset: dampedIdlePolls(pollInterval) }),
     });
     this.runner.events.on('job:error', ({ job }) =>
       this.metrics.jobFailures.inc({ task: job.task_identifier }),
