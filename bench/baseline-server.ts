@@ -175,7 +175,7 @@ async function createInvitation(
     const invitationId = newId('inv');
     const emailStatus = input.send ? 'queued' : 'not_requested';
     const customMessage = input.customMessage || null;
-    // UsersRepository.upsertPendingInvitee followed by InvitationRepository.insertAfterInvitee: one statement.
+    // UsersRepository.upsertPendingInvitee with InvitationRepository.newInvitationPart: one statement.
     let invitee: (InviteeRow & { created_at: Date | null; expires_at: Date | null }) | undefined;
     do {
       invitee = (

@@ -132,34 +132,10 @@ export class UsersRepository implements VerifiedUsers {
         ],
       );
       if (!row) continue;
-      const {
-        user_id,
-        membership_id: membershipId,
-        full_name,
-        email,
-        user_name,
-        account_state,
-        organization_id,
-        invited_at,
-        deactivated_at,
-        role_ids,
-        department_ids,
-        ...followed
-      } = row;
-      if (!membershipId) return { userId: user_id };
-      const member: MemberRow = {
-        user_id,
-        full_name,
-        email,
-        user_name,
-        account_state,
-        organization_id,
-        invited_at,
-        deactivated_at,
-        role_ids,
-        department_ids,
-      };
-      return { userId: user_id, membershipId, member, followed: followed as unknown as Followed };
+      if (!row.membership_id) return { userId: row.user_id };
+      // One row holds both: the member's columns and the part's (named apart), as joinByInvitation's.
+      const found = { userId: row.user_id, membershipId: row.membership_id, member: row };
+      return followedBy ? { ...found, followed: row } : found;
     }
   }
 
