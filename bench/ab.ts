@@ -5,10 +5,14 @@
  * dir holds a built app (a copy of `dist/`), e.g. one saved before a change and `dist` after it.
  * Prints, per scenario, each build's req/s, p50/p99 and CPU ms per request. `BENCH_AB_ENV_A` /
  * `_B` (JSON) add environment variables to one side (e.g. `{"DATABASE_POOL_MAX":"40"}`).
+ * Write scenarios take turns on one organization (each invite a new email; each accept a token
+ * of its own, seeded beforehand for both sides).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Run, runLoad, summarize } from './lib/load.js';
+import { signInvitationToken } from './lib/secrets.js';
+import { seedAcceptable } from './lib/seed.js';
 import { startServer } from './lib/servers.js';
 import { freePort, log, prepare } from './lib/setup.js';
 import { waitForIdleDatabase } from './lib/statements.js';
@@ -20,8 +24,7 @@ async function main(): Promise<void> {
   if (!dirA || !dirB) throw new Error('usage: ab.js <dir A> <dir B> [scenario,…] [seconds] [rounds]');
   const scenarios = ids.split(',').map((id) => {
     const found = SCENARIOS.find((s) => s.id === id);
-    if (!found || found.id.startsWith('invite') || found.id === 'accept')
-      throw new Error(`read scenario expected, got ${id}`);
+    if (!found) throw new Error(`unknown scenario ${id}`);
     return found;
   });
   const seconds = Number(secondsText);
@@ -46,6 +49,18 @@ async function main(): Promise<void> {
         acceptTokens: [],
         acceptNext: 0,
       };
+      if (scenarios.some((scenario) => scenario.id === 'accept')) {
+        // Both sides' rounds and warm-ups at up to 2,000 accepts a second.
+        const count = 2 * (2 + rounds * seconds) * 2000;
+        const ids = await seedAcceptable(
+          prepared.admin,
+          target.writeOrg,
+          prepared.ownerId,
+          count,
+          prepared.runTag,
+        );
+        target.acceptTokens = ids.map((id) => signInvitationToken(prepared.secret, id, 1));
+      }
       for (const scenario of scenarios) {
         const options = (url: string) => ({
           url,

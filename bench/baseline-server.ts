@@ -83,15 +83,42 @@ async function authorize(
 /** Who sees a link (src/invitations/link-visibility.ts): an Admin, or an Owner for one granting Owner. */
 const maySeeLink = (rank: number, grantsOwner: boolean) => rank >= (grantsOwner ? 3 : 2);
 
-async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/** What a transaction's work sends its statements through. */
+interface TransactionClient {
+  query<R extends pg.QueryResultRow>(
+    statement: pg.QueryConfig,
+    values: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
+
+/**
+ * As the app's TransactionPipeliningClient does, START TRANSACTION goes out with the first
+ * statement, in one write (pg's pipeline mode, on in lib/server-env.ts), so the baseline makes the
+ * app's round trips.
+ */
+async function transaction<T>(work: (client: TransactionClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let begun = false;
+  const inTransaction: TransactionClient = {
+    query<R extends pg.QueryResultRow>(statement: pg.QueryConfig, values: unknown[]) {
+      if (begun) return client.query<R>(statement, values);
+      begun = true;
+      client.connection.stream.cork();
+      try {
+        const start = client.query(SQL.START_TRANSACTION);
+        const result = client.query<R>(statement, values);
+        return Promise.all([start, result]).then(([, done]) => done);
+      } finally {
+        client.connection.stream.uncork();
+      }
+    },
+  };
   try {
-    await client.query(SQL.START_TRANSACTION);
-    const result = await work(client);
-    await client.query(SQL.COMMIT);
+    const result = await work(inTransaction);
+    if (begun) await client.query(SQL.COMMIT);
     return result;
   } catch (error) {
-    await client.query(SQL.ROLLBACK);
+    if (begun) await client.query(SQL.ROLLBACK);
     throw error;
   } finally {
     client.release();
@@ -107,7 +134,7 @@ interface NewEvent {
 }
 
 /** EventLog.appendAll: the events (with the webhook endpoints match) in one statement. */
-async function appendEvents(c: pg.PoolClient, events: NewEvent[]): Promise<void> {
+async function appendEvents(c: TransactionClient, events: NewEvent[]): Promise<void> {
   await c.query(SQL.APPEND_EVENTS, [
     events.map(() => newId('evt')),
     events.map((e) => e.organizationId),
@@ -149,39 +176,27 @@ async function createInvitation(
   const { organizationId } = org;
   const email = input.email.trim().toLowerCase();
   return transaction(async (c) => {
-    const pre = (
-      await c.query<{
-        policy_allows: boolean | null;
-        roles: { id: string; is_owner: boolean }[];
-        department_ids: string[];
-      }>(SQL.PRECONDITIONS, [
-        organizationId,
-        email,
-        email.slice(email.lastIndexOf('@') + 1),
-        input.roleIds,
-        input.departmentIds,
-      ])
-    ).rows[0];
-    if (!pre.policy_allows) throw new HttpError(400);
-    if (
-      (input.roleIds.length > 0 ? pre.roles.length !== input.roleIds.length : pre.roles.length === 0) ||
-      pre.department_ids.length !== input.departmentIds.length
-    )
-      throw new HttpError(400);
-    const grantsOwner = pre.roles.some((r) => r.is_owner);
-    if (!maySeeLink(org.rank, grantsOwner)) throw new HttpError(403);
-    const roleIds = input.roleIds.length > 0 ? input.roleIds : pre.roles.map((r) => r.id);
-
+    const preconditions = c.query<{
+      policy_allows: boolean | null;
+      roles: { id: string; is_owner: boolean }[];
+      department_ids: string[];
+    }>(SQL.PRECONDITIONS, [
+      organizationId,
+      email,
+      email.slice(email.lastIndexOf('@') + 1),
+      input.roleIds,
+      input.departmentIds,
+    ]);
     const invitationId = newId('inv');
     const emailStatus = input.send ? 'queued' : 'not_requested';
     const customMessage = input.customMessage || null;
-    // UsersRepository.upsertPendingInvitee with InvitationRepository.newInvitationPart: one statement.
-    let invitee: (InviteeRow & { created_at: Date | null; expires_at: Date | null }) | undefined;
-    do {
-      invitee = (
-        await c.query<InviteeRow & { created_at: Date | null; expires_at: Date | null }>(
-          SQL.INSERT_INVITATION_AFTER_INVITEE,
-          [
+    // UsersRepository.upsertPendingInvitee with InvitationRepository.newInvitationPart: one statement,
+    // sent right behind the preconditions when the roles are named, as the app does.
+    type Invitee = InviteeRow & { created_at: Date | null; expires_at: Date | null };
+    const writeInvitee = async (roleIds: string[]): Promise<Invitee> => {
+      for (;;) {
+        const [row] = (
+          await c.query<Invitee>(SQL.INSERT_INVITATION_AFTER_INVITEE, [
             newId('usr'),
             email,
             input.fullName,
@@ -199,10 +214,31 @@ async function createInvitation(
             caller.userId,
             emailStatus,
             ttlDays,
-          ],
-        )
-      ).rows[0];
-    } while (!invitee);
+          ])
+        ).rows;
+        if (row) return row;
+      }
+    };
+    const sentAhead = input.roleIds.length > 0 ? writeInvitee(input.roleIds) : undefined;
+    sentAhead?.catch(() => undefined);
+    let roleIds: string[];
+    let grantsOwner: boolean;
+    try {
+      const pre = (await preconditions).rows[0];
+      if (!pre.policy_allows) throw new HttpError(400);
+      if (
+        (input.roleIds.length > 0 ? pre.roles.length !== input.roleIds.length : pre.roles.length === 0) ||
+        pre.department_ids.length !== input.departmentIds.length
+      )
+        throw new HttpError(400);
+      grantsOwner = pre.roles.some((r) => r.is_owner);
+      if (!maySeeLink(org.rank, grantsOwner)) throw new HttpError(403);
+      roleIds = input.roleIds.length > 0 ? input.roleIds : pre.roles.map((r) => r.id);
+    } catch (refusal) {
+      await sentAhead?.catch(() => undefined);
+      throw refusal;
+    }
+    const invitee = await (sentAhead ?? writeInvitee(roleIds));
     const userId = invitee.user_id;
     if (!invitee.membership_id || !invitee.created_at || !invitee.expires_at) throw new HttpError(409);
     const stored = { created_at: invitee.created_at, expires_at: invitee.expires_at };

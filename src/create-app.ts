@@ -13,6 +13,7 @@ import { requestIdFor, traceContext } from './common/logging/trace-context.js';
 import { AppConfig, parseConfig } from './config/app-config.js';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { guardPoolClientErrors } from './database/pool-client-errors.js';
+import { dropHeldOpenersOnRelease } from './database/transaction-pipelining-client.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { bindIdempotencyToWrites } from './idempotency/idempotent-writes.js';
 import { instrumentRequests } from './metrics/http-metrics.js';
@@ -106,6 +107,7 @@ async function buildApp(
   });
 
   guardPoolClientErrors(app.get(DataSource), rootLogger);
+  dropHeldOpenersOnRelease(app.get(DataSource));
 
   const fastify = app.getHttpAdapter().getInstance();
   instrumentRequests(fastify, app.get(MetricsService));

@@ -13,4 +13,6 @@ export const pool = new pg.Pool({
   max: Number(process.env.DATABASE_POOL_MAX ?? 20),
   connectionTimeoutMillis: 5000,
   idleTimeoutMillis: 30000,
+  // As the app's pool (TransactionPipeliningClient): the baseline sends a transaction's opening statement with its first.
+  pipeline: true,
 });

@@ -2,6 +2,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
+import { TransactionPipeliningClient } from './transaction-pipelining-client.js';
 
 /** The one description of our database, shared by the app, `ormconfig.ts` (CLI) and the tests. */
 export function dataSourceOptions(
@@ -18,7 +19,12 @@ export function dataSourceOptions(
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     // Pool: fail fast when the database is unreachable so requests get a 503 instead of hanging.
-    extra: { max: poolMax, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 },
+    extra: {
+      max: poolMax,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30000,
+      Client: TransactionPipeliningClient,
+    },
     ...extra,
   } as DataSourceOptions;
 }

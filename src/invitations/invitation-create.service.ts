@@ -18,7 +18,7 @@ import { StoredTimes } from './bulk/bulk-invitations.repository.js';
 import { createdInvitation } from './bulk/bulk-outcomes.js';
 import { invitationEvent } from './invitation-events.js';
 import { Invitation } from './invitation.entity.js';
-import { resolveInvitationGrants } from './invitation-grants.js';
+import { InvitationGrants, resolveInvitationGrants } from './invitation-grants.js';
 import { InvitationRepository } from './invitation.repository.js';
 
 /** What every create route asks for, in the service's terms. */
@@ -98,6 +98,10 @@ export class InvitationCreateService {
    * the email), the invitee's account, membership and grants with the invitation itself (RETURNING
    * what the database set, so nothing is read back), and its event (with the reads its reactions
    * need); then what the reactions write (the email's outbox row, webhook deliveries if any match).
+   * When the roles are named, the invitee's statement does not wait for the preconditions: it is
+   * sent right behind them, in the same round trip, and whatever they refuse rolls it back with the
+   * transaction (its own failure then does not matter: a missing role fails its foreign key). With
+   * no roles named it needs the Member role the preconditions read.
    */
   private async createWithin(
     manager: EntityManager,
@@ -109,61 +113,82 @@ export class InvitationCreateService {
     const { email } = input;
     const roleIds = unique(input.roleIds ?? []);
     const departmentIds = unique(input.departmentIds ?? []);
-    const { policyAllows, refs } = await this.invitations.settleExpiredAndReadRefs(
+    const preconditions = this.invitations.settleExpiredAndReadRefs(
       organizationId,
       email,
       roleIds,
       departmentIds,
     );
-    assertInvitePolicyAllows(policyAllows, organizationId, email);
-    const grants = resolveInvitationGrants(org, roleIds, departmentIds, refs);
-
-    const invitationId = newId('inv');
-    const fullName = input.fullName ?? null;
-    const send = input.sendInvitation ?? true;
-    const row = {
-      id: invitationId,
-      email,
-      fullName,
-      roleIds: grants.roleIds,
-      departmentIds: grants.departmentIds,
-      customMessage: input.customMessage || null,
-      expiresInDays: input.expiresInDays ?? this.config.invitationTtlDays,
-    };
+    const invitation = newInvitation(input, this.config.invitationTtlDays);
+    const writeInvitee = (grantedRoleIds: string[]) =>
+      this.users.upsertPendingInvitee<StoredTimes>(
+        {
+          organizationId,
+          email,
+          fullName: invitation.fullName,
+          invitationId: invitation.id,
+          roleIds: grantedRoleIds,
+          departmentIds,
+        },
+        this.invitations.newInvitationPart({
+          ...invitation,
+          roleIds: grantedRoleIds,
+          departmentIds,
+          invitedBy: inviter.userId,
+          emailStatus: invitation.send ? 'queued' : 'not_requested',
+        }),
+      );
+    const sentAhead = roleIds.length > 0 ? writeInvitee(roleIds) : undefined;
+    // Handled here so that its failure is never unhandled; it is awaited below either way.
+    sentAhead?.catch(() => undefined);
+    let grants: InvitationGrants;
+    try {
+      const { policyAllows, refs } = await preconditions;
+      assertInvitePolicyAllows(policyAllows, organizationId, email);
+      grants = resolveInvitationGrants(org, roleIds, departmentIds, refs);
+    } catch (refusal) {
+      // Nothing of this transaction may still be running (or retrying) when it rolls back.
+      await sentAhead?.catch(() => undefined);
+      throw refusal;
+    }
     // The pending membership holds exactly what the latest invitation grants; the invitation is
     // written in the same statement (no invitation for an active member: USER_ALREADY_EXISTS).
-    const { userId, membershipId, member, followed } = await this.users.upsertPendingInvitee<StoredTimes>(
-      {
-        organizationId,
-        email,
-        fullName,
-        invitationId,
-        roleIds: grants.roleIds,
-        departmentIds: grants.departmentIds,
-      },
-      this.invitations.newInvitationPart({
-        ...row,
-        invitedBy: inviter.userId,
-        emailStatus: send ? 'queued' : 'not_requested',
-      }),
-    );
+    const { userId, membershipId, member, followed } = await (sentAhead ?? writeInvitee(grants.roleIds));
     if (!membershipId || !member || !followed) {
       throw new AppError(ErrorCode.USER_ALREADY_EXISTS, undefined, {
         email,
         organization_id: organizationId,
       });
     }
-    const invitation = createdInvitation(
+    const created = createdInvitation(
       organizationId,
       inviter.userId,
-      send,
-      { ...row, userId, membershipId },
+      invitation.send,
+      {
+        ...invitation,
+        roleIds: grants.roleIds,
+        departmentIds: grants.departmentIds,
+        userId,
+        membershipId,
+      },
       grants.grantsOwner,
       followed,
     );
-    await this.events.append(manager, invitationEvent('invitation.created', invitation, userActor(inviter)));
-    return { invitation, invitee: member };
+    await this.events.append(manager, invitationEvent('invitation.created', created, userActor(inviter)));
+    return { invitation: created, invitee: member };
   }
+}
+
+/** What the invite decides before any statement: the invitation's id and its own fields. */
+function newInvitation(input: NewInvitation, defaultTtlDays: number) {
+  return {
+    id: newId('inv'),
+    email: input.email,
+    fullName: input.fullName ?? null,
+    send: input.sendInvitation ?? true,
+    customMessage: input.customMessage || null,
+    expiresInDays: input.expiresInDays ?? defaultTtlDays,
+  };
 }
 
 function unique(ids: string[]): string[] {

@@ -1,0 +1,143 @@
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+
+type Callback = (error: Error | undefined, result?: unknown) => void;
+type Send = (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) => unknown;
+
+const send = pg.Client.prototype.query as Send;
+
+/** TypeORM's transaction-control texts (PostgresQueryRunner) that this client may hold back. */
+const HOLDABLE = /^(START TRANSACTION|SAVEPOINT \w+|RELEASE SAVEPOINT \w+)$/;
+
+/** Whether `closer`, right after `opener` with nothing in between, leaves the session as it was. */
+function undoes(closer: string, opener: string): boolean {
+  return opener === 'START TRANSACTION'
+    ? closer === 'COMMIT' || closer === 'ROLLBACK'
+    : opener.startsWith('SAVEPOINT ') &&
+        (closer === `RELEASE ${opener}` || closer === `ROLLBACK TO ${opener}`);
+}
+
+/** What PostgreSQL answers a transaction-control statement, as `pg` returns it. */
+function controlResult(text: string): pg.QueryResult {
+  return { command: text.split(' ')[0], rowCount: null, oid: 0, rows: [], fields: [] };
+}
+
+/**
+ * The pool's client. The statements that open a transaction or a savepoint (TypeORM's `START
+ * TRANSACTION`, `SAVEPOINT …`) or release a savepoint are held back and written together with the
+ * statement that follows them, in `pg`'s own pipeline mode, so they cost no round trip of their
+ * own: every transaction saves one, and a nested one (the Idempotency-Key request's savepoint)
+ * two more. What needs no statement at all is never sent: an opener its closer follows at once (a
+ * transaction that wrote nothing), and savepoint statements the transaction's end makes moot.
+ *
+ * Callers see no difference. A held statement's answer is known in advance (an empty result); were
+ * it to fail after all, its error becomes the error of the statement sent with it. Opening a
+ * transaction fails only with the connection (the statement fails too); a savepoint statement fails
+ * only in an aborted transaction, where the statement after it fails as well.
+ */
+export class TransactionPipeliningClient extends pg.Client {
+  /** The held statements, in the order they came. */
+  held: string[] = [];
+  private corked = false;
+
+  constructor(config?: pg.ClientConfig) {
+    super({ ...config, pipeline: true });
+  }
+
+  // One signature for all of pg's overloads: only a plain text without values is held or ends what
+  // is held; everything else is passed on as it came.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(config: unknown, values?: unknown, callback?: unknown): any {
+    const control =
+      typeof config === 'string' &&
+      callback === undefined &&
+      (values === undefined || (Array.isArray(values) && values.length === 0))
+        ? config
+        : undefined;
+    if (control !== undefined) {
+      const last = this.held.at(-1);
+      if (last !== undefined && undoes(control, last)) {
+        this.held.pop();
+        return Promise.resolve(controlResult(control));
+      }
+      if (HOLDABLE.test(control)) {
+        this.held.push(control);
+        return Promise.resolve(controlResult(control));
+      }
+      if (control === 'COMMIT' || control === 'ROLLBACK') {
+        // The end of the transaction makes its held savepoint statements moot; one whose opening
+        // is still held sent nothing at all, so it has nothing to end.
+        const unsent = this.held.includes('START TRANSACTION');
+        this.held = [];
+        if (unsent) return Promise.resolve(controlResult(control));
+      }
+    }
+    this.coalesceWrites();
+    if (this.held.length === 0) return send.call(this, config, values, callback);
+    if (typeof (config as { submit?: unknown }).submit === 'function')
+      throw new Error('a query object cannot follow a held transaction statement');
+    return this.sendWithHeld(config, values, callback);
+  }
+
+  /**
+   * Statements sent one after another without awaiting go out in one write: the socket stays
+   * corked until the microtasks queued meanwhile run (`pg` corks a query only while it writes its
+   * messages). The invite sends its first two statements so (InvitationCreateService).
+   */
+  private coalesceWrites(): void {
+    if (this.corked) return;
+    this.corked = true;
+    const stream = this.connection.stream;
+    stream.cork();
+    queueMicrotask(() => {
+      this.corked = false;
+      stream.uncork();
+    });
+  }
+
+  /**
+   * The held statements and then this one, in one write. `pg` answers pipelined queries in order,
+   * so the held ones' callbacks have run when this one's answer arrives.
+   */
+  private sendWithHeld(config: unknown, values: unknown, callback: unknown): unknown {
+    const held = this.held;
+    this.held = [];
+    let heldError: Error | undefined;
+    const stream = this.connection.stream;
+    stream.cork();
+    try {
+      for (const text of held)
+        send.call(this, text, (error: Error | undefined) => (heldError ??= error ?? undefined));
+      const done = (typeof values === 'function' ? values : callback) as Callback | undefined;
+      if (done) {
+        const reported: Callback = (error, result) => done(heldError ?? error, result);
+        return typeof values === 'function'
+          ? send.call(this, config, reported)
+          : send.call(this, config, values, reported);
+      }
+      return (send.call(this, config, values) as Promise<unknown>).then(
+        (result) => {
+          if (heldError) throw heldError;
+          return result;
+        },
+        (error: unknown) => {
+          throw heldError ?? error;
+        },
+      );
+    } finally {
+      stream.uncork();
+    }
+  }
+}
+
+/**
+ * Back in the pool, a client holds nothing: an opener no statement followed opened nothing (TypeORM
+ * always ends the transactions it opens, which takes their openers back; this keeps a leaked one
+ * from opening the next borrower's transaction).
+ */
+export function dropHeldOpenersOnRelease(dataSource: DataSource): void {
+  const pool = (dataSource.driver as unknown as { master?: pg.Pool }).master;
+  pool?.on('release', (_error, client) => {
+    if (client instanceof TransactionPipeliningClient) client.held = [];
+  });
+}
