@@ -76,7 +76,8 @@ export class TransactionPipeliningClient extends pg.Client {
         if (unsent) return Promise.resolve(controlResult(control));
       }
     }
-    this.coalesceWrites();
+    // Only a transaction sends statements back to back; a lone read goes out at once.
+    if (this.held.length > 0 || this.getTransactionStatus() === 'T') this.coalesceWrites();
     if (this.held.length === 0) return send.call(this, config, values, callback);
     if (typeof (config as { submit?: unknown }).submit === 'function')
       throw new Error('a query object cannot follow a held transaction statement');
