@@ -45,6 +45,13 @@ describe('TransactionPipeliningClient (real PostgreSQL)', () => {
   });
   afterEach(() => client.end());
 
+  /** A transaction that has sent a statement, then a savepoint (as a nested Db.transaction opens one). */
+  const openWithSavepoint = async () => {
+    await client.query('START TRANSACTION');
+    await client.query('SELECT 1');
+    await client.query('SAVEPOINT typeorm_1');
+  };
+
   it('sends START TRANSACTION with the statement that follows it, in one write, and the statement runs in the transaction', async () => {
     expect((await client.query('START TRANSACTION')).command).toBe('START');
     expect(writes.writes).toBe(0);
@@ -78,9 +85,7 @@ describe('TransactionPipeliningClient (real PostgreSQL)', () => {
     await client.query('START TRANSACTION');
     await client.query('COMMIT');
     expect(writes.writes).toBe(0);
-    await client.query('START TRANSACTION');
-    await client.query('SELECT 1');
-    await client.query('SAVEPOINT typeorm_1');
+    await openWithSavepoint();
     await client.query('RELEASE SAVEPOINT typeorm_1');
     await client.query('COMMIT');
     expect(writes.writes).toBe(2);
@@ -88,9 +93,7 @@ describe('TransactionPipeliningClient (real PostgreSQL)', () => {
   });
 
   it('sends a savepoint’s release with the next statement, and none before the end of the transaction', async () => {
-    await client.query('START TRANSACTION');
-    await client.query('SELECT 1');
-    await client.query('SAVEPOINT typeorm_1');
+    await openWithSavepoint();
     await client.query('SELECT 2');
     await client.query('RELEASE SAVEPOINT typeorm_1');
     expect(writes.writes).toBe(2);
@@ -102,9 +105,7 @@ describe('TransactionPipeliningClient (real PostgreSQL)', () => {
     );
     await client.query('ROLLBACK');
 
-    await client.query('START TRANSACTION');
-    await client.query('SELECT 1');
-    await client.query('SAVEPOINT typeorm_1');
+    await openWithSavepoint();
     await client.query('SELECT 2');
     await client.query('RELEASE SAVEPOINT typeorm_1');
     await client.query('COMMIT');
