@@ -8,6 +8,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import * as SQL from './baseline/sql.js';
 import {
@@ -280,12 +281,22 @@ app.setErrorHandler((error: Error, _request: FastifyRequest, reply: FastifyReply
   void reply.status(status).send({ status });
 });
 
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+/** The scenarios' routes, kept so bench/bare-nest-server.ts can mount the same handlers behind NestJS. */
+export const ROUTES: { method: 'GET' | 'POST'; url: string; handler: Handler }[] = [];
+
+function route(method: 'GET' | 'POST', url: string, handler: Handler): void {
+  ROUTES.push({ method, url, handler });
+  app.route({ method, url, handler });
+}
+
 app.get('/health/ready', async () => {
   await pool.query('SELECT 1');
   return { status: 'ok' };
 });
 
-app.post('/v1/organizations/:organization_id/invite-user', async (request, reply) => {
+route('POST', '/v1/organizations/:organization_id/invite-user', async (request, reply) => {
   const { caller, org } = await authorize(request, 2);
   const body = request.body as { email: string; role_id: string; send_invitation?: boolean };
   const invitation = await createInvitation(org, caller, {
@@ -305,7 +316,7 @@ app.post('/v1/organizations/:organization_id/invite-user', async (request, reply
   });
 });
 
-app.post('/v1/organizations/:organization_id/users/invite/v2', async (request, reply) => {
+route('POST', '/v1/organizations/:organization_id/users/invite/v2', async (request, reply) => {
   const { caller, org } = await authorize(request, 2);
   const body = request.body as {
     email: string;
@@ -367,7 +378,7 @@ interface LinkFields {
 const shownLink = (row: LinkFields, rank: number) =>
   row.status === 'pending' && maySeeLink(rank, row.grants_owner) ? link(row.id, row.version) : null;
 
-app.get('/v1/organizations/:organization_id/invitation', async (request) => {
+route('GET', '/v1/organizations/:organization_id/invitation', async (request) => {
   const { org } = await authorize(request, 1);
   const query = request.query as { email?: string; user_id?: string; invitation_id?: string };
   const [column, value] =
@@ -416,7 +427,7 @@ interface InvitationListRow extends LinkFields {
   position_at: string;
 }
 
-app.get('/v1/organizations/:organization_id/invitations', async (request) => {
+route('GET', '/v1/organizations/:organization_id/invitations', async (request) => {
   const { org } = await authorize(request, 1);
   const query = request.query as { limit?: string; cursor?: string };
   const limit = query.limit ? Number(query.limit) : 20;
@@ -523,7 +534,7 @@ function settledInvitationData(i: InvitationRow) {
 }
 
 /** InvitationAcceptanceService.accept for an invitation that created its invitee, statement for statement. */
-app.post('/v1/invitations/accept', async (request) => {
+route('POST', '/v1/invitations/accept', async (request) => {
   const body = request.body as { token: string; full_name?: string | null };
   const claims = verifyToken(body.token);
   if (!claims) throw new HttpError(404);
@@ -639,18 +650,21 @@ app.post('/v1/invitations/accept', async (request) => {
   });
 });
 
-const shutdown = () => {
-  void app
-    .close()
-    .then(() => pool.end())
-    .then(() => process.exit(0));
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+// Imported by bench/bare-nest-server.ts for its routes: it listens only when run itself.
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const shutdown = () => {
+    void app
+      .close()
+      .then(() => pool.end())
+      .then(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
 
-app
-  .listen({ port: Number(process.env.PORT ?? 3001), host: process.env.HOST ?? '127.0.0.1' })
-  .catch((error: unknown) => {
-    process.stderr.write(`baseline failed to start: ${String(error)}\n`);
-    process.exit(1);
-  });
+  app
+    .listen({ port: Number(process.env.PORT ?? 3001), host: process.env.HOST ?? '127.0.0.1' })
+    .catch((error: unknown) => {
+      process.stderr.write(`baseline failed to start: ${String(error)}\n`);
+      process.exit(1);
+    });
+}

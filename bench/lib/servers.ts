@@ -14,6 +14,19 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The node flags `npm run start:prod` serves the app with (package.json, the one place they are
+ * written). Every server the bench starts gets them, the baseline and the floor too, so a ratio
+ * compares code, not runtime settings.
+ */
+export const START_FLAGS: string[] = (() => {
+  const scripts = (JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
+  const match = /^node((?: --\S+)*) dist\/main\.js$/.exec(scripts['start:prod'] ?? '');
+  if (!match) throw new Error(`package.json's start:prod is not "node [--flag …] dist/main.js"`);
+  return match[1].split(' ').filter(Boolean);
+})();
+
 export function readRss(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
@@ -62,7 +75,7 @@ export async function startServer(
   env: Record<string, string>,
   extraNodeArgs: string[] = [],
 ): Promise<RunningServer> {
-  const child = spawn(process.execPath, [...extraNodeArgs, script], {
+  const child = spawn(process.execPath, [...START_FLAGS, ...extraNodeArgs, script], {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
