@@ -10,7 +10,7 @@ import pg from 'pg';
 import { BULK_ROWS, bulkInvite, rowsRun, singleInvite } from './bulk.js';
 import { Measurement, Run, runLoad, summarize } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
-import { serverVersion } from './lib/postgres.js';
+import { serverDescription } from './lib/postgres.js';
 import {
   BulkResult,
   count,
@@ -305,7 +305,7 @@ async function main(): Promise<number> {
     clones: LARGE_TIER > 0 ? ['small', 'large'] : [],
   });
   const { admin, env } = prepared;
-  const machine = describeMachine(await serverVersion(prepared.db.url));
+  const machine = describeMachine(await serverDescription(prepared.db.url));
   log(
     `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; PostgreSQL ${machine.postgres}`,
   );

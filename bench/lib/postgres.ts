@@ -126,7 +126,7 @@ export async function provisionDatabase(log: (line: string) => void): Promise<Be
 }
 
 /** PostgreSQL's version and buffer pool, for the machine line of the report. */
-export function serverVersion(url: string): Promise<string> {
+export function serverDescription(url: string): Promise<string> {
   return withClient(
     url,
     async (c) =>
