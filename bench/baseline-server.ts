@@ -19,7 +19,7 @@ import {
   newId,
   signInvitationToken,
 } from './lib/secrets.js';
-import { maxApiKeysPerUser, pool, publicAppUrl, secret, ttlDays } from './lib/server-env.js';
+import { maxApiKeysPerUser, pool, publicAppUrl, secret, serve, ttlDays } from './lib/server-env.js';
 
 class HttpError extends Error {
   constructor(readonly status: number) {
@@ -283,7 +283,7 @@ app.setErrorHandler((error: Error, _request: FastifyRequest, reply: FastifyReply
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
-/** The scenarios' routes, kept so bench/bare-nest-server.ts can mount the same handlers behind NestJS. */
+/** The routes (the scenarios' and readiness), kept so bench/bare-nest-server.ts can mount the same handlers behind NestJS. */
 export const ROUTES: { method: 'GET' | 'POST'; url: string; handler: Handler }[] = [];
 
 function route(method: 'GET' | 'POST', url: string, handler: Handler): void {
@@ -291,7 +291,7 @@ function route(method: 'GET' | 'POST', url: string, handler: Handler): void {
   app.route({ method, url, handler });
 }
 
-app.get('/health/ready', async () => {
+route('GET', '/health/ready', async () => {
   await pool.query('SELECT 1');
   return { status: 'ok' };
 });
@@ -651,20 +651,4 @@ route('POST', '/v1/invitations/accept', async (request) => {
 });
 
 // Imported by bench/bare-nest-server.ts for its routes: it listens only when run itself.
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const shutdown = () => {
-    void app
-      .close()
-      .then(() => pool.end())
-      .then(() => process.exit(0));
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
-
-  app
-    .listen({ port: Number(process.env.PORT ?? 3001), host: process.env.HOST ?? '127.0.0.1' })
-    .catch((error: unknown) => {
-      process.stderr.write(`baseline failed to start: ${String(error)}\n`);
-      process.exit(1);
-    });
-}
+if (import.meta.url === pathToFileURL(process.argv[1]).href) serve(app, 'baseline', 3001);

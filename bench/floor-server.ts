@@ -20,7 +20,7 @@ import {
   newId,
   signInvitationToken,
 } from './lib/secrets.js';
-import { messageIdHost, pool, publicAppUrl, secret, ttlDays } from './lib/server-env.js';
+import { messageIdHost, pool, publicAppUrl, secret, serve, ttlDays } from './lib/server-env.js';
 
 class HttpError extends Error {
   constructor(
@@ -510,18 +510,4 @@ async function acceptRefusal(invitationId: string, version: number): Promise<Htt
   return new HttpError(403, 'EMAIL_VERIFICATION_REQUIRED');
 }
 
-const shutdown = () => {
-  void app
-    .close()
-    .then(() => pool.end())
-    .then(() => process.exit(0));
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
-
-app
-  .listen({ port: Number(process.env.PORT ?? 3002), host: process.env.HOST ?? '127.0.0.1' })
-  .catch((error: unknown) => {
-    process.stderr.write(`floor failed to start: ${String(error)}\n`);
-    process.exit(1);
-  });
+serve(app, 'floor', 3002);

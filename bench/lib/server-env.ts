@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 
 /** What the baseline and the floor read from the environment the bench gives them, as the app does. */
@@ -16,3 +17,24 @@ export const pool = new pg.Pool({
   // As the app's pool (TransactionPipeliningClient): the baseline sends a transaction's opening statement with its first.
   pipeline: true,
 });
+
+/**
+ * Listens on PORT (else `defaultPort`) and HOST, and on SIGTERM/SIGINT closes the server and the
+ * pool before exiting: how the baseline and the floor run.
+ */
+export function serve(app: FastifyInstance, name: string, defaultPort: number): void {
+  const shutdown = () => {
+    void app
+      .close()
+      .then(() => pool.end())
+      .then(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  app
+    .listen({ port: Number(process.env.PORT ?? defaultPort), host: process.env.HOST ?? '127.0.0.1' })
+    .catch((error: unknown) => {
+      process.stderr.write(`${name} failed to start: ${String(error)}\n`);
+      process.exit(1);
+    });
+}
