@@ -7,6 +7,7 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { Logger, run, runMigrations, runOnce, type Runner, type Task, type TaskList } from 'graphile-worker';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -40,6 +41,22 @@ function dampedIdlePolls(pollInterval: number) {
 }
 
 /**
+ * The worker's own pool, which the runner borrows. With a connection string instead,
+ * graphile-worker 0.17 makes the pool itself and, at stop, removes its error listeners and ends it
+ * without waiting: a connection the server closed meanwhile (the embedded PostgreSQL stopping right
+ * after the app) then raised an unhandled 'error' and the process exited 1 on SIGTERM (seen in CI
+ * on Node 24, reproduced 1 in ~20 restarts under load). Here the listeners stay for the pool's
+ * life and `stop` waits for its end.
+ */
+function workerPool(connectionString: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max: CONCURRENCY + 2 }); // its docs: smaller can stall job release
+  const report = (error: Error) => nest.error(`PostgreSQL client of the job worker: ${error.message}`);
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', report));
+  return pool;
+}
+
+/**
  * The job queue's worker (graphile-worker on the application's PostgreSQL). Feature modules
  * `define` their tasks (and periodic schedules) at construction; the queue's schema is installed or
  * upgraded at every start, and with JOBS_ENABLED the worker runs until the app shuts down.
@@ -56,6 +73,7 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnModule
   private readonly tasks = new Map<string, { task: Task; group: TaskGroup }>();
   private readonly crontab: { line: string; task: string }[] = [];
   private runner: Runner | undefined;
+  private pool: pg.Pool | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -122,10 +140,10 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnModule
     const pollInterval = this.config.mailWorkerEnabled
       ? Math.min(this.config.jobsPollIntervalMs, this.config.mailPollIntervalMs)
       : this.config.jobsPollIntervalMs;
+    this.pool = workerPool(this.config.databaseUrl);
     this.runner = await run({
-      connectionString: this.config.databaseUrl,
+      pgPool: this.pool,
       concurrency: CONCURRENCY,
-      maxPoolSize: CONCURRENCY + 2, // its docs: a pool smaller than that can stall job release
       pollInterval,
       taskList,
       crontab: this.crontab
@@ -160,7 +178,10 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnModule
    * (so a long job never holds the drain up), and Nest's shutdown calls it again before the pool closes.
    */
   stop(): Promise<void> {
-    this.stopping ??= this.runner?.stop() ?? Promise.resolve();
+    this.stopping ??= (async () => {
+      await this.runner?.stop();
+      await this.pool?.end();
+    })();
     return this.stopping;
   }
 
