@@ -8,6 +8,7 @@ import {
   bulkEmail,
 } from '../bench/lib/seed.js';
 import { CursorCodec } from '../src/common/pagination/cursor-codec.js';
+import { withSessionOptions } from '../src/database/session-options.js';
 import { auth, createWorld, World } from './support/fixtures.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
@@ -15,7 +16,8 @@ import { createTestApp, TestApp } from './support/test-app.js';
  * The hot queries stay index-driven as data grows: with a realistic spread of rows (20k
  * invitations and their invitees over 1000 organizations) and fresh statistics, the plan of the
  * exact SQL the app sends for each hot path (recorded from real requests through TypeORM's query
- * events, and the pool's for the hot reads sent past it) has no sequential scan on any table that holds more than a handful of rows.
+ * events, and the pool's for the hot reads sent past it), planned generically as the app's sessions
+ * plan it (src/database/session-options.ts), has no sequential scan on any table that holds more than a handful of rows.
  */
 
 const BULK_INVITATIONS = 20_000;
@@ -60,7 +62,8 @@ describe('query plans of the hot paths', () => {
         recording?.push({ query: config.text, parameters: config.values ?? [] });
       return poolQuery(config);
     };
-    client = new pg.Client({ connectionString: t.config.databaseUrl });
+    // With the app's session options: its statements run on generic plans, so those are the plans checked.
+    client = new pg.Client(withSessionOptions(t.config.databaseUrl));
     await client.connect();
     const fillers = await createFillerOrganizations(client, FILLER_ORGS, w.otherOwner.userId, 'plans');
     // Half of the rows are the world org's (a big tenant), the rest spread over the fillers.

@@ -16,6 +16,8 @@ export const pool = new pg.Pool({
   idleTimeoutMillis: 30000,
   // As the app's pool (TransactionPipeliningClient): the baseline sends a transaction's opening statement with its first.
   pipeline: true,
+  // As the app's sessions (src/database/session-options.ts): prepared statements on generic plans.
+  options: [process.env.PGOPTIONS, '-c plan_cache_mode=force_generic_plan'].filter(Boolean).join(' '),
 });
 
 /**

@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { withSessionOptions } from './session-options.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 import { TransactionPipeliningClient } from './transaction-pipelining-client.js';
 
@@ -10,9 +11,10 @@ export function dataSourceOptions(
   extra: Partial<DataSourceOptions> = {},
   poolMax = 20,
 ): DataSourceOptions {
+  const { connectionString, options } = withSessionOptions(url);
   return {
     type: 'postgres',
-    url,
+    url: connectionString,
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
@@ -24,6 +26,7 @@ export function dataSourceOptions(
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,
       Client: TransactionPipeliningClient,
+      options,
     },
     ...extra,
   } as DataSourceOptions;
