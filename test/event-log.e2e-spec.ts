@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { auth, createActiveMember, createWorld, uniqueEmail, World } from './support/fixtures.js';
 import { TestDnsServer } from './support/dns-server.js';
-import { currentToken, GENEROUS_LIMITS, pastResendCooldown } from './support/invitations.js';
+import { currentToken, GENEROUS_LIMITS, insertDepartment, pastResendCooldown } from './support/invitations.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 interface EventRow {
@@ -202,6 +202,52 @@ describe('the event log', () => {
     );
     expect(events).toHaveLength(3);
     expectNoCredentials(events, [apiKey, token]);
+  });
+
+  it("the accept's events carry the invitation, the member and the key exactly as the API shows them afterwards", async () => {
+    // Grants changed while pending, the role invited first having the greater id: the invitation
+    // keeps the invited order, the member view lists the ids sorted.
+    const org = `/v1/organizations/${w.orgId}`;
+    const department = await insertDepartment(t, w.orgId, `Accepting ${uniqueEmail()}`);
+    const roles = [w.roles.admin, w.roles.member].sort().reverse();
+    const created = await t
+      .http()
+      .post(`${org}/invitations`)
+      .set(auth(w.owner))
+      .send({ email: uniqueEmail('ev'), role_ids: [roles[0]] })
+      .expect(201);
+    const { invitation_id: id, user_id: userId } = created.body as { invitation_id: string; user_id: string };
+    await t
+      .http()
+      .put(`${org}/users/${userId}/memberships`)
+      .set(auth(w.owner))
+      .send({ role_ids: roles, department_ids: [department] })
+      .expect(200);
+    const token = await currentToken(t, id);
+    let apiKey = '';
+    const events = await eventsOf(async () => {
+      apiKey = (
+        await t.http().post('/v1/invitations/accept').send({ token, full_name: 'Ada Accepting' }).expect(200)
+      ).body.api_key;
+    });
+
+    const { invitation_link: _link, ...invitation } = (
+      await t.http().get(`${org}/invitations/${id}`).set(auth(w.owner)).expect(200)
+    ).body as Record<string, unknown>;
+    const { invitation_link: _none, ...member } = (
+      await t.http().get(`${org}/users/${userId}`).set(auth(w.owner)).expect(200)
+    ).body as Record<string, unknown>;
+    const keys = (await t.http().get('/v1/api-keys').set('Authorization', `Bearer ${apiKey}`).expect(200)).body
+      .data as Record<string, unknown>[];
+    expect(invitation).toMatchObject({ status: 'accepted', role_ids: roles, department_ids: [department] });
+    expect(member).toMatchObject({ full_name: 'Ada Accepting', role_ids: expect.arrayContaining(roles) });
+    expect(keys).toHaveLength(1);
+    // The key was used since (to list itself); the event shows it as created.
+    expect(Object.fromEntries(events.map((event) => [event.type, event.data]))).toEqual({
+      'invitation.accepted': invitation,
+      'member.joined': { ...member, via: 'invitation' },
+      'api_key.created': { ...keys[0], last_used_at: null },
+    });
   });
 
   it('declining appends invitation.declined and cancels the queued email', async () => {
