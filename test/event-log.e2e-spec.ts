@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { auth, createActiveMember, createWorld, uniqueEmail, World } from './support/fixtures.js';
 import { TestDnsServer } from './support/dns-server.js';
-import { currentToken, GENEROUS_LIMITS, insertDepartment, pastResendCooldown } from './support/invitations.js';
+import {
+  currentToken,
+  GENEROUS_LIMITS,
+  insertDepartment,
+  pastResendCooldown,
+} from './support/invitations.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 interface EventRow {
@@ -237,8 +242,8 @@ describe('the event log', () => {
     const { invitation_link: _none, ...member } = (
       await t.http().get(`${org}/users/${userId}`).set(auth(w.owner)).expect(200)
     ).body as Record<string, unknown>;
-    const keys = (await t.http().get('/v1/api-keys').set('Authorization', `Bearer ${apiKey}`).expect(200)).body
-      .data as Record<string, unknown>[];
+    const keys = (await t.http().get('/v1/api-keys').set('Authorization', `Bearer ${apiKey}`).expect(200))
+      .body.data as Record<string, unknown>[];
     expect(invitation).toMatchObject({ status: 'accepted', role_ids: roles, department_ids: [department] });
     expect(member).toMatchObject({ full_name: 'Ada Accepting', role_ids: expect.arrayContaining(roles) });
     expect(keys).toHaveLength(1);

@@ -5,7 +5,8 @@ import { EventLog } from '../src/events/event-log.js';
 import { JobRunner } from '../src/jobs/job-runner.js';
 import { WebhookAttempts } from '../src/webhooks/webhook-attempts.js';
 import { expectError } from './support/envelope.js';
-import { auth, createWorld, World } from './support/fixtures.js';
+import { auth, createWorld, uniqueEmail, World } from './support/fixtures.js';
+import { currentToken } from './support/invitations.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 import { ReceivedWebhook, WebhookReceiver } from './support/webhook-receiver.js';
 
@@ -304,6 +305,43 @@ describe('webhook delivery', () => {
       expect(r.body).not.toContain('SECRETTOKENVALUE');
       expect(r.body).not.toContain('register?invite');
     }
+    await t.http().delete(`${base()}/${ep.id}`).set(auth(w.admin));
+  });
+
+  it("delivers an accept's events as the log holds them (the accepting statement completes their data)", async () => {
+    receiver.received.length = 0;
+    const ep = await endpoint({ event_types: ['invitation.accepted', 'member.joined'] });
+    const invited = await t
+      .http()
+      .post(`/v1/organizations/${w.orgId}/invitations`)
+      .set(auth(w.admin))
+      .send({ email: uniqueEmail('hook'), role_ids: [w.roles.member] })
+      .expect(201);
+    const { invitation_id: invitationId, user_id: userId } = invited.body as Record<string, string>;
+    const token = await currentToken(t, invitationId);
+    await t.http().post('/v1/invitations/accept').send({ token }).expect(200);
+    await runOnce();
+    const bodies = receiver.received.map(
+      (r) => verified(ep.secret, r) as { id: string; type: string; data: unknown },
+    );
+    expect(bodies.map((body) => body.type).sort()).toEqual(['invitation.accepted', 'member.joined']);
+    const logged: { id: string; data: unknown }[] = await t.dataSource.query(
+      'SELECT id, data FROM events WHERE id = ANY($1)',
+      [bodies.map((body) => body.id)],
+    );
+    for (const body of bodies) expect(body.data).toEqual(logged.find((row) => row.id === body.id)?.data);
+    expect(bodies.find((body) => body.type === 'member.joined')?.data).toMatchObject({
+      id: userId,
+      account_state: 'active',
+      role_ids: [w.roles.member],
+      via: 'invitation',
+    });
+    expect(bodies.find((body) => body.type === 'invitation.accepted')?.data).toMatchObject({
+      invitation_id: invitationId,
+      status: 'accepted',
+      role_id: w.roles.member,
+      role_ids: [w.roles.member],
+    });
     await t.http().delete(`${base()}/${ep.id}`).set(auth(w.admin));
   });
 
