@@ -470,6 +470,7 @@ app.post(
         hashApiKey(apiKey),
         newId('evt'),
         newId('evt'),
+        newId('evt'),
       ],
     });
     const row = rows[0];

@@ -184,8 +184,9 @@ export const PENDING_ID = {
  * statement: the invitee and the seat locked first (FOR UPDATE, so nobody activates them between
  * the checks and the writes of this statement), the invitation settled by a conditional update
  * (of 20 concurrent accepts, one matches `status = 'pending'`), the account activated, its key,
- * the membership activated, queued mail superseded, `invitation.accepted` and `member.joined`.
- * $1 invitation id, $2 version, $3 full name, $4 key id, $5 key prefix, $6 key hash, $7 and $8 event ids.
+ * the membership activated, queued mail superseded, and the events the app appends for it:
+ * `api_key.created` (of no organization, as every key event), `invitation.accepted`, `member.joined`.
+ * $1 invitation id, $2 version, $3 full name, $4 key id, $5 key prefix, $6 key hash, $7, $8 and $9 event ids.
  */
 export const ACCEPT = {
   name: 'floor_accept',
@@ -206,7 +207,8 @@ usr AS (
    WHERE id = (SELECT user_id FROM inv)
   RETURNING id, email, full_name, user_name, email_verified_at, created_at),
 key AS (
-  INSERT INTO api_keys (id, user_id, name, prefix, key_hash) SELECT $4::varchar, inv.user_id, 'invitation', $5::varchar, $6::varchar FROM inv),
+  INSERT INTO api_keys (id, user_id, name, prefix, key_hash) SELECT $4::varchar, inv.user_id, 'invitation', $5::varchar, $6::varchar FROM inv
+  RETURNING id, name, prefix, created_at),
 mem AS (
   UPDATE memberships SET account_state = 'active', updated_at = now() WHERE id = (SELECT membership_id FROM inv)
   RETURNING id, invited_at),
@@ -214,18 +216,21 @@ mail AS (
   UPDATE email_outbox SET status = 'superseded' WHERE invitation_id = (SELECT id FROM inv) AND status = 'queued'),
 evt AS (
   INSERT INTO events (id, organization_id, type, actor_type, actor_id, actor_api_key_id, subject_type, subject_id, data)
-  SELECT e.id, inv.organization_id, e.type, 'user', inv.user_id, $4::varchar, e.subject_type, e.subject_id, e.data
-    FROM inv CROSS JOIN LATERAL (VALUES
-      ($7::varchar, 'invitation.accepted', 'invitation', inv.id,
+  SELECT e.id, e.organization_id, e.type, 'user', inv.user_id, NULL, e.subject_type, e.subject_id, e.data
+    FROM inv CROSS JOIN key CROSS JOIN LATERAL (VALUES
+      ($9::varchar, NULL::varchar, 'api_key.created', 'api_key', key.id,
+       jsonb_build_object('id', key.id, 'name', key.name, 'prefix', key.prefix, 'created_at', ${utc('key.created_at')},
+         'last_used_at', NULL::text)),
+      ($7::varchar, inv.organization_id, 'invitation.accepted', 'invitation', inv.id,
        jsonb_build_object('invitation_id', inv.id, 'organization_id', inv.organization_id, 'email', inv.email,
          'user_id', inv.user_id, 'role_id', inv.role_ids[1], 'role_ids', inv.role_ids, 'department_ids', inv.department_ids,
          'status', 'accepted', 'custom_message', inv.custom_message, 'invited_by', inv.invited_by,
          'email_status', inv.email_status, 'expires_at', ${utc('inv.expires_at')}, 'created_at', ${utc('inv.created_at')},
          'accepted_at', ${utc('inv.accepted_at')}, 'revoked_at', NULL::text)),
-      ($8::varchar, 'member.joined', 'member', inv.user_id,
+      ($8::varchar, inv.organization_id, 'member.joined', 'member', inv.user_id,
        jsonb_build_object('id', inv.user_id, 'email', inv.email, 'organization_id', inv.organization_id,
          'account_state', 'active', 'role_ids', inv.role_ids, 'department_ids', inv.department_ids, 'via', 'invitation'))
-    ) AS e(id, type, subject_type, subject_id, data))
+    ) AS e(id, organization_id, type, subject_type, subject_id, data))
 SELECT inv.organization_id, usr.id, usr.email, usr.full_name, usr.user_name, usr.email_verified_at, usr.created_at
   FROM inv JOIN usr ON true`,
 };
