@@ -211,7 +211,7 @@ describe('the event log', () => {
 
   it("the accept's events carry the invitation, the member and the key exactly as the API shows them afterwards", async () => {
     // Grants changed while pending, the role invited first having the greater id: the invitation
-    // keeps the invited order, the member view lists the ids sorted.
+    // keeps the invited order (the member view has its own), and both must match the events.
     const org = `/v1/organizations/${w.orgId}`;
     const department = await insertDepartment(t, w.orgId, `Accepting ${uniqueEmail()}`);
     const roles = [w.roles.admin, w.roles.member].sort().reverse();

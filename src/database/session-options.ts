@@ -12,7 +12,7 @@
  * unnamed statements are planned generically too; test/query-plans.e2e-spec.ts checks the hot
  * paths' plans under the same setting.
  */
-export const SESSION_OPTIONS = '-c plan_cache_mode=force_generic_plan';
+const SESSION_OPTIONS = '-c plan_cache_mode=force_generic_plan';
 
 /**
  * The pool's connection string and startup options: the session's own options (the URL's `options`
