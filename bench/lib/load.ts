@@ -3,6 +3,8 @@ import autocannon, { RequestSpec } from 'autocannon';
 /** One autocannon run, with every response's latency so that several runs can be merged exactly. */
 export interface Run {
   durationSeconds: number;
+  /** From the start to the last response, in ms resolution: autocannon's own duration ends on its one-second tick. */
+  activeSeconds: number;
   latenciesMs: number[];
   statusCodes: Record<string, number>;
   errors: number;
@@ -35,6 +37,8 @@ export interface LoadOptions {
 /** One run from this process against a server in another process. */
 export async function runLoad(options: LoadOptions): Promise<Run> {
   const latenciesMs: number[] = [];
+  const started = performance.now();
+  let lastResponseAt = started;
   const instance = autocannon({
     url: options.url,
     connections: options.connections,
@@ -47,6 +51,7 @@ export async function runLoad(options: LoadOptions): Promise<Run> {
   });
   instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => {
     latenciesMs.push(responseTimeMs);
+    lastResponseAt = performance.now();
   });
   const result = await instance;
   const statusCodes: Record<string, number> = {};
@@ -54,6 +59,7 @@ export async function runLoad(options: LoadOptions): Promise<Run> {
     statusCodes[code] = Number(count);
   return {
     durationSeconds: result.duration,
+    activeSeconds: (lastResponseAt - started) / 1000,
     latenciesMs,
     statusCodes,
     errors: result.errors,
