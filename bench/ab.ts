@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fixturesFor, SINGLE_INVITE } from './bulk.js';
 import { Run, runLoad, summarize } from './lib/load.js';
 import { signInvitationToken } from './lib/secrets.js';
 import { seedAcceptable } from './lib/seed.js';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     process.argv.slice(2);
   if (!dirA || !dirB) throw new Error('usage: ab.js <dir A> <dir B> [scenario,…] [seconds] [rounds]');
   const scenarios = ids.split(',').map((id) => {
-    const found = SCENARIOS.find((s) => s.id === id);
+    const found = [...SCENARIOS, SINGLE_INVITE].find((s) => s.id === id);
     if (!found) throw new Error(`unknown scenario ${id}`);
     return found;
   });
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
       for (const scenario of scenarios) {
         const options = (url: string) => ({
           url,
-          requests: scenario.requests(target, prepared.fx),
+          requests: scenario.requests(target, fixturesFor(scenario, prepared.fx)),
           connections: 50,
         });
         for (const server of servers) await runLoad({ ...options(server.url), durationSeconds: 2 });

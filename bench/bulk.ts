@@ -6,7 +6,7 @@
 import type { RequestSpec } from 'autocannon';
 import { Measurement, Run, runLoad, summarize } from './lib/load.js';
 import type { RunningServer } from './lib/servers.js';
-import type { Fixtures, Target } from './scenarios.js';
+import type { Fixtures, Scenario, Target } from './scenarios.js';
 
 export const BULK_ROWS = 1000;
 
@@ -30,6 +30,20 @@ export function singleInvite(target: Target, fx: Fixtures, idempotencyKey = fals
     },
   ];
 }
+
+/** The single invite, with a new Idempotency-Key per request when `fx.idempotencyKey` (run side by side; `profile.js invite_keyed`). */
+export const SINGLE_INVITE: Scenario = {
+  id: 'invite_keyed',
+  title: 'POST invitations',
+  group: 'invite',
+  growth: false,
+  expect: [201],
+  requests: (t, f) => singleInvite(t, f, f.idempotencyKey === true),
+};
+
+/** What a tool that runs one scenario at a time (profile.js, ab.js) drives it with: invite_keyed with its key. */
+export const fixturesFor = (scenario: Scenario, fx: Fixtures): Fixtures =>
+  scenario === SINGLE_INVITE ? { ...fx, idempotencyKey: true } : fx;
 
 /** A bulk request of BULK_ROWS new emails. */
 export function bulkInvite(target: Target, fx: Fixtures): RequestSpec[] {

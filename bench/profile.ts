@@ -11,6 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fixturesFor, SINGLE_INVITE } from './bulk.js';
 import { summarizeProfile } from './lib/cpu-profile.js';
 import { Measurement, runLoad, summarize } from './lib/load.js';
 import { signInvitationToken } from './lib/secrets.js';
@@ -24,23 +25,24 @@ import {
 } from './lib/statements.js';
 import { startServer } from './lib/servers.js';
 import { APP_DIR, freePort, log, prepare, Prepared } from './lib/setup.js';
-import { Scenario, SCENARIOS, Target } from './scenarios.js';
+import { Fixtures, Scenario, SCENARIOS, Target } from './scenarios.js';
 
 async function main(): Promise<void> {
   const [scenarioId = 'get_by_email', serverName = 'app', secondsText = '15'] = process.argv.slice(2);
-  const scenario = SCENARIOS.find((s) => s.id === scenarioId);
+  const scenario = [...SCENARIOS, SINGLE_INVITE].find((s) => s.id === scenarioId);
   if (
     !scenario ||
     (serverName !== 'app' && serverName !== 'baseline' && serverName !== 'floor') ||
     !/^(\d+|statements)$/.test(secondsText)
   ) {
     throw new Error(
-      `usage: profile.js [${SCENARIOS.map((s) => s.id).join('|')}] [app|baseline|floor] [seconds]`,
+      `usage: profile.js [${[...SCENARIOS, SINGLE_INVITE].map((s) => s.id).join('|')}] [app|baseline|floor] [seconds]`,
     );
   }
   const countOnly = secondsText === 'statements';
   const seconds = Number(secondsText);
   const prepared = await prepare({ invitations: 10_000, fillerOrgs: 999, bulkApiKeys: 5000 });
+  const fx = fixturesFor(scenario, prepared.fx);
   const profileDir = path.resolve('bench/.profiles', `${scenario.id}-${serverName}-${prepared.runTag}`);
   try {
     const target: Target = {
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
     );
     if (countOnly) {
       try {
-        await printStatements(prepared, server.url, scenario, target);
+        await printStatements(prepared, server.url, scenario, target, fx);
       } finally {
         await server.stop();
       }
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
     }
     let measured: Measurement;
     try {
-      const options = { url: server.url, requests: scenario.requests(target, prepared.fx), connections: 50 };
+      const options = { url: server.url, requests: scenario.requests(target, fx), connections: 50 };
       await runLoad({ ...options, durationSeconds: 3 });
       await waitForIdleDatabase(prepared.admin);
       const cpuBefore = server.cpuMs();
@@ -114,10 +116,11 @@ async function printStatements(
   url: string,
   scenario: Scenario,
   target: Target,
+  fx: Fixtures,
 ): Promise<void> {
   if (!(await enableStatementStats(prepared.admin)))
     throw new Error('pg_stat_statements is not loaded: run without DATABASE_URL (the embedded server)');
-  const requests = { url, requests: scenario.requests(target, prepared.fx), connections: 10 };
+  const requests = { url, requests: scenario.requests(target, fx), connections: 10 };
   await runLoad({ ...requests, amount: 20 }); // prepared statements and caches warm
   await waitForIdleDatabase(prepared.admin);
   await awaitQuietPartOfMinute();

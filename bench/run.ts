@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import pg from 'pg';
-import { BULK_ROWS, bulkInvite, rowsRun, singleInvite } from './bulk.js';
+import { BULK_ROWS, bulkInvite, rowsRun, SINGLE_INVITE, singleInvite } from './bulk.js';
 import { Measurement, Run, runLoad, summarize } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
 import { serverDescription } from './lib/postgres.js';
@@ -219,15 +219,7 @@ async function benchBulk(
       `(p50 ${bulk.load.p50Ms} ms per ${count(BULK_ROWS)} rows) ${JSON.stringify(bulk.load.statusCodes)}`,
   );
   log('single invite with and without Idempotency-Key');
-  const scenario: Scenario = {
-    id: 'invite_create',
-    title: 'POST invitations',
-    group: 'invite',
-    growth: false,
-    expect: [201],
-    requests: (t, f) => singleInvite(t, f, f.idempotencyKey === true),
-  };
-  const [withKey, withoutKey] = await bench.measure(scenario, [
+  const [withKey, withoutKey] = await bench.measure(SINGLE_INVITE, [
     { server: app, target, fx: { ...fx, idempotencyKey: true } },
     { server: app, target, fx },
   ]);
