@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { auth, createWorld, World } from './support/fixtures.js';
+import { requestFingerprint } from '../src/idempotency/idempotency-rules.js';
 import { expectError } from './support/envelope.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
@@ -185,6 +186,57 @@ describe('Idempotency-Key', () => {
     for (const r of inUse) expectError(r, 409, 'IDEMPOTENCY_KEY_IN_USE');
     for (const r of replayed) expect(r.text).toBe(executed[0].text);
     expect(await countNamed(name)).toBe(1);
+  });
+
+  it('replays, undoing its own run, when the key’s record commits between its claim and its record', async () => {
+    // The claim reads its snapshot before it takes the lock (IdempotencyRepository.claim), so a
+    // request can claim a key in the instant after another committed its record and execute again.
+    // Forced here: the request is held inside its handler (a trigger waits on a lock the test
+    // holds) while the test commits the record; its own record then collides, and it replays.
+    const name = uniqueName();
+    const scoped = await post('race-scope', { name: uniqueName() });
+    expect(scoped.status).toBe(201);
+    const [{ scope }] = await t.dataSource.query(
+      "SELECT scope FROM idempotency_records WHERE key = 'race-scope'",
+    );
+    const gate = t.dataSource.createQueryRunner();
+    await gate.connect();
+    await gate.startTransaction();
+    await gate.query('SELECT pg_advisory_xact_lock(424242)');
+    await t.dataSource.query(`
+      CREATE FUNCTION hold_department() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_advisory_xact_lock_shared(424242); RETURN NEW; END $$;
+      CREATE TRIGGER hold_department BEFORE INSERT ON departments FOR EACH ROW EXECUTE FUNCTION hold_department();`);
+    try {
+      // supertest sends on then(): the request is on its way while the test waits for it below.
+      const response = post('race-1', { name }).then((r) => r);
+      const held = async (): Promise<void> => {
+        const [{ waiting }] = await t.dataSource.query(
+          "SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND objid = 424242 AND NOT granted",
+        );
+        if (waiting === 0) return new Promise((resolve) => setTimeout(resolve, 20)).then(held);
+      };
+      await held();
+      const fingerprint = requestFingerprint('POST', departments(), { name });
+      // The other request's record: the outcome kept for race-scope, under this request's fingerprint.
+      await t.dataSource.query(
+        `INSERT INTO idempotency_records (scope, key, fingerprint, status, body, headers)
+         SELECT scope, 'race-1', $2, status, body, headers FROM idempotency_records WHERE scope = $1 AND key = 'race-scope'`,
+        [scope, fingerprint],
+      );
+      await gate.commitTransaction();
+      const raced = await response;
+      expect(raced.status).toBe(201);
+      expect(raced.headers['idempotent-replayed']).toBe('true');
+      expect(raced.text).toBe(scoped.text);
+      expect(await countNamed(name)).toBe(0);
+    } finally {
+      if (gate.isTransactionActive) await gate.rollbackTransaction();
+      await gate.release();
+      await t.dataSource.query(
+        'DROP TRIGGER hold_department ON departments; DROP FUNCTION hold_department();',
+      );
+    }
   });
 
   it('refuses a malformed key with 400 VALIDATION_ERROR naming the header', async () => {

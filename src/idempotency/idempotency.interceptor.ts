@@ -6,6 +6,7 @@ import { AuthenticatedRequest } from '../common/auth/request-context.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { renderFor } from '../common/errors/error-response.js';
+import { isUniqueViolation } from '../common/errors/database-errors.js';
 import { toAppError } from '../common/errors/to-app-error.js';
 import { Db } from '../database/transactions.js';
 import {
@@ -16,7 +17,7 @@ import {
   requestFingerprint,
   WRITE_METHODS,
 } from './idempotency-rules.js';
-import { IdempotencyRepository, KeptOutcome } from './idempotency.repository.js';
+import { IdempotencyRepository, KEY_TAKEN, KeptOutcome } from './idempotency.repository.js';
 
 /**
  * Idempotency-Key on every write (API.md). The whole request runs in one transaction: the key is
@@ -62,21 +63,38 @@ export class IdempotencyInterceptor implements NestInterceptor {
     handle: () => Promise<unknown>,
   ): Promise<unknown> {
     const fingerprint = requestFingerprint(request.method, request.url, request.body);
-    const { outcome, replayed } = await this.db.transaction(async () => {
-      if (!(await this.records.tryClaim(scope, key))) throw new AppError(ErrorCode.IDEMPOTENCY_KEY_IN_USE);
-      const kept = await this.records.find(scope, key);
-      if (kept) {
-        if (kept.fingerprint !== fingerprint) throw new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED);
-        return { outcome: kept, replayed: true };
-      }
-      const executed = await this.execute(request, reply, fingerprint, handle);
-      await this.records.keep(scope, key, executed);
-      return { outcome: executed, replayed: false };
+    const attempt = () => this.attempt(request, reply, scope, key, fingerprint, handle);
+    const { outcome, replayed } = await attempt().catch((error: unknown) => {
+      // Claimed in the instant after another request committed this key's record (claim()): its
+      // record collided, which undid it. Now the record is visible, and the retry replays it.
+      if (isUniqueViolation(error, KEY_TAKEN)) return attempt();
+      throw error;
     });
     if (replayed) reply.header(REPLAYED_HEADER, 'true');
     reply.status(outcome.status).headers(outcome.headers);
     // The body is sent from the kept text on both paths, so a replay is byte for byte the original.
     return outcome.body === null ? undefined : JSON.parse(outcome.body);
+  }
+
+  private attempt(
+    request: AuthenticatedRequest,
+    reply: FastifyReply,
+    scope: string,
+    key: string,
+    fingerprint: string,
+    handle: () => Promise<unknown>,
+  ): Promise<{ outcome: KeptOutcome; replayed: boolean }> {
+    return this.db.transaction(async () => {
+      const claimed = await this.records.claim(scope, key);
+      if (!claimed) throw new AppError(ErrorCode.IDEMPOTENCY_KEY_IN_USE);
+      if (claimed.kept) {
+        if (claimed.kept.fingerprint !== fingerprint) throw new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED);
+        return { outcome: claimed.kept, replayed: true };
+      }
+      const executed = await this.execute(request, reply, fingerprint, handle);
+      await this.records.keep(scope, key, executed);
+      return { outcome: executed, replayed: false };
+    });
   }
 
   /**
