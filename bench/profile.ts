@@ -6,8 +6,9 @@
  * functions with the most self time. The raw profile stays in bench/.profiles/ for Chrome DevTools.
  *
  * `seconds` = `statements` instead counts the SQL the server sends for 100 requests of the
- * scenario (pg_stat_statements; run it without DATABASE_URL, on the embedded server that preloads
- * it): a measure that, unlike req/s, does not depend on what else the machine is doing.
+ * scenario, with PostgreSQL's mean execution time of each (pg_stat_statements; run it without
+ * DATABASE_URL, on the embedded server that preloads it): the count, unlike req/s, does not depend
+ * on what else the machine is doing.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -133,7 +134,11 @@ async function printStatements(
     [
       `${scenario.title} on ${target.name}: ${(total / COUNTED_REQUESTS).toFixed(2)} statements per request, ` +
         `statuses ${JSON.stringify(run.statusCodes)}`,
-      ...statements.map((s) => `${String(s.calls).padStart(6)}  ${s.query.slice(0, 240)}`),
+      `calls  server ms per call  statement`,
+      ...statements.map(
+        (s) =>
+          `${String(s.calls).padStart(6)}  ${(s.totalMs / s.calls).toFixed(3).padStart(8)}  ${s.query.slice(0, 240)}`,
+      ),
     ].join('\n') + '\n',
   );
 }

@@ -11,6 +11,8 @@ export interface StatementCount {
   /** pg_stat_statements' identity of the statement (its parse tree, constants aside). */
   queryId: string;
   calls: number;
+  /** The server's execution time for all calls, in ms (pg_stat_statements' total_exec_time). */
+  totalMs: number;
 }
 
 export async function enableStatementStats(client: pg.Client): Promise<boolean> {
@@ -61,12 +63,17 @@ export async function awaitQuietPartOfMinute(marginMs = 10_000): Promise<void> {
 
 /** Statements run in this database since the last reset, by other sessions than `client`'s. */
 export async function statementCounts(client: pg.Client): Promise<StatementCount[]> {
-  const { rows } = await client.query<{ query: string; queryid: string; calls: string }>(
-    `SELECT s.query, s.queryid::text, s.calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+  const { rows } = await client.query<{ query: string; queryid: string; calls: string; total_ms: number }>(
+    `SELECT s.query, s.queryid::text, s.calls, s.total_exec_time AS total_ms FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
       WHERE d.datname = current_database() AND s.query NOT LIKE '%pg_stat_statements%' AND s.query NOT LIKE '%/* bench */%' AND s.query NOT LIKE '%pg_stat_activity%'
       ORDER BY s.calls DESC, s.query`,
   );
-  return rows.map((r) => ({ query: normalize(r.query), queryId: r.queryid, calls: Number(r.calls) }));
+  return rows.map((r) => ({
+    query: normalize(r.query),
+    queryId: r.queryid,
+    calls: Number(r.calls),
+    totalMs: r.total_ms,
+  }));
 }
 
 /** Whitespace and letter case of keywords aside, the same statement text. */

@@ -1,5 +1,6 @@
 import type { QueryConfig, QueryResultRow } from 'pg';
 import { DataSource, EntityManager, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { TransactionPipeliningClient } from './transaction-pipelining-client.js';
 
 /** A statement sent as a named prepared statement: parsed and planned once per pooled connection. */
 export interface PreparedStatement {
@@ -71,4 +72,25 @@ export function preparedQuery<R extends QueryResultRow>(
     await runner?.broadcaster.broadcast('BeforeQuery', statement.text, values);
     return send<R>(client, statement, values);
   })();
+}
+
+/**
+ * Queues a named prepared statement in `manager`'s transaction to go out with the transaction's
+ * next statement (TransactionPipeliningClient.holdUntilNext): as a transaction's last write, with
+ * its COMMIT, in one write and one round trip. It returns nothing: a failure fails that next
+ * statement, so the transaction's caller sees it.
+ */
+export function preparedWithNext(
+  manager: EntityManager,
+  statement: PreparedStatement,
+  values: unknown[],
+): void {
+  const runner = manager.queryRunner;
+  const client = (runner as unknown as { databaseConnection?: unknown } | undefined)?.databaseConnection;
+  if (!runner?.isTransactionActive || !(client instanceof TransactionPipeliningClient))
+    throw new Error('preparedWithNext needs an open transaction on a pipelining connection');
+  manager.connection.logger.logQuery(statement.text, values, runner);
+  // Subscribers hear of it as of any statement; what they do cannot delay it (it is already held).
+  void runner.broadcaster.broadcast('BeforeQuery', statement.text, values);
+  client.holdUntilNext({ name: statement.name, text: statement.text, values });
 }

@@ -22,6 +22,9 @@ function controlResult(text: string): pg.QueryResult {
   return { command: text.split(' ')[0], rowCount: null, oid: 0, rows: [], fields: [] };
 }
 
+/** What is held back until the next statement: a transaction-control text, or a statement with values (holdUntilNext). */
+type Held = string | pg.QueryConfig;
+
 /**
  * The pool's client: it saves round trips and socket writes, in `pg`'s own pipeline mode.
  * - The statements that open a transaction or a savepoint (TypeORM's `START TRANSACTION`,
@@ -41,7 +44,7 @@ function controlResult(text: string): pg.QueryResult {
  */
 export class TransactionPipeliningClient extends pg.Client {
   /** The held statements, in the order they came. */
-  held: string[] = [];
+  held: Held[] = [];
   private corked = false;
 
   constructor(config?: pg.ClientConfig) {
@@ -60,7 +63,7 @@ export class TransactionPipeliningClient extends pg.Client {
         : undefined;
     if (control !== undefined) {
       const last = this.held.at(-1);
-      if (last !== undefined && undoes(control, last)) {
+      if (typeof last === 'string' && undoes(control, last)) {
         this.held.pop();
         return Promise.resolve(controlResult(control));
       }
@@ -70,10 +73,15 @@ export class TransactionPipeliningClient extends pg.Client {
       }
       if (control === 'COMMIT' || control === 'ROLLBACK') {
         // The end of the transaction makes its held savepoint statements moot; one whose opening
-        // is still held sent nothing at all, so it has nothing to end.
-        const unsent = this.held.includes('START TRANSACTION');
-        this.held = [];
-        if (unsent) return Promise.resolve(controlResult(control));
+        // is still held sent nothing at all, so it has nothing to end. Unless a statement is held
+        // to go out with the COMMIT: then all that is held goes first, in order (a ROLLBACK would
+        // undo the statement, so it is dropped with the rest).
+        const statementHeld = this.held.some((held) => typeof held !== 'string');
+        if (control === 'ROLLBACK' || !statementHeld) {
+          const unsent = this.held.includes('START TRANSACTION');
+          this.held = [];
+          if (unsent) return Promise.resolve(controlResult(control));
+        }
       }
     }
     // Only a transaction sends statements back to back; a lone read goes out at once.
@@ -82,6 +90,20 @@ export class TransactionPipeliningClient extends pg.Client {
     if (typeof (config as { submit?: unknown }).submit === 'function')
       throw new Error('a query object cannot follow a held transaction statement');
     return this.sendWithHeld(config, values, callback);
+  }
+
+  /**
+   * Holds `statement` back to go out with the transaction's next statement, in one write, without
+   * a round trip of its own: the last write of a transaction goes out with its COMMIT. It fails
+   * as the held transaction statements do: its error becomes the error of the statement sent with
+   * it, so a COMMIT after it fails (PostgreSQL has rolled the transaction back) and the
+   * transaction's caller sees the error. Only inside a transaction, where a next statement (at the
+   * least its COMMIT or ROLLBACK) is certain.
+   */
+  holdUntilNext(statement: pg.QueryConfig): void {
+    if (this.getTransactionStatus() !== 'T' && !this.held.includes('START TRANSACTION'))
+      throw new Error('holdUntilNext outside a transaction');
+    this.held.push(statement);
   }
 
   /**
@@ -106,8 +128,8 @@ export class TransactionPipeliningClient extends pg.Client {
    */
   private sendWithHeld(config: unknown, values: unknown, callback: unknown): unknown {
     let heldError: Error | undefined;
-    for (const text of this.held)
-      send.call(this, text, (error: Error | undefined) => (heldError ??= error ?? undefined));
+    for (const held of this.held)
+      send.call(this, held, (error: Error | undefined) => (heldError ??= error ?? undefined));
     this.held = [];
     const done = (typeof values === 'function' ? values : callback) as Callback | undefined;
     if (done) {

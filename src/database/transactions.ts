@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import type { QueryResultRow } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
-import { PreparedResult, PreparedStatement, preparedQuery } from './pool-query.js';
+import { PreparedResult, PreparedStatement, preparedQuery, preparedWithNext } from './pool-query.js';
 
 const ambient = new AsyncLocalStorage<EntityManager>();
 
@@ -48,6 +48,14 @@ export class Db {
     values: unknown[],
   ): Promise<PreparedResult<R>> {
     return preparedQuery<R>(this.manager(), statement, values);
+  }
+
+  /**
+   * Queues a named prepared statement to go out with the open transaction's next statement — its
+   * COMMIT, when it is the last — without a round trip of its own. Its failure fails the commit.
+   */
+  preparedWithNext(statement: PreparedStatement, values: unknown[]): void {
+    preparedWithNext(this.manager(), statement, values);
   }
 
   /** Whether a transaction is open around the caller. */

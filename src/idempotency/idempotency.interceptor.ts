@@ -92,7 +92,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         return { outcome: claimed.kept, replayed: true };
       }
       const executed = await this.execute(request, reply, fingerprint, handle);
-      await this.records.keep(scope, key, executed);
+      this.records.keepAtCommit(scope, key, executed);
       return { outcome: executed, replayed: false };
     });
   }

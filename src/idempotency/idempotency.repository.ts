@@ -50,8 +50,12 @@ export class IdempotencyRepository {
     return { kept: { fingerprint, status, headers, body: body === null ? null : this.box.open(body) } };
   }
 
-  async keep(scope: string, key: string, outcome: KeptOutcome): Promise<void> {
-    await this.db.prepared(KEEP, [
+  /**
+   * Keeps the outcome, sent with the transaction's COMMIT (it is the request's last write): a
+   * round trip less per keyed write. A record that cannot be written fails the commit.
+   */
+  keepAtCommit(scope: string, key: string, outcome: KeptOutcome): void {
+    this.db.preparedWithNext(KEEP, [
       scope,
       key,
       outcome.fingerprint,

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../src/config/app-config.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { Db } from '../../src/database/transactions.js';
-import { IdempotencyRepository } from '../../src/idempotency/idempotency.repository.js';
+import { IdempotencyRepository, KEY_TAKEN } from '../../src/idempotency/idempotency.repository.js';
 import { createTestDatabase } from '../support/database.js';
 
 /** Idempotency records against the real PostgreSQL: one claim per key at a time, bodies sealed at rest. */
@@ -30,57 +30,65 @@ describe('IdempotencyRepository (real PostgreSQL)', () => {
     headers: { location: '/v1/x' },
   });
 
+  /** The kept outcome of (scope, key), as a new request's claim finds it. */
+  const kept = async (scope: string, key: string) =>
+    (await db.transaction(() => records.claim(scope, key)))?.kept;
+
   it('while one transaction holds a key, another is refused at once; after it ends the key is free again', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let claimedFirst!: () => void;
     const claimed = new Promise<void>((resolve) => (claimedFirst = resolve));
     const first = db.transaction(async () => {
-      const got = await records.tryClaim('org_a POST /v1/x', 'key-1');
+      const got = await records.claim('org_a POST /v1/x', 'key-1');
       claimedFirst();
       await held;
       return got;
     });
     await claimed;
-    expect(await db.transaction(() => records.tryClaim('org_a POST /v1/x', 'key-1'))).toBe(false);
+    expect(await db.transaction(() => records.claim('org_a POST /v1/x', 'key-1'))).toBeUndefined();
     // Another scope or key is not blocked.
-    expect(await db.transaction(() => records.tryClaim('org_b POST /v1/x', 'key-1'))).toBe(true);
-    expect(await db.transaction(() => records.tryClaim('org_a POST /v1/x', 'key-2'))).toBe(true);
+    expect(await db.transaction(() => records.claim('org_b POST /v1/x', 'key-1'))).toEqual({ kept: null });
+    expect(await db.transaction(() => records.claim('org_a POST /v1/x', 'key-2'))).toEqual({ kept: null });
     release();
-    expect(await first).toBe(true);
-    expect(await db.transaction(() => records.tryClaim('org_a POST /v1/x', 'key-1'))).toBe(true);
+    expect(await first).toEqual({ kept: null });
+    expect(await db.transaction(() => records.claim('org_a POST /v1/x', 'key-1'))).toEqual({ kept: null });
   });
 
-  it('keep seals the body (not readable from the table) and find opens it; a second keep of the key conflicts', async () => {
+  it('keeps the outcome with the commit, sealed (not readable from the table); the claim opens it; a second record of the key fails the commit', async () => {
     const body = JSON.stringify({ api_key: 'oik_live_secret_value' });
-    await db.transaction(() => records.keep('scope-a', 'k', outcome(body)));
+    await db.transaction(async () => records.keepAtCommit('scope-a', 'k', outcome(body)));
     const [raw] = await dataSource.query(
       `SELECT body, headers FROM idempotency_records WHERE scope = 'scope-a'`,
     );
     expect(raw.body).not.toContain('oik_live_secret_value');
     expect(raw.headers).toEqual({ location: '/v1/x' });
-    expect(await records.find('scope-a', 'k')).toEqual(outcome(body));
-    expect(await records.find('scope-b', 'k')).toBeUndefined();
-    await expect(db.transaction(() => records.keep('scope-a', 'k', outcome(null)))).rejects.toMatchObject({
-      code: '23505',
-    });
-    await db.transaction(() => records.keep('scope-a', 'empty', outcome(null)));
-    expect(await records.find('scope-a', 'empty')).toEqual(outcome(null));
+    expect(await kept('scope-a', 'k')).toEqual(outcome(body));
+    expect(await kept('scope-b', 'k')).toBeNull();
+    await expect(
+      db.transaction(async () => records.keepAtCommit('scope-a', 'k', outcome(null))),
+    ).rejects.toMatchObject({ code: '23505', constraint: KEY_TAKEN });
+    await db.transaction(async () => records.keepAtCommit('scope-a', 'empty', outcome(null)));
+    expect(await kept('scope-a', 'empty')).toEqual(outcome(null));
   });
 
-  it('a record kept in a transaction that rolls back is not found', async () => {
+  it('a record kept in a transaction that rolls back is not written', async () => {
     await expect(
       db.transaction(async () => {
-        await records.keep('scope-r', 'k', outcome('{}'));
+        records.keepAtCommit('scope-r', 'k', outcome('{}'));
         throw new Error('handler failed');
       }),
     ).rejects.toThrow('handler failed');
-    expect(await records.find('scope-r', 'k')).toBeUndefined();
+    expect(await kept('scope-r', 'k')).toBeNull();
+  });
+
+  it('refuses to keep a record outside a transaction (there would be no commit to send it with)', () => {
+    expect(() => records.keepAtCommit('scope-x', 'k', outcome('{}'))).toThrow(/open transaction/);
   });
 
   it('prune removes exactly the records older than the window', async () => {
-    await db.transaction(() => records.keep('scope-p', 'old', outcome('{}')));
-    await db.transaction(() => records.keep('scope-p', 'new', outcome('{}')));
+    await db.transaction(async () => records.keepAtCommit('scope-p', 'old', outcome('{}')));
+    await db.transaction(async () => records.keepAtCommit('scope-p', 'new', outcome('{}')));
     await dataSource.query(
       `UPDATE idempotency_records SET created_at = now() - interval '25 hours' WHERE scope = 'scope-p' AND key = 'old'`,
     );
@@ -88,8 +96,8 @@ describe('IdempotencyRepository (real PostgreSQL)', () => {
       (await dataSource.query('SELECT count(*)::int AS n FROM idempotency_records'))[0].n,
     );
     expect(await records.prune(24)).toBe(1);
-    expect(await records.find('scope-p', 'old')).toBeUndefined();
-    expect(await records.find('scope-p', 'new')).toBeDefined();
+    expect(await kept('scope-p', 'old')).toBeNull();
+    expect(await kept('scope-p', 'new')).not.toBeNull();
     expect(Number((await dataSource.query('SELECT count(*)::int AS n FROM idempotency_records'))[0].n)).toBe(
       before - 1,
     );

@@ -132,6 +132,50 @@ describe('TransactionPipeliningClient (real PostgreSQL)', () => {
     expect((await client.query('SELECT n FROM probe ORDER BY n')).rows).toEqual([{ n: 1 }, { n: 3 }]);
   });
 
+  it('sends a statement held until the next one with the COMMIT, in one write; its failure fails the commit and undoes the transaction', async () => {
+    await client.query('CREATE TEMP TABLE kept (n int PRIMARY KEY)');
+    const keep = (n: number) => ({
+      name: 'pipelining_keep',
+      text: 'INSERT INTO kept VALUES ($1)',
+      values: [n],
+    });
+    const rows = async () => (await client.query('SELECT n FROM kept ORDER BY n')).rows.map((r) => r.n);
+    const before = writes.writes;
+
+    // After a statement, behind a released savepoint: release, held statement and COMMIT in one write.
+    await openWithSavepoint();
+    await client.query('RELEASE SAVEPOINT typeorm_1');
+    client.holdUntilNext(keep(1));
+    await client.query('COMMIT');
+    expect(writes.writes - before).toBe(2);
+    expect(status(client)).toBe('I');
+    expect(await rows()).toEqual([1]);
+
+    // The transaction's only statement: sent with its opener and its COMMIT.
+    await client.query('START TRANSACTION');
+    client.holdUntilNext(keep(2));
+    await client.query('COMMIT');
+    expect(await rows()).toEqual([1, 2]);
+
+    // A failing one fails the COMMIT (PostgreSQL rolls back): nothing of the transaction stays.
+    await client.query('START TRANSACTION');
+    await client.query('INSERT INTO kept VALUES (3)');
+    client.holdUntilNext(keep(1));
+    await expect(client.query('COMMIT')).rejects.toMatchObject({ code: '23505' });
+    expect(status(client)).toBe('I');
+    expect(await rows()).toEqual([1, 2]);
+
+    // A ROLLBACK drops it unsent.
+    await client.query('START TRANSACTION');
+    await client.query('SELECT 1');
+    client.holdUntilNext(keep(4));
+    await client.query('ROLLBACK');
+    expect(await rows()).toEqual([1, 2]);
+
+    // Outside a transaction there is no next statement to be sure of.
+    expect(() => client.holdUntilNext(keep(5))).toThrow('outside a transaction');
+  });
+
   it('reports a held opener’s failure as the failure of the statement sent with it (callback form too)', async () => {
     // A savepoint outside a transaction block fails; the statement sent with it succeeds on its own.
     await client.query('SAVEPOINT typeorm_1');
