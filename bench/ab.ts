@@ -10,21 +10,21 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fixturesFor, SINGLE_INVITE } from './bulk.js';
+import { fixturesFor, SCENARIOS_BY_ONE } from './bulk.js';
 import { Run, runLoad, summarize } from './lib/load.js';
 import { signInvitationToken } from './lib/secrets.js';
 import { seedAcceptable } from './lib/seed.js';
 import { startServer } from './lib/servers.js';
 import { freePort, log, prepare } from './lib/setup.js';
 import { waitForIdleDatabase } from './lib/statements.js';
-import { SCENARIOS, Target } from './scenarios.js';
+import { Target } from './scenarios.js';
 
 async function main(): Promise<void> {
   const [dirA, dirB, ids = 'get_by_email,list_first', secondsText = '4', roundsText = '4'] =
     process.argv.slice(2);
   if (!dirA || !dirB) throw new Error('usage: ab.js <dir A> <dir B> [scenario,…] [seconds] [rounds]');
   const scenarios = ids.split(',').map((id) => {
-    const found = [...SCENARIOS, SINGLE_INVITE].find((s) => s.id === id);
+    const found = SCENARIOS_BY_ONE.find((s) => s.id === id);
     if (!found) throw new Error(`unknown scenario ${id}`);
     return found;
   });

@@ -6,7 +6,7 @@
 import type { RequestSpec } from 'autocannon';
 import { Measurement, Run, runLoad, summarize } from './lib/load.js';
 import type { RunningServer } from './lib/servers.js';
-import type { Fixtures, Scenario, Target } from './scenarios.js';
+import { Fixtures, Scenario, SCENARIOS, Target } from './scenarios.js';
 
 export const BULK_ROWS = 1000;
 
@@ -40,6 +40,9 @@ export const SINGLE_INVITE: Scenario = {
   expect: [201],
   requests: (t, f) => singleInvite(t, f, f.idempotencyKey === true),
 };
+
+/** The scenarios a tool that runs one at a time (profile.js, ab.js) knows by id. */
+export const SCENARIOS_BY_ONE: readonly Scenario[] = [...SCENARIOS, SINGLE_INVITE];
 
 /** What a tool that runs one scenario at a time (profile.js, ab.js) drives it with: invite_keyed with its key. */
 export const fixturesFor = (scenario: Scenario, fx: Fixtures): Fixtures =>

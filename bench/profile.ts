@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fixturesFor, SINGLE_INVITE } from './bulk.js';
+import { fixturesFor, SCENARIOS_BY_ONE } from './bulk.js';
 import { summarizeProfile } from './lib/cpu-profile.js';
 import { Measurement, runLoad, summarize } from './lib/load.js';
 import { signInvitationToken } from './lib/secrets.js';
@@ -26,18 +26,18 @@ import {
 } from './lib/statements.js';
 import { startServer } from './lib/servers.js';
 import { APP_DIR, freePort, log, prepare, Prepared } from './lib/setup.js';
-import { Fixtures, Scenario, SCENARIOS, Target } from './scenarios.js';
+import { Fixtures, Scenario, Target } from './scenarios.js';
 
 async function main(): Promise<void> {
   const [scenarioId = 'get_by_email', serverName = 'app', secondsText = '15'] = process.argv.slice(2);
-  const scenario = [...SCENARIOS, SINGLE_INVITE].find((s) => s.id === scenarioId);
+  const scenario = SCENARIOS_BY_ONE.find((s) => s.id === scenarioId);
   if (
     !scenario ||
     (serverName !== 'app' && serverName !== 'baseline' && serverName !== 'floor') ||
     !/^(\d+|statements)$/.test(secondsText)
   ) {
     throw new Error(
-      `usage: profile.js [${[...SCENARIOS, SINGLE_INVITE].map((s) => s.id).join('|')}] [app|baseline|floor] [seconds]`,
+      `usage: profile.js [${SCENARIOS_BY_ONE.map((s) => s.id).join('|')}] [app|baseline|floor] [seconds]`,
     );
   }
   const countOnly = secondsText === 'statements';
