@@ -139,7 +139,8 @@ describe('TransactionPipeliningClient (real PostgreSQL)', () => {
       text: 'INSERT INTO kept VALUES ($1)',
       values: [n],
     });
-    const rows = async () => (await client.query('SELECT n FROM kept ORDER BY n')).rows.map((r) => r.n);
+    const rows = async () =>
+      (await client.query('SELECT n FROM kept ORDER BY n')).rows.map((r: { n: number }) => r.n);
     const before = writes.writes;
 
     // After a statement, behind a released savepoint: release, held statement and COMMIT in one write.
