@@ -54,6 +54,8 @@ function intEnv(name: string, fallback: number): number {
 const QUICK = process.env.BENCH_QUICK === '1';
 /** `BENCH_ONLY=bulk`: only the bulk and Idempotency-Key phase (a few minutes). */
 const ONLY_BULK = process.env.BENCH_ONLY === 'bulk';
+/** `BENCH_ONLY=memory`: only the memory soak (a fresh app process, about two minutes). */
+const ONLY_MEMORY = process.env.BENCH_ONLY === 'memory';
 /** BENCH_READS_ONLY=1: only the three read scenarios, printed as one line each (no report files). */
 const READS_ONLY = process.env.BENCH_READS_ONLY === '1';
 const SETTINGS = {
@@ -67,7 +69,7 @@ const SETTINGS = {
   rounds: intEnv('BENCH_ROUNDS', 4),
 };
 const SMALL_TIER = 10_000;
-const LARGE_TIER = intEnv('BENCH_LARGE_TIER', QUICK || ONLY_BULK ? 0 : 1_000_000);
+const LARGE_TIER = intEnv('BENCH_LARGE_TIER', QUICK || ONLY_BULK || ONLY_MEMORY ? 0 : 1_000_000);
 /** Bulk requests of BULK_ROWS rows measured one at a time, against BULK_ROWS single invites. */
 const BULK_REQUESTS = intEnv('BENCH_BULK_REQUESTS', 5);
 const SOAK_TOTAL = intEnv('BENCH_SOAK_REQUESTS', QUICK ? 20_000 : 100_000);
@@ -75,7 +77,10 @@ const SOAK_SAMPLES = 10;
 const PARITY_REQUESTS = 100;
 /** More than the fastest server accepts in its warm-up and measured time (the floor: ~1,600/s), so none runs out of tokens. */
 const ACCEPTABLE_PER_TARGET = 40_000;
-const OUTPUT = path.join('bench', ONLY_BULK ? 'results-bulk' : QUICK ? 'results-quick' : 'results');
+const OUTPUT = path.join(
+  'bench',
+  ONLY_BULK ? 'results-bulk' : ONLY_MEMORY ? 'results-memory' : QUICK ? 'results-quick' : 'results',
+);
 
 /** One server with the data it is driven with. */
 interface Side {
@@ -229,6 +234,42 @@ async function benchBulk(
   return { rowsPerRequest: BULK_ROWS, bulk, single, idempotency: { withKey, withoutKey } };
 }
 
+type StartServer = (name: string, script: string, env: Record<string, string>) => Promise<RunningServer>;
+
+/** Memory: a fresh app process; RSS after each tenth of the soak (SOAK_TOTAL requests). */
+async function benchMemory(
+  start: StartServer,
+  stop: (server: RunningServer) => Promise<void>,
+  prepared: Prepared,
+): Promise<MemoryResult> {
+  log(`memory soak: ${count(SOAK_TOTAL)} requests (reads, 1 in 10 an invite) on a fresh app process`);
+  const soakApp = await start('app-soak', `${APP_DIR}/main.js`, prepared.env);
+  const soakTarget: Target = {
+    name: 'app',
+    writeOrg: await prepared.writeOrg('bench-soak'),
+    acceptTokens: [],
+    acceptNext: 0,
+  };
+  const soakRuns: Run[] = [];
+  const samples: MemoryResult['samples'] = [];
+  for (let i = 0; i < SOAK_SAMPLES; i++) {
+    soakRuns.push(
+      await runLoad({
+        url: soakApp.url,
+        requests: soakRequests(soakTarget, prepared.fx),
+        connections: SETTINGS.connections,
+        amount: SOAK_TOTAL / SOAK_SAMPLES,
+      }),
+    );
+    samples.push({ requests: summarize(soakRuns, [200, 201]).requests, rss: soakApp.rss() });
+  }
+  log(
+    `  RSS MB by requests: ${samples.map((s) => `${count(s.requests)} ${Math.round(s.rss / 1048576)}`).join(', ')}`,
+  );
+  await stop(soakApp);
+  return { samples, load: summarize(soakRuns, [200, 201]) };
+}
+
 /** Writes and prints the report; the exit code says whether every target was met. */
 function report(
   parts: Pick<Results, 'machine' | 'scenarios' | 'growth' | 'oidc' | 'memory' | 'writes' | 'bulk'> & {
@@ -342,6 +383,10 @@ async function main(): Promise<number> {
     // The app also accepts OIDC tokens (the OIDC scenario); an API key's path is the same with or without.
     const issuer = await startOidcIssuer();
     stopIssuer = issuer.stop;
+    if (ONLY_MEMORY) {
+      const memory = await benchMemory(start, stop, prepared);
+      return report({ started, machine, scenarios: [], growth: [], oidc: null, memory, bulk: null });
+    }
     const app = await start('app', `${APP_DIR}/main.js`, { ...env, ...issuer.env }, cpuProf);
     if (ONLY_BULK) {
       const target: Target = {
@@ -453,33 +498,7 @@ async function main(): Promise<number> {
     await stop(baseline);
     await stop(floor);
 
-    // Memory: a fresh app process; RSS after each tenth of the soak.
-    log(`memory soak: ${count(SOAK_TOTAL)} requests (reads, 1 in 10 an invite) on a fresh app process`);
-    const soakApp = await start('app-soak', `${APP_DIR}/main.js`, env);
-    const soakTarget: Target = {
-      name: 'app',
-      writeOrg: await prepared.writeOrg('bench-soak'),
-      acceptTokens: [],
-      acceptNext: 0,
-    };
-    const soakRuns: Run[] = [];
-    const samples: MemoryResult['samples'] = [];
-    for (let i = 0; i < SOAK_SAMPLES; i++) {
-      soakRuns.push(
-        await runLoad({
-          url: soakApp.url,
-          requests: soakRequests(soakTarget, prepared.fx),
-          connections: SETTINGS.connections,
-          amount: SOAK_TOTAL / SOAK_SAMPLES,
-        }),
-      );
-      samples.push({ requests: summarize(soakRuns, [200, 201]).requests, rss: soakApp.rss() });
-    }
-    const memory: MemoryResult = { samples, load: summarize(soakRuns, [200, 201]) };
-    log(
-      `  RSS MB by requests: ${samples.map((s) => `${count(s.requests)} ${Math.round(s.rss / 1048576)}`).join(', ')}`,
-    );
-    await stop(soakApp);
+    const memory = await benchMemory(start, stop, prepared);
 
     // Growth: the same reads on a copy of the small tier and on the grown copy, side by side.
     const growth: GrowthResult[] = [];
