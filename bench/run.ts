@@ -54,7 +54,7 @@ function intEnv(name: string, fallback: number): number {
 const QUICK = process.env.BENCH_QUICK === '1';
 /** `BENCH_ONLY=bulk`: only the bulk and Idempotency-Key phase (a few minutes). */
 const ONLY_BULK = process.env.BENCH_ONLY === 'bulk';
-/** `BENCH_ONLY=memory`: only the memory soak (a fresh app process, about two minutes). */
+/** `BENCH_ONLY=memory`: only the memory soak (a fresh app process, about a minute and a half). */
 const ONLY_MEMORY = process.env.BENCH_ONLY === 'memory';
 /** BENCH_READS_ONLY=1: only the three read scenarios, printed as one line each (no report files). */
 const READS_ONLY = process.env.BENCH_READS_ONLY === '1';
@@ -374,6 +374,10 @@ async function main(): Promise<number> {
   });
 
   try {
+    if (ONLY_MEMORY) {
+      const memory = await benchMemory(start, stop, prepared);
+      return report({ started, machine, scenarios: [], growth: [], oidc: null, memory, bulk: null });
+    }
     const large = LARGE_TIER > 0 ? await growLargeTier(prepared, prepared.clones.large) : undefined;
 
     const cpuProf =
@@ -383,10 +387,6 @@ async function main(): Promise<number> {
     // The app also accepts OIDC tokens (the OIDC scenario); an API key's path is the same with or without.
     const issuer = await startOidcIssuer();
     stopIssuer = issuer.stop;
-    if (ONLY_MEMORY) {
-      const memory = await benchMemory(start, stop, prepared);
-      return report({ started, machine, scenarios: [], growth: [], oidc: null, memory, bulk: null });
-    }
     const app = await start('app', `${APP_DIR}/main.js`, { ...env, ...issuer.env }, cpuProf);
     if (ONLY_BULK) {
       const target: Target = {
